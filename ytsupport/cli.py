@@ -1,0 +1,143 @@
+"""The command line (DATA_CONTRACT §5): validate, template, sample, serve, and the store's commands.
+
+Exit codes: ``validate``/``ingest`` 0 when no file has an error, 1 when some file is invalid,
+2 when some file is unreadable; other commands 0 on success, 1 on failure; wrong arguments 64.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Sequence
+
+EX_USAGE = 64
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2; the contract says 64
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def unit_code(value: str) -> str:
+    from .vocab import reference
+
+    code = reference().units.match_name(value)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"unknown unit '{value}'")
+    return code
+
+
+def period_arg(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a month YYYY-MM")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m ytsupport", description="Plan 114-KH/ĐTN reports: check, store, measure.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("validate", help="parse and check report files; writes nothing")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--unit", type=unit_code)
+    p.add_argument("--period", type=period_arg)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.set_defaults(handler=cmd_validate)
+    p = sub.add_parser("template", help="write the blank report template")
+    p.add_argument("out", type=Path)
+    p.set_defaults(handler=cmd_template)
+    p = sub.add_parser("sample", help="regenerate the sample workbooks")
+    p.add_argument("outdir", type=Path)
+    p.set_defaults(handler=cmd_sample)
+    p = sub.add_parser("serve", help="start the dashboard")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8501")))
+    p.add_argument("--address", default=os.environ.get("YTSUPPORT_ADDRESS", "127.0.0.1"))
+    p.set_defaults(handler=cmd_serve)
+    try:
+        from .store.commands import register
+    except ImportError:
+        register = None
+    if register is not None:
+        register(sub)
+    return parser
+
+
+def exit_code(statuses: Sequence[str]) -> int:
+    """0 when no file has an error, 1 when some file is invalid (none unreadable), 2 when some is unreadable."""
+    if "unreadable" in statuses:
+        return 2
+    return 1 if "invalid" in statuses else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .ingest.validate import validate_file
+
+    reports = [validate_file(p, unit=args.unit, period=args.period, lang=args.lang) for p in args.paths]
+    if args.json:
+        print(json.dumps({"files": [r.to_json(args.lang) for r in reports]}, ensure_ascii=False, indent=1))
+    else:
+        for report in reports:
+            print(format_report(report, args.lang))
+    return exit_code([r.status for r in reports])
+
+
+STATUS_WORDS = {"vi": {"ok": "HỢP LỆ", "invalid": "CÓ LỖI", "unreadable": "KHÔNG ĐỌC ĐƯỢC", "stored": "ĐÃ LƯU",
+                       "replaced": "ĐÃ THAY THẾ", "unchanged": "KHÔNG ĐỔI"},
+                "en": {"ok": "OK", "invalid": "INVALID", "unreadable": "UNREADABLE", "stored": "STORED",
+                       "replaced": "REPLACED", "unchanged": "UNCHANGED"}}
+
+
+def format_report(report, lang: str = "vi") -> str:
+    """A readable summary of one file: status, unit, month, sheets and issues."""
+    words = STATUS_WORDS["en" if lang == "en" else "vi"]
+    unit_w, month_w = ("Đơn vị", "Tháng") if lang == "vi" else ("Unit", "Month")
+    lines = [f"{report.path}: {words.get(report.status, report.status)}  "
+             f"{unit_w}: {report.unit or '?'}  {month_w}: {report.period or '?'}"]
+    for s in report.sheets:
+        lines.append(f"  {s.name} ({s.kind}): {s.rows_read} " + ("dòng, " if lang == "vi" else "rows, ") +
+                     f"{s.rows_valid} " + ("hợp lệ" if lang == "vi" else "valid"))
+    for issue in report.issues:
+        where = " ".join(x for x in (issue.sheet or "", f"r{issue.row}" if issue.row else "") if x)
+        lines.append(f"  [{issue.severity}] {issue.code} {where}: {issue.message(lang)}")
+    return "\n".join(lines)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
+    write_template(args.out)
+    print(args.out)
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import generate_sample
+
+    paths = generate_sample(args.outdir)
+    print(f"{len(paths)} files in {args.outdir}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start Streamlit on the dashboard (what ``make run`` calls; works without make)."""
+    root = Path(__file__).resolve().parent.parent
+    prepare = getattr(sys.modules.get("ytsupport.store.commands"), "prepare_sample_database", None)
+    if prepare is not None:
+        prepare()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
+           "--server.port", str(args.port), "--server.address", args.address]
+    return subprocess.call(cmd, cwd=root)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 1

@@ -1,0 +1,1 @@
+"""Reading and checking branch report workbooks: check -> read -> locate -> parse -> validate."""
