@@ -105,6 +105,26 @@ SKIP_REASONS = {
     "example": ("dòng ví dụ của mẫu", "the template's example row"),
 }
 
+# Vietnamese wording of the file-level details (the English detail comes with the issue).
+DETAILS_VI = {
+    "max_file_mb": "tệp nặng {value} MB, giới hạn là {max} MB",
+    "max_unzipped_mb": "tệp giải nén ra {value} MB, giới hạn là {max} MB",
+    "max_compression_ratio": "một phần của tệp bị nén {value} lần, giới hạn là {max} lần (nghi là tệp độc hại)",
+    "max_zip_members": "tệp có {value} thành phần, giới hạn là {max}",
+    "max_rows_per_sheet": "một trang có {value} dòng, giới hạn là {max} dòng",
+    "max_cells": "một trang có {value} ô, giới hạn là {max} ô",
+    "worker_timeout_s": "đọc tệp quá {max} giây",
+    "worker_memory_mb": "đọc tệp cần quá {max} MB bộ nhớ",
+    "empty": "tệp rỗng (0 byte)",
+    "corrupt_zip": "tệp bị hỏng hoặc không đầy đủ",
+    "dtd": "tệp chứa khai báo DTD/thực thể XML, không được phép",
+    "out_of_memory": "đọc tệp cần quá nhiều bộ nhớ",
+    "crashed": "trình đọc tệp bị dừng đột ngột (tệp hỏng hoặc độc hại)",
+    "timeout": "đọc tệp quá lâu",
+    "extension": "phần mở rộng của tệp không được chấp nhận",
+    "content": "nội dung tệp không khớp với phần mở rộng",
+}
+
 SOURCES = {
     "info": ("trang ThongTin", "the ThongTin sheet"),
     "title": ("tiêu đề báo cáo", "the report title"),
@@ -132,7 +152,9 @@ def render(issue: "Issue", lang: str = "vi") -> str:
         if pair:
             params[key + "_vi"], params[key + "_en"] = pair
     if "detail" in issue.params and not params.get("detail_vi"):
-        params["detail_vi"] = params["detail_en"] = issue.params["detail"]
+        params["detail_en"] = issue.params["detail"]
+        key = issue.params.get("limit") or issue.params.get("reason")
+        params["detail_vi"] = DETAILS_VI[key].format_map(params) if key in DETAILS_VI else issue.params["detail"]
     for key in ("first_source", "second_source"):
         src = SOURCES.get(issue.params.get(key, ""), (issue.params.get(key, ""),) * 2)
         params[key], params[key + "_en"] = src
