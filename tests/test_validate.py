@@ -253,3 +253,21 @@ def test_unreadable_files_give_a_result(tmp_path: Path, name: str) -> None:
     report = validate_file(path)
     assert report.status == "unreadable"
     assert report.issues and report.issues[0].row is None
+
+
+def test_bloc_in_file_name_does_not_conflict_with_the_unit(tmp_path: Path) -> None:
+    report = validate_file(make_report(tmp_path / "Doan Khoi - bao cao thang 6-2021.xlsx", activities=[activity()]))
+    assert (report.unit, report.status) == ("bv_da_khoa", "ok")
+
+
+def test_instruction_and_hidden_list_sheets_are_not_read(tmp_path: Path) -> None:
+    path = make_report(tmp_path / "r.xlsx", activities=[activity()])
+    wb = openpyxl.load_workbook(path)
+    lists = wb.create_sheet("Lists")
+    lists.append(["Loại hoạt động", "Huyện/Thị xã/Thành phố", "Số người được hỗ trợ"])
+    lists.append(["Khám bệnh", "Càng Long", "không phải số"])
+    lists.sheet_state = "hidden"
+    wb.create_sheet("HuongDan").append(["Ngày thực hiện", "Loại hoạt động", "Số người được hỗ trợ"])
+    wb.save(path)
+    report = validate_file(path)
+    assert report.status == "ok" and [s.name for s in report.sheets] == ["HoatDong"]

@@ -108,13 +108,21 @@ def _period_candidates(sheets: list[RawSheet], stem: str) -> list[Found]:
 
 
 def _decide(found: list[Found], what: str, issues: IssueCollector, show) -> str | None:
+    """The first source's value; a later source naming another value is a conflict.
+
+    The Bloc (``doan_khoi``) is the umbrella of every unit: a file name or title naming it beside
+    a unit is not a conflict, and the unit is taken.
+    """
+    units = [f for f in found if f.value != "doan_khoi"] if what == "unit" else []
+    if units and found[0].value == "doan_khoi" and found[0].source != "info":
+        found = units
     if not found:
         if not any(i.code == f"unknown_{what}" for i in issues.kept["error"]):
             issues.add(f"{what}_missing")
         return None
     first = found[0]
     for other in found[1:]:
-        if other.value != first.value:
+        if other.value != first.value and "doan_khoi" not in (other.value, first.value):
             issues.add(f"{what}_conflict", first=show(first.value), second=show(other.value),
                        first_source=first.source, second_source=other.source)
             break

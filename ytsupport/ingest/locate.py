@@ -140,11 +140,13 @@ def map_columns(labels: Sequence[str], kind: Kind) -> ColumnMap:
 
 
 def kind_from_name(name: str) -> str | None:
-    """The kind ("activities", "beneficiaries", "resources" or "info") a sheet name announces."""
+    """The kind ("activities", "beneficiaries", "resources", "info", or "ignored") a sheet name announces."""
     folded = fold(name)
     exact = sheet_name_index().get(folded) or sheet_name_index().get(folded.replace(" ", ""))
     if exact:
         return exact
+    if not folded or any(fold(n) in folded for n in ("huong dan", "danh muc")):
+        return "ignored" if folded else None
     for needle, kind in (("hoat dong", "activities"), ("doi tuong", "beneficiaries"),
                          ("nguon luc", "resources"), ("thong tin", "info")):
         if needle in folded:
@@ -155,6 +157,8 @@ def kind_from_name(name: str) -> str | None:
 def sheet_kind(sheet: RawSheet) -> Kind | None:
     """The kind of a report sheet: its name's, unless its headers clearly say another kind."""
     named = kind_from_name(sheet.name)
+    if named == "ignored" or (named is None and not sheet.visible):
+        return None
     _, by_headers = score_labels(header_labels(sheet)) if sheet.header_rows else (0, None)
     if named in KINDS and not (by_headers and by_headers != named and _kind_score(sheet, named) < 2):
         return named  # type: ignore[return-value]

@@ -114,4 +114,6 @@ def sheet_name_index() -> dict[str, str]:
     """Folded sheet name -> kind ("activities", …, or "info")."""
     index = {fold(n): kind for kind, spec in sheet_specs().items() for n in (*spec.sheet_names, spec.template_sheet)}
     index.update({fold(n): "info" for n in info_spec().sheet_names})
+    raw = yaml.safe_load((REFERENCE_DIR / "sheets.yaml").read_text(encoding="utf-8"))
+    index.update({fold(n): "ignored" for n in raw.get("ignored_sheets", [])})
     return index
