@@ -1,0 +1,135 @@
+"""Aggregates shared by the pages and the reports, on hand-made data."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.factories import activity, beneficiary, make_data, make_report, resource
+from ytsupport import metrics
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, pd.DataFrame]:
+    centre = {"centre": True}
+    return make_data([
+        (make_report("bv_da_khoa", "2021-01", activities=[
+            activity("2021-01-15", "kham_benh", 100, **centre), activity("2021-01-20", "vui_choi", 20)],
+            resources=[resource("2021-01-15", "thuoc", 100, 5_000_000, donor="Nhà thuốc B", donor_type="doanh_nghiep")],
+            beneficiaries=[beneficiary("An", district="cang_long", birth_year=2010, categories="mo_coi",
+                                       surveyed_on="2021-01-10"),
+                           beneficiary("Bình", district="tra_cu", birth_year=1950, sex="nu",
+                                       categories="gia_neo_don;khuyet_tat", has_bhyt=True)]), "2021-02-05"),
+        (make_report("ldtbxh", "2021-01", activities=[
+            activity("2021-01-15", "kham_benh", 90, location="TT BTXH", **centre)],  # the same check-up
+            resources=[resource("2021-01-18", "qua", 50, 2_000_000, donor="Ông C", donor_type="ca_nhan"),
+                       resource("2021-01-19", "qua", 10, 1_000_000, donor="Ông C", donor_type="ca_nhan")],
+            beneficiaries=[beneficiary("An", district="cang_long", birth_year=2010, categories="khuyet_tat",
+                                       surveyed_on="2021-01-12", supported=True)]), "2021-02-06"),
+        (make_report("bhxh", "2021-03", activities=[activity("2021-03-02", "tap_huan", 15, location="Hội trường")],
+                     resources=[resource("2021-03-10", "the_bhyt", 2, 1_400_000, donor="Chi đoàn BHXH",
+                                         donor_type=None)],
+                     beneficiaries=[beneficiary("Cường", district="cau_ke", birth_year=2005, sex=None)]),
+         "2021-04-05"),
+    ])
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dict("records")
+
+
+def test_activities_by_month_and_type_count_each_activity_once(data: dict[str, pd.DataFrame]) -> None:
+    assert _records(metrics.activities_by_month_type(data)) == [
+        {"month": "2021-01", "activity_type": "kham_benh", "activities": 1, "people_served": 100},
+        {"month": "2021-01", "activity_type": "vui_choi", "activities": 1, "people_served": 20},
+        {"month": "2021-03", "activity_type": "tap_huan", "activities": 1, "people_served": 15}]
+
+
+def test_centre_checkups_by_month_fill_every_month(data: dict[str, pd.DataFrame]) -> None:
+    out = metrics.centre_checkups_by_month(data, months=["2021-01", "2021-02", "2021-03"])
+    assert _records(out) == [{"month": "2021-01", "activities": 1, "people_served": 100},
+                             {"month": "2021-02", "activities": 0, "people_served": 0},
+                             {"month": "2021-03", "activities": 0, "people_served": 0}]
+
+
+def test_resources_by_item_donor_type_and_unit(data: dict[str, pd.DataFrame]) -> None:
+    assert metrics.resources_by_item(data)[["item", "entries", "quantity", "value_vnd"]].values.tolist() == [
+        ["thuoc", 1, 100.0, 5_000_000.0], ["qua", 2, 60.0, 3_000_000.0], ["the_bhyt", 1, 2.0, 1_400_000.0]]
+    assert metrics.resources_by_donor_type(data)[["donor_type", "value_vnd"]].values.tolist() == [
+        ["doanh_nghiep", 5_000_000.0], ["ca_nhan", 3_000_000.0], ["unknown", 1_400_000.0]]
+    assert metrics.resources_by_unit(data)[["unit", "value_vnd"]].values.tolist() == [
+        ["bv_da_khoa", 5_000_000.0], ["ldtbxh", 3_000_000.0], ["bhxh", 1_400_000.0]]
+
+
+def test_resources_by_month_are_cumulative(data: dict[str, pd.DataFrame]) -> None:
+    out = metrics.resources_by_month(data, months=["2021-01", "2021-02", "2021-03"])
+    assert out[["month", "value_vnd", "cumulative_value_vnd"]].values.tolist() == [
+        ["2021-01", 8_000_000.0, 8_000_000.0], ["2021-02", 0.0, 8_000_000.0], ["2021-03", 1_400_000.0, 9_400_000.0]]
+
+
+def test_top_donors(data: dict[str, pd.DataFrame]) -> None:
+    out = metrics.top_donors(data, n=2)
+    assert _records(out) == [
+        {"donor": "Nhà thuốc B", "donor_type": "doanh_nghiep", "entries": 1, "value_vnd": 5_000_000.0},
+        {"donor": "Ông C", "donor_type": "ca_nhan", "entries": 2, "value_vnd": 3_000_000.0}]
+
+
+def test_a_person_surveyed_by_two_units_is_one_person(data: dict[str, pd.DataFrame]) -> None:
+    people = metrics.unique_beneficiaries(data).set_index("person_key")
+    assert len(people) == 3
+    an = people.loc[people["district"] == "cang_long"].iloc[0]
+    assert (an["categories"], bool(an["supported"]), an["units"]) == ("khuyet_tat;mo_coi", True, 2)
+
+
+def test_beneficiaries_by_district_category_and_sex(data: dict[str, pd.DataFrame]) -> None:
+    by_district = metrics.beneficiaries_by_district(data, districts=["cang_long", "cau_ke", "tra_cu", "tra_cu_x"])
+    assert by_district.values.tolist() == [["cang_long", 1], ["cau_ke", 1], ["tra_cu", 1], ["tra_cu_x", 0]]
+    assert dict(metrics.beneficiaries_by_category(data).values.tolist()) == {
+        "khuyet_tat": 3, "mo_coi": 1, "gia_neo_don": 1}
+    assert dict(metrics.beneficiaries_by_sex(data).values.tolist()) == {"nam": 1, "nu": 1, "unknown": 1}
+
+
+@pytest.mark.parametrize(("born", "band"), [(2006, "children"), (2005, "youth"), (1991, "youth"), (1990, "others"),
+                                            (1962, "others"), (1961, "elderly")])
+def test_age_bands_at_the_as_of_year(born: int, band: str) -> None:
+    data = make_data([(make_report("bhxh", "2021-03", beneficiaries=[beneficiary("X", birth_year=born)]),
+                       "2021-04-01")])
+    out = dict(metrics.beneficiaries_by_age_band(data, as_of=date(2021, 12, 31)).values.tolist())
+    assert list(out) == list(metrics.AGE_BANDS)
+    assert out[band] == 1 and sum(out.values()) == 1
+
+
+def test_surveyed_supported_and_bhyt_share(data: dict[str, pd.DataFrame]) -> None:
+    assert _records(metrics.surveyed_vs_supported(data)) == [{"surveyed": 3, "supported": 1, "share": 1 / 3}]
+    assert _records(metrics.bhyt_share(data)) == [{"people": 3, "with_bhyt": 1, "share": 1 / 3}]
+
+
+def test_unit_contribution_credits_every_unit_with_its_own_rows(data: dict[str, pd.DataFrame]) -> None:
+    out = metrics.unit_contribution(data, units=["bv_da_khoa", "ldtbxh", "bhxh", "so_y_te"])
+    assert out.values.tolist() == [["bv_da_khoa", 2, 120, 5_000_000.0, 2], ["ldtbxh", 1, 90, 3_000_000.0, 1],
+                                   ["bhxh", 1, 15, 1_400_000.0, 1], ["so_y_te", 0, 0, 0.0, 0]]
+
+
+def test_as_of_leaves_out_later_rows(data: dict[str, pd.DataFrame]) -> None:
+    day = date(2021, 1, 31)
+    assert metrics.activities_by_month_type(data, as_of=day)["month"].unique().tolist() == ["2021-01"]
+    assert metrics.resources_by_item(data, as_of=day)["item"].tolist() == ["thuoc", "qua"]
+    assert len(metrics.unique_beneficiaries(data, as_of=day)) == 1  # An; Bình was surveyed in March
+
+
+@pytest.mark.parametrize("name", ["activities_by_month_type", "centre_checkups_by_month", "resources_by_item",
+                                  "resources_by_donor_type", "resources_by_unit", "resources_by_month",
+                                  "top_donors", "unique_beneficiaries", "beneficiaries_by_district",
+                                  "beneficiaries_by_category", "beneficiaries_by_sex", "beneficiaries_by_age_band",
+                                  "surveyed_vs_supported", "bhyt_share", "unit_contribution"])
+@pytest.mark.parametrize("empty", [{}, "nil"])
+def test_every_aggregate_copes_with_no_data(name: str, empty: Any) -> None:
+    frames = {} if empty == {} else make_data([(make_report("bhxh", "2021-01"), "2021-02-01")])
+    out = getattr(metrics, name)(frames)
+    assert isinstance(out, pd.DataFrame)
+    if name in ("surveyed_vs_supported", "bhyt_share"):
+        assert out.iloc[0].tolist()[-1] is None
+    elif name != "beneficiaries_by_age_band":
+        assert len(out) == 0

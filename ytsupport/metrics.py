@@ -1,0 +1,242 @@
+"""Aggregates shared by the pages and the meeting reports.
+
+Each function takes the frames of ``store.load_current`` (a kind may be missing), optionally an
+``as_of`` date (only rows dated on or before it count), and returns a small DataFrame ready to
+chart. Activities repeated across reports are counted once (``plan.count_once``) except in
+``unit_contribution``, which credits every unit with its own rows. Beneficiaries are people:
+one row per ``person_key`` across units, their latest survey giving district, sex and birth year.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from .plan.activities import count_once, month_of
+from .store.schema import FRAME_DTYPES
+
+Frames = dict[str, pd.DataFrame]
+AGE_BANDS = ("children", "youth", "others", "elderly", "unknown")
+_DATE_COLUMNS = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
+
+
+def _rows(data: Frames, kind: str, as_of: date | None = None) -> pd.DataFrame:
+    """The rows of ``kind`` (an empty canonical frame when absent), dated on or before ``as_of``."""
+    frame = data.get(kind)
+    if frame is None:
+        columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
+        frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    if as_of is not None:
+        frame = frame[pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)]
+    return frame
+
+
+def _reindexed(frame: pd.DataFrame, key: str, keys: Sequence[str] | None) -> pd.DataFrame:
+    """``frame`` with one row per key in ``keys`` (missing ones as zeros), when keys are given."""
+    if keys is None:
+        return frame.reset_index(drop=True)
+    return (frame.set_index(key).reindex(list(keys), fill_value=0).rename_axis(key).reset_index())
+
+
+# ---------------------------------------------------------------------------------------------
+# Activities
+
+
+def activities_by_month_type(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Activities (counted once) and people served by month × activity type.
+
+    Columns: month ("YYYY-MM"), activity_type, activities, people_served.
+    """
+    acts = count_once(_rows(data, "activities", as_of))
+    people = acts["people_served"].astype("Float64").fillna(0)
+    out = (acts.assign(month=month_of(acts["date"]), people=people)
+           .groupby(["month", "activity_type"], as_index=False)
+           .agg(activities=("activity_type", "size"), people_served=("people", "sum")))
+    out["people_served"] = out["people_served"].astype("int64")
+    return out[["month", "activity_type", "activities", "people_served"]]
+
+
+def centre_checkups_by_month(data: Frames, activity_type: str = "kham_benh", as_of: date | None = None,
+                             months: Sequence[str] | None = None) -> pd.DataFrame:
+    """People served at the Centre's check-ups per month (activities counted once).
+
+    Columns: month, activities, people_served; ``months`` lists every month to show (zeros filled).
+    """
+    acts = count_once(_rows(data, "activities", as_of))
+    acts = acts[(acts["activity_type"] == activity_type) & acts["at_centre"].fillna(False).astype(bool)]
+    out = (acts.assign(month=month_of(acts["date"]), people=acts["people_served"].astype("Float64").fillna(0))
+           .groupby("month", as_index=False).agg(activities=("people", "size"), people_served=("people", "sum")))
+    out["people_served"] = out["people_served"].astype("int64")
+    return _reindexed(out[["month", "activities", "people_served"]], "month", months)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources
+
+
+def _resources_by(data: Frames, column: pd.Series | str, name: str, as_of: date | None) -> pd.DataFrame:
+    res = _rows(data, "resources", as_of)
+    keys = res[column] if isinstance(column, str) else column
+    values = pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0)
+    out = (pd.DataFrame({name: keys.fillna("unknown") if len(res) else keys, "value": values,
+                         "quantity": pd.to_numeric(res["quantity"]).astype("float64").fillna(0)})
+           .groupby(name, as_index=False)
+           .agg(entries=("value", "size"), quantity=("quantity", "sum"), value_vnd=("value", "sum")))
+    return out.sort_values("value_vnd", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def resources_by_item(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Columns: item, entries, quantity, value_vnd (largest value first)."""
+    return _resources_by(data, "item", "item", as_of)
+
+
+def resources_by_donor_type(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Columns: donor_type ("unknown" when not given), entries, quantity, value_vnd."""
+    return _resources_by(data, "donor_type", "donor_type", as_of)
+
+
+def resources_by_unit(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Columns: unit (the reporting unit that mobilised them), entries, quantity, value_vnd."""
+    return _resources_by(data, "unit", "unit", as_of)
+
+
+def resources_by_month(data: Frames, as_of: date | None = None,
+                       months: Sequence[str] | None = None) -> pd.DataFrame:
+    """Columns: month, entries, value_vnd, cumulative_value_vnd (in month order)."""
+    res = _rows(data, "resources", as_of)
+    out = _resources_by(data, month_of(res["date"]), "month", as_of).sort_values("month")
+    out = _reindexed(out[["month", "entries", "value_vnd"]], "month", months)
+    out["cumulative_value_vnd"] = out["value_vnd"].cumsum()
+    return out
+
+
+def top_donors(data: Frames, n: int = 10, as_of: date | None = None) -> pd.DataFrame:
+    """The ``n`` donors who gave the most. Columns: donor, donor_type, entries, value_vnd."""
+    res = _rows(data, "resources", as_of)
+    out = (res.assign(value=pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0))
+           .groupby("donor", as_index=False)
+           .agg(donor_type=("donor_type", "last"), entries=("value", "size"), value_vnd=("value", "sum")))
+    return out.sort_values(["value_vnd", "donor"], ascending=[False, True]).head(n).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Beneficiaries (people, de-duplicated by person_key across units)
+
+
+def _categories_by_person(rows: pd.DataFrame) -> pd.Series:
+    codes = rows["categories"].fillna("").astype(str).str.split(";")
+    exploded = pd.DataFrame({"person_key": rows["person_key"], "category": codes}).explode("category")
+    exploded["category"] = exploded["category"].str.strip()
+    exploded = exploded[exploded["category"] != ""]
+    return exploded.groupby("person_key")["category"].agg(lambda s: ";".join(sorted(set(s))))
+
+
+def unique_beneficiaries(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """One row per person: person_key, district, sex, birth_year, surveyed_on (latest survey),
+    categories (union), supported / has_bhyt (in any report), units (how many units surveyed them)."""
+    rows = _rows(data, "beneficiaries", as_of).sort_values("surveyed_on", kind="stable")
+    unit = rows["unit"] if "unit" in rows else pd.Series("", index=rows.index)
+    people = (rows.assign(_unit=unit).groupby("person_key", as_index=True)
+              .agg(district=("district", "last"), sex=("sex", "last"), birth_year=("birth_year", "last"),
+                   surveyed_on=("surveyed_on", "last"), supported=("supported", "any"),
+                   has_bhyt=("has_bhyt", "any"), units=("_unit", "nunique")))
+    people["categories"] = _categories_by_person(rows).reindex(people.index).fillna("")
+    return people.reset_index()
+
+
+def _count_by(values: pd.Series, name: str, order: Sequence[str] | None = None) -> pd.DataFrame:
+    counts = values.fillna("unknown").value_counts().rename_axis(name).reset_index(name="people")
+    if order is not None:
+        counts = counts.set_index(name).reindex(list(order), fill_value=0).reset_index()
+    else:
+        counts = counts.sort_values(["people", name], ascending=[False, True])
+    return counts.reset_index(drop=True)
+
+
+def beneficiaries_by_district(data: Frames, as_of: date | None = None,
+                              districts: Sequence[str] | None = None) -> pd.DataFrame:
+    """Columns: district, people (each person once; ``districts`` lists every district to show)."""
+    return _count_by(unique_beneficiaries(data, as_of)["district"], "district", districts)
+
+
+def beneficiaries_by_category(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Columns: category, people (a person in two categories counts in both)."""
+    people = unique_beneficiaries(data, as_of)
+    codes = people["categories"].str.split(";").explode()
+    return _count_by(codes[codes.fillna("") != ""], "category")
+
+
+def beneficiaries_by_sex(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Columns: sex (nam / nu / unknown), people."""
+    return _count_by(unique_beneficiaries(data, as_of)["sex"], "sex")
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """children (< 16), youth (16–30), elderly (≥ 60), others; unknown without a birth year."""
+    bands = pd.Series("others", index=age.index, dtype=object)
+    bands[age < 16] = "children"
+    bands[(age >= 16) & (age <= 30)] = "youth"
+    bands[age >= 60] = "elderly"
+    bands[age.isna()] = "unknown"
+    return bands
+
+
+def beneficiaries_by_age_band(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Columns: age_band (children, youth, others, elderly, unknown), people.
+
+    Age is counted at the as-of year (default: the year of the latest survey, else this year).
+    """
+    people = unique_beneficiaries(data, as_of)
+    year = as_of.year if as_of else (int(people["surveyed_on"].max().year) if len(people) and
+                                     pd.notna(people["surveyed_on"].max()) else date.today().year)
+    ages = (year - people["birth_year"].astype("Float64")).astype("float64")
+    return _count_by(age_band(ages), "age_band", AGE_BANDS)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def surveyed_vs_supported(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """One row: surveyed (people), supported (people supported in any report), share."""
+    people = unique_beneficiaries(data, as_of)
+    surveyed, supported = len(people), int(people["supported"].sum())
+    return pd.DataFrame([{"surveyed": surveyed, "supported": supported, "share": _share(supported, surveyed)}])
+
+
+def bhyt_share(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """One row: people, with_bhyt (holding a health-insurance card), share."""
+    people = unique_beneficiaries(data, as_of)
+    total, insured = len(people), int(people["has_bhyt"].sum())
+    return pd.DataFrame([{"people": total, "with_bhyt": insured, "share": _share(insured, total)}])
+
+
+# ---------------------------------------------------------------------------------------------
+# Units
+
+
+def unit_contribution(data: Frames, as_of: date | None = None,
+                      units: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each unit's own rows: activities, people_served, resources_value_vnd, beneficiaries.
+
+    Not de-duplicated: a joint activity is credited to every unit that reported it.
+    ``units`` lists every unit to show (zeros filled); by default the units with data.
+    """
+    acts, res = _rows(data, "activities", as_of), _rows(data, "resources", as_of)
+    ben = _rows(data, "beneficiaries", as_of)
+    frames = {
+        "activities": acts.groupby("unit").size() if "unit" in acts else pd.Series(dtype="int64"),
+        "people_served": (acts["people_served"].astype("Float64").fillna(0).groupby(acts["unit"]).sum()
+                          if "unit" in acts else pd.Series(dtype="float64")),
+        "resources_value_vnd": (pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0)
+                                .groupby(res["unit"]).sum() if "unit" in res else pd.Series(dtype="float64")),
+        "beneficiaries": ben.groupby("unit")["person_key"].nunique() if "unit" in ben else pd.Series(dtype="int64"),
+    }
+    out = pd.DataFrame(frames).fillna(0).rename_axis("unit")
+    if units is not None:
+        out = out.reindex(list(units), fill_value=0)
+    out = out.astype({"activities": "int64", "people_served": "int64", "beneficiaries": "int64",
+                      "resources_value_vnd": "float64"})
+    return out.rename_axis("unit").reset_index()[["unit", "activities", "people_served",
+                                                   "resources_value_vnd", "beneficiaries"]]

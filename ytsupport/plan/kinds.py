@@ -1,0 +1,183 @@
+"""Generic target kinds: how each one's actual value and expected pace are computed.
+
+A kind is declared once here (its parameters, its pace and its ``actual`` function); a plan file
+uses it by name with parameters. Paces:
+
+- ``monthly``: target spread evenly over the plan's months; expected = target ÷ months × months
+  elapsed. Excused months (adjustments) leave both the target and expected_by_now.
+- ``year_fraction``: expected = target × fraction of the year elapsed.
+- ``from_date``: expected = target from ``expected_from`` (default: the window's last day), else 0.
+- ``steps``: expected = the value of the last of ``expected_steps`` whose date has come, else 0.
+- ``constant``: expected = target once anything is expected (reporting rates).
+- ``none``: tracked value, no target.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import pandas as pd
+
+from .activities import month_of, select_activities
+from .model import Plan, Target
+
+Pace = Literal["monthly", "year_fraction", "from_date", "steps", "constant", "none"]
+Number = int | float
+
+
+@dataclass
+class Context:
+    """What every target is measured against: data already limited to the plan period and as-of."""
+
+    plan: Plan
+    as_of: date
+    activities: pd.DataFrame  # counted once
+    beneficiaries: pd.DataFrame
+    resources: pd.DataFrame
+    reporting: dict[str, Any]
+    actuals: dict[str, Any] = field(default_factory=dict)
+
+    def actual_of(self, target_id: str) -> Any:
+        """The actual value of another target (computed once)."""
+        if target_id not in self.actuals:
+            target = self.plan.target(target_id)
+            self.actuals[target_id] = KINDS[target.kind].actual(target, self)[0]
+        return self.actuals[target_id]
+
+
+Actual = tuple[Any, dict[str, Any]]  # the value, and extra keys for the status record
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    pace: Pace
+    actual: Callable[[Target, Context], Actual]
+    doc: str = ""
+
+
+def _window(params: dict[str, Any] | Any) -> tuple[date, date] | None:
+    window = params.get("window")
+    return (window["from"], window["to"]) if window else None
+
+
+def _activities(target: Target, ctx: Context, params: Any = None) -> pd.DataFrame:
+    p = params if params is not None else target.params
+    return select_activities(ctx.activities, p["activity_type"], ctx.plan.places, p.get("place"), _window(p))
+
+
+def _monthly_people(target: Target, ctx: Context) -> pd.Series:
+    chosen = _activities(target, ctx)
+    people = chosen["people_served"].astype("Float64").fillna(0)
+    return people.groupby(month_of(chosen["date"])).sum()
+
+
+def monthly_threshold(target: Target, ctx: Context) -> Actual:
+    """Months whose activities of the type (at the place) served >= threshold people in total."""
+    monthly = _monthly_people(target, ctx)
+    met = sorted(m for m, people in monthly.items() if people >= target.params["threshold"]
+                 and m in ctx.plan.months)
+    return len(met), {"months_met": met}
+
+
+def sum_people(target: Target, ctx: Context) -> Actual:
+    """People served by the activities of the type (at the place)."""
+    chosen = _activities(target, ctx)
+    return int(chosen["people_served"].astype("Float64").fillna(0).sum()), {}
+
+
+def events_in_window(target: Target, ctx: Context) -> Actual:
+    """Activities of the type (at the place) dated within the window."""
+    return len(_activities(target, ctx)), {}
+
+
+def sum_resource_quantity(target: Target, ctx: Context) -> Actual:
+    """Total quantity of one resource item."""
+    chosen = ctx.resources[ctx.resources["item"] == target.params["item"]]
+    return float(pd.to_numeric(chosen["quantity"]).fillna(0).sum()), {}
+
+
+def activity_count(target: Target, ctx: Context) -> Actual:
+    """Activities of the type (at the place)."""
+    return len(_activities(target, ctx)), {}
+
+
+def months_with_activity(target: Target, ctx: Context) -> Actual:
+    """Months of the plan with at least one activity of the type (at the place)."""
+    months = sorted(set(month_of(_activities(target, ctx)["date"])) & set(ctx.plan.months))
+    return len(months), {"months_met": months}
+
+
+def _condition_holds(condition: dict[str, Any], ctx: Context) -> bool:
+    at_least = condition.get("at_least", 1)
+    if "target" in condition:
+        value = ctx.actual_of(condition["target"])
+        return value is not None and value >= at_least
+    chosen = select_activities(ctx.activities, condition["activity_type"], ctx.plan.places,
+                               condition.get("place"), _window(condition))
+    return len(chosen) >= at_least
+
+
+def composite(target: Target, ctx: Context) -> Actual:
+    """How many of the models have started (each model's ``when`` condition holds)."""
+    models = [{"id": m["id"], "label": dict(m.get("label", {})), "started": _condition_holds(m["when"], ctx)}
+              for m in target.params["models"]]
+    return sum(m["started"] for m in models), {"models": models}
+
+
+def distinct_count(target: Target, ctx: Context) -> Actual:
+    """Distinct values of a column (e.g. districts of surveyed beneficiaries)."""
+    frame = getattr(ctx, target.params.get("frame", "beneficiaries"))
+    return int(frame[target.params["column"]].dropna().nunique()), {}
+
+
+def reporting_rate(target: Target, ctx: Context) -> Actual:
+    """Monthly reports received ÷ expected (null while nothing is expected yet)."""
+    return ctx.reporting["completeness"], {}
+
+
+def tracked_value(target: Target, ctx: Context) -> Actual:
+    """A sum with no target (e.g. the value of mobilised resources)."""
+    frame = getattr(ctx, target.params.get("frame", "resources"))
+    return float(pd.to_numeric(frame[target.params["column"]]).fillna(0).sum()), {}
+
+
+KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
+    KindSpec("monthly_threshold", ("activity_type", "threshold"), ("place",), "monthly", monthly_threshold),
+    KindSpec("sum_people", ("activity_type",), ("place",), "monthly", sum_people),
+    KindSpec("events_in_window", ("activity_type", "window"), ("place", "expected_from"), "from_date",
+             events_in_window),
+    KindSpec("sum_resource_quantity", ("item",), (), "year_fraction", sum_resource_quantity),
+    KindSpec("activity_count", ("activity_type",), ("place", "window"), "year_fraction", activity_count),
+    KindSpec("months_with_activity", ("activity_type",), ("place",), "monthly", months_with_activity),
+    KindSpec("composite", ("models", "expected_steps"), (), "steps", composite),
+    KindSpec("distinct_count", ("column",), ("frame", "date_column"), "year_fraction", distinct_count),
+    KindSpec("reporting_rate", (), (), "constant", reporting_rate),
+    KindSpec("tracked_value", ("column",), ("frame",), "none", tracked_value),
+)}
+
+
+def target_and_expected(target: Target, ctx: Context) -> tuple[Number | None, Number | None]:
+    """The effective target (after adjustments) and expected_by_now at ``ctx.as_of``."""
+    pace, plan, value = KINDS[target.kind].pace, ctx.plan, target.target
+    if value is None or pace == "none":
+        return None, None
+    if pace == "monthly":
+        per_month = value / len(plan.months)
+        excused = plan.excused_months(target.id)
+        counted = [m for m in plan.months if m not in excused]
+        elapsed = [m for m in plan.months_elapsed(ctx.as_of) if m not in excused]
+        return per_month * len(counted), per_month * len(elapsed)
+    if pace == "year_fraction":
+        return value, value * plan.fraction_elapsed(ctx.as_of)
+    if pace == "from_date":
+        start = target.params.get("expected_from") or target.params["window"]["to"]
+        return value, value if ctx.as_of >= start else 0
+    if pace == "steps":
+        reached = [s["value"] for s in target.params["expected_steps"] if s["from"] <= ctx.as_of]
+        return value, reached[-1] if reached else 0
+    return value, value if ctx.reporting["expected"] > 0 else 0

@@ -1,0 +1,349 @@
+"""Loading a plan file and checking it, with errors that name the target and what is wrong.
+
+Every problem found is collected; ``PlanError`` lists them all at once.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .. import settings
+from ..store.schema import FRAME_DTYPES
+from .kinds import KINDS
+from .model import Adjustment, Plan, Target, Unit, plan_months
+
+FORMATS = ("count", "percent", "vnd")
+_TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format"}
+
+
+class PlanError(ValueError):
+    """A plan file that cannot be used; ``errors`` lists every problem found."""
+
+    def __init__(self, path: Path | str, errors: list[str]) -> None:
+        self.path, self.errors = Path(path), errors
+        super().__init__(f"{path}: " + ("; ".join(errors) if len(errors) < 2
+                                        else "\n  - " + "\n  - ".join(errors)))
+
+
+class _Vocab:
+    """The codes a plan may refer to, from its reference files."""
+
+    def __init__(self, activity_types: set[str], items: set[str], places: Mapping[str, tuple[str, ...]],
+                 target_ids: set[str]) -> None:
+        self.activity_types, self.items, self.places, self.target_ids = activity_types, items, places, target_ids
+
+
+def _read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def resolve_reference(name: str, plan_path: Path) -> Path:
+    """A reference file named in the plan: beside the plan file first, then ``ytsupport/reference``."""
+    candidate = Path(name)
+    if candidate.is_absolute():
+        return candidate
+    for folder in (plan_path.parent, settings.REFERENCE_DIR):
+        if (folder / candidate).is_file():
+            return folder / candidate
+    return settings.REFERENCE_DIR / candidate
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _text_pair(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(value.get(k), str) and value.get(k) for k in ("vi", "en"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameter checks, by parameter name. Each returns an error message or None.
+
+
+def _check_activity_type(value: Any, vocab: _Vocab) -> str | None:
+    if value not in vocab.activity_types:
+        return f"unknown activity code {value!r} (known: {', '.join(sorted(vocab.activity_types))})"
+    return None
+
+
+def _check_place(value: Any, vocab: _Vocab) -> str | None:
+    if value not in vocab.places:
+        return f"unknown place {value!r} (known: {', '.join(sorted(vocab.places))})"
+    return None
+
+
+def _check_item(value: Any, vocab: _Vocab) -> str | None:
+    if value not in vocab.items:
+        return f"unknown resource item {value!r} (known: {', '.join(sorted(vocab.items))})"
+    return None
+
+
+def _check_positive(value: Any, _vocab: _Vocab) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return f"must be a positive number (got {value!r})"
+    return None
+
+
+def _check_date(value: Any, _vocab: _Vocab) -> str | None:
+    return None if isinstance(value, date) else f"must be a date YYYY-MM-DD (got {value!r})"
+
+
+def _check_window(value: Any, _vocab: _Vocab) -> str | None:
+    if not isinstance(value, Mapping) or not all(isinstance(value.get(k), date) for k in ("from", "to")):
+        return "must be {from: YYYY-MM-DD, to: YYYY-MM-DD}"
+    if value["from"] > value["to"]:
+        return "window ends before it starts"
+    return None
+
+
+def _check_frame(value: Any, _vocab: _Vocab) -> str | None:
+    return None if value in FRAME_DTYPES else f"unknown frame {value!r} (known: {', '.join(FRAME_DTYPES)})"
+
+
+def _check_steps(value: Any, _vocab: _Vocab) -> str | None:
+    if not isinstance(value, list) or not value or not all(
+            isinstance(s, Mapping) and isinstance(s.get("from"), date) and isinstance(s.get("value"), (int, float))
+            for s in value):
+        return "must be a list of {from: YYYY-MM-DD, value: number}"
+    return None
+
+
+def _check_condition(when: Any, vocab: _Vocab) -> str | None:
+    if not isinstance(when, Mapping):
+        return "`when` must be {activity_type, [place], [window], [at_least]} or {target, [at_least]}"
+    if "target" in when:
+        return None if when["target"] in vocab.target_ids else f"unknown target {when['target']!r}"
+    if "activity_type" not in when:
+        return "`when` needs `activity_type` or `target`"
+    checks = [_check_activity_type(when["activity_type"], vocab)]
+    checks += [_check_place(when["place"], vocab)] if "place" in when else []
+    checks += [_check_window(when["window"], vocab)] if "window" in when else []
+    return next((c for c in checks if c), None)
+
+
+def _check_models(value: Any, vocab: _Vocab) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a list of {id, label {vi, en}, when}"
+    for i, model in enumerate(value, start=1):
+        if not isinstance(model, Mapping) or "id" not in model or "when" not in model:
+            return f"model {i} needs `id` and `when`"
+        problem = _check_condition(model["when"], vocab)
+        if problem:
+            return f"model {model['id']!r}: {problem}"
+    return None
+
+
+_PARAM_CHECKS: dict[str, Callable[[Any, _Vocab], str | None]] = {
+    "activity_type": _check_activity_type, "place": _check_place, "item": _check_item,
+    "threshold": _check_positive, "window": _check_window, "expected_from": _check_date,
+    "expected_steps": _check_steps, "models": _check_models, "frame": _check_frame,
+}
+
+
+def _check_columns(params: Mapping[str, Any], kind: str) -> list[str]:
+    defaults = {"distinct_count": "beneficiaries", "tracked_value": "resources"}
+    if kind not in defaults or "column" not in params:
+        return []
+    frame = params.get("frame", defaults[kind])
+    columns = FRAME_DTYPES.get(frame, {})
+    problems = [] if params["column"] in columns else [f"unknown column {params['column']!r} of {frame}"]
+    if "date_column" in params and params["date_column"] not in columns:
+        problems.append(f"unknown date_column {params['date_column']!r} of {frame}")
+    return problems
+
+
+def _param_errors(params: Mapping[str, Any], kind: str, vocab: _Vocab) -> list[str]:
+    spec = KINDS[kind]
+    errors = [f"missing parameter `{name}` (kind {kind} needs {', '.join(spec.required)})"
+              for name in spec.required if name not in params]
+    allowed = set(spec.required) | set(spec.optional)
+    errors += [f"unknown parameter `{name}` for kind {kind} (allowed: {', '.join(sorted(allowed)) or 'none'})"
+               for name in params if name not in allowed]
+    for name, value in params.items():
+        check = _PARAM_CHECKS.get(name)
+        problem = check(value, vocab) if check and name in allowed else None
+        if problem:
+            errors.append(f"parameter `{name}`: {problem}")
+    return errors + _check_columns(params, kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+
+
+def _target_errors(raw: Mapping[str, Any], vocab: _Vocab) -> list[str]:
+    errors = [f"missing `{key}`" for key in ("id", "clause", "kind") if not raw.get(key)]
+    errors += [f"`{key}` needs non-empty `vi` and `en` texts" for key in ("label", "responsible")
+               if not _text_pair(raw.get(key))]
+    errors += [f"unknown key `{key}`" for key in raw if key not in _TARGET_KEYS]
+    kind = raw.get("kind")
+    if kind and kind not in KINDS:
+        errors.append(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    elif kind:
+        params = raw.get("params") or {}
+        errors += _param_errors(params, kind, vocab) if isinstance(params, Mapping) else ["`params` must be a mapping"]
+        errors += _target_value_errors(raw.get("target"), kind)
+    if raw.get("format", "count") not in FORMATS:
+        errors.append(f"unknown format {raw.get('format')!r} (known: {', '.join(FORMATS)})")
+    return errors
+
+
+def _target_value_errors(value: Any, kind: str) -> list[str]:
+    if KINDS[kind].pace == "none":
+        return [] if value is None else [f"kind {kind} has no target: set `target: null`"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return [f"`target` must be a positive number (got {value!r})"]
+    return []
+
+
+def _target(raw: Mapping[str, Any]) -> Target:
+    params = dict(raw.get("params") or {})
+    if "expected_steps" in params:
+        params["expected_steps"] = sorted(params["expected_steps"], key=lambda s: s["from"])
+    default_format = {"reporting_rate": "percent", "tracked_value": "vnd"}.get(raw["kind"], "count")
+    return Target(id=raw["id"], clause=str(raw["clause"]), label=dict(raw["label"]),
+                  responsible=dict(raw["responsible"]), kind=raw["kind"], target=raw.get("target"),
+                  params=params, interpretation=bool(raw.get("interpretation", False)),
+                  format=raw.get("format", default_format))
+
+
+def _composite_cycles(raw_targets: list[Mapping[str, Any]]) -> list[str]:
+    kinds = {t.get("id"): t.get("kind") for t in raw_targets}
+    errors = []
+    for t in raw_targets:
+        for model in ((t.get("params") or {}).get("models") or []) if t.get("kind") == "composite" else []:
+            ref = model.get("when", {}).get("target") if isinstance(model, Mapping) else None
+            if ref is not None and kinds.get(ref) == "composite":
+                errors.append(f"target {t.get('id')!r}: a model cannot depend on another composite target {ref!r}")
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# References and the whole file
+
+
+def _load_units(path: Path) -> tuple[Unit, ...]:
+    raw = _read_yaml(path)
+    return tuple(Unit(code=u["code"], name_vi=u.get("name_vi", u["code"]), pilot=bool(u.get("pilot", False)),
+                      counts_for_reporting=bool(u.get("counts_for_reporting", True)))
+                 for u in raw["units"])
+
+
+def _load_references(raw: Mapping[str, Any], path: Path, errors: list[str]) -> dict[str, Any]:
+    refs = raw.get("reference") or {}
+    names = {"units": refs.get("units"), "districts": refs.get("districts"),
+             "places": refs.get("places", "places.yaml"), "vocabularies": refs.get("vocabularies", "vocabularies.yaml")}
+    out: dict[str, Any] = {}
+    for key, name in names.items():
+        if not name:
+            errors.append(f"reference: missing `{key}` (a reference file name, e.g. {key}.yaml)")
+            continue
+        file = resolve_reference(str(name), path)
+        if not file.is_file():
+            errors.append(f"reference `{key}`: file {name!r} not found beside the plan or in {settings.REFERENCE_DIR}")
+            continue
+        out[key] = _load_units(file) if key == "units" else _read_yaml(file)
+    return out
+
+
+def _vocab(refs: dict[str, Any], raw_targets: list[Mapping[str, Any]]) -> _Vocab:
+    vocabularies = refs.get("vocabularies") or {}
+    places = {p["code"]: tuple(p.get("aliases", [])) for p in (refs.get("places") or {}).get("places", [])}
+    return _Vocab({a["code"] for a in vocabularies.get("activity_types", [])},
+                  {i["code"] for i in vocabularies.get("resource_items", [])}, places,
+                  {t.get("id") for t in raw_targets if isinstance(t, Mapping)})
+
+
+def _period(raw: Mapping[str, Any], errors: list[str]) -> tuple[date, date]:
+    period = raw.get("period") or {}
+    start, end = _as_date(period.get("start")), _as_date(period.get("end"))
+    if start is None or end is None or start > end:
+        errors.append("`period` must be {start: YYYY-MM-DD, end: YYYY-MM-DD} with start <= end")
+        return date(2000, 1, 1), date(2000, 12, 31)
+    return start, end
+
+
+def _adjustments(raw: list[Any], targets: Mapping[str, Mapping[str, Any]], months: list[str],
+                 errors: list[str]) -> tuple[Adjustment, ...]:
+    out = []
+    for i, adj in enumerate(raw, start=1):
+        where = f"adjustment {i}"
+        if not isinstance(adj, Mapping):
+            errors.append(f"{where}: must be {{target, months, reason {{vi, en}}}}")
+            continue
+        target = targets.get(adj.get("target"))
+        if target is None:
+            errors.append(f"{where}: unknown target {adj.get('target')!r}")
+        elif KINDS.get(target.get("kind"), KINDS["tracked_value"]).pace != "monthly":
+            errors.append(f"{where}: target {adj.get('target')!r} is not paced by month; only monthly targets "
+                          "can have months excused")
+        bad = [m for m in adj.get("months") or [] if str(m) not in months]
+        if not adj.get("months") or bad:
+            errors.append(f"{where}: `months` must list months of the plan as \"YYYY-MM\" (bad: {bad or 'none given'})")
+        if not _text_pair(adj.get("reason")):
+            errors.append(f"{where}: `reason` needs non-empty `vi` and `en` texts")
+        out.append(Adjustment(str(adj.get("target")), tuple(str(m) for m in adj.get("months") or []),
+                              dict(adj.get("reason") or {})))
+    return tuple(out)
+
+
+def _targets(raw_targets: list[Any], vocab: _Vocab, errors: list[str]) -> tuple[Target, ...]:
+    seen: set[str] = set()
+    targets = []
+    for i, raw in enumerate(raw_targets, start=1):
+        if not isinstance(raw, Mapping):
+            errors.append(f"target {i}: must be a mapping")
+            continue
+        name = f"target {raw.get('id', i)!r}"
+        problems = _target_errors(raw, vocab)
+        if raw.get("id") in seen:
+            problems.append("duplicate id")
+        seen.add(raw.get("id"))
+        errors += [f"{name}: {p}" for p in problems]
+        if not problems:
+            targets.append(_target(raw))
+    errors += _composite_cycles([t for t in raw_targets if isinstance(t, Mapping)])
+    return tuple(targets)
+
+
+def load_plan(path: str | Path | None = None) -> Plan:
+    """Load and check a plan file (default: ``settings.plan_file``); ``PlanError`` lists every problem."""
+    path = Path(path or settings.get_settings().plan_file)
+    try:
+        raw = _read_yaml(path)
+    except (OSError, yaml.YAMLError) as exc:
+        raise PlanError(path, [f"cannot read the plan file: {exc}"]) from None
+    if not isinstance(raw, Mapping):
+        raise PlanError(path, ["the plan file must be a mapping"])
+    errors: list[str] = []
+    refs = _load_references(raw, path, errors)
+    raw_targets = raw.get("targets") or []
+    if not isinstance(raw_targets, list) or not raw_targets:
+        errors.append("`targets` must be a non-empty list")
+        raw_targets = []
+    start, end = _period(raw, errors)
+    vocab = _vocab(refs, raw_targets)
+    targets = _targets(raw_targets, vocab, errors)
+    by_id = {t.get("id"): t for t in raw_targets if isinstance(t, Mapping)}
+    adjustments = _adjustments(raw.get("adjustments") or [], by_id, plan_months(start, end), errors)
+    due_days = raw.get("due_days_after_month_end", 10)
+    if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days < 0:
+        errors.append("`due_days_after_month_end` must be a whole number of days >= 0")
+    if not raw.get("plan"):
+        errors.append("missing `plan` (the plan's number, e.g. 114-KH/ĐTN)")
+    if errors:
+        raise PlanError(path, errors)
+    districts = tuple(d["code"] for d in (refs.get("districts") or {}).get("districts", []))
+    return Plan(number=str(raw["plan"]), title=dict(raw.get("title") or {}), start=start, end=end,
+                due_days=due_days, units=refs["units"], districts=districts, places=vocab.places,
+                targets=targets, adjustments=adjustments, source=path)

@@ -1,0 +1,116 @@
+"""The plan as plain records, and its calendar (months elapsed, fraction of the year, due dates)."""
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of the plan's unit list; ``counts_for_reporting``: expected to report monthly."""
+
+    code: str
+    name_vi: str
+    pilot: bool = False
+    counts_for_reporting: bool = True
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """Months excused from a monthly target, with the reason shown beside it."""
+
+    target: str
+    months: tuple[str, ...]
+    reason: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of the plan: what it is, who answers for it, and how it is measured."""
+
+    id: str
+    clause: str
+    label: Mapping[str, str]
+    responsible: Mapping[str, str]
+    kind: str
+    target: float | None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    interpretation: bool = False
+    format: str = "count"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan file, loaded and checked (see ``ytsupport/plans/plan_2021_114.yaml``)."""
+
+    number: str
+    title: Mapping[str, str]
+    start: date
+    end: date
+    due_days: int
+    units: tuple[Unit, ...]
+    districts: tuple[str, ...]
+    places: Mapping[str, tuple[str, ...]]
+    targets: tuple[Target, ...]
+    adjustments: tuple[Adjustment, ...] = ()
+    source: Path | None = None
+
+    @property
+    def months(self) -> list[str]:
+        """The plan's months as "YYYY-MM", in order."""
+        return plan_months(self.start, self.end)
+
+    @property
+    def reporting_units(self) -> list[Unit]:
+        """Units expected to send one report a month."""
+        return [u for u in self.units if u.counts_for_reporting]
+
+    def target(self, target_id: str) -> Target:
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise KeyError(target_id)
+
+    def excused_months(self, target_id: str) -> frozenset[str]:
+        """Months excused from ``target_id`` by the plan's adjustments."""
+        return frozenset(m for a in self.adjustments if a.target == target_id for m in a.months)
+
+    def excuse_reasons(self, target_id: str) -> list[Mapping[str, str]]:
+        return [a.reason for a in self.adjustments if a.target == target_id]
+
+    def clip(self, as_of: date) -> date:
+        """``as_of`` moved into the plan period."""
+        return min(max(as_of, self.start), self.end)
+
+    def due_date(self, period: str) -> date:
+        """The day a month's report is due: the month's last day + ``due_days``."""
+        return month_end(period) + timedelta(days=self.due_days)
+
+    def months_elapsed(self, as_of: date) -> list[str]:
+        """Months of the plan whose last day is on or before ``as_of``."""
+        return [m for m in self.months if month_end(m) <= as_of]
+
+    def fraction_elapsed(self, as_of: date) -> float:
+        """Days from the plan's start through ``as_of`` (inclusive) ÷ days in the plan, in [0, 1]."""
+        days = (as_of - self.start).days + 1
+        total = (self.end - self.start).days + 1
+        return min(1.0, max(0.0, days / total))
+
+
+def month_end(period: str) -> date:
+    """The last day of the month "YYYY-MM"."""
+    year, month = (int(p) for p in period.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def plan_months(start: date, end: date) -> list[str]:
+    """Every month touched by [start, end], as "YYYY-MM"."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months

@@ -1,0 +1,179 @@
+"""Where the plan stands at a date: each target's actual, expected_by_now and status, and reporting.
+
+``status`` returns exactly the JSON of DATA_CONTRACT §5 (plus extra keys per target: label,
+clause, responsible, kind, format, interpretation, excused, and details by kind). Numbers are
+kept unrounded; whole numbers are ints.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from ..store.schema import FRAME_DTYPES
+from .activities import count_once
+from .kinds import KINDS, Context, target_and_expected
+from .model import Plan, Target
+
+STATUS_ORDER = ("no_target", "met", "not_started", "on_track", "behind")
+MATRIX_STATES = ("on_time", "late", "missing", "not_yet_due", "received_early")
+_DATE_COLUMNS = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
+
+
+def _as_date(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly number: None stays None, whole floats become ints."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def decide_status(actual: Any, target: Any, expected: Any) -> str:
+    """PLAN.md's order: no_target, met, not_started, on_track, behind (a null actual counts as 0)."""
+    if target is None:
+        return "no_target"
+    value = actual or 0
+    if value >= target:
+        return "met"
+    if value == 0 and (expected or 0) > 0:
+        return "not_started"
+    if value >= (expected or 0):
+        return "on_track"
+    return "behind"
+
+
+# ---------------------------------------------------------------------------------------------
+# The data, limited to the plan period and as-of
+
+
+def _frame(data: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    frame = data.get(kind)
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FRAME_DTYPES[kind].items()})
+    return frame
+
+
+def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> pd.DataFrame:
+    """Rows dated from ``start`` through ``as_of`` (both included); undated rows are left out."""
+    days = pd.to_datetime(frame[column])
+    return frame[(days >= pd.Timestamp(start)) & (days <= pd.Timestamp(as_of))]
+
+
+def context(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> Context:
+    """The data as of ``as_of`` (already clipped), activities counted once, and reporting."""
+    frames = {kind: dated_within(_frame(data, kind), col, plan.start, as_of) for kind, col in _DATE_COLUMNS.items()}
+    return Context(plan=plan, as_of=as_of, activities=count_once(frames["activities"]),
+                   beneficiaries=frames["beneficiaries"], resources=frames["resources"],
+                   reporting=reporting(data, plan, as_of))
+
+
+def _excused(plan: Plan, target: Target) -> dict[str, Any] | None:
+    months = sorted(plan.excused_months(target.id))
+    if not months:
+        return None
+    reasons = plan.excuse_reasons(target.id)
+    return {"months": months, "reason": {lang: "; ".join(r.get(lang, "") for r in reasons) for lang in ("vi", "en")}}
+
+
+def evaluate(target: Target, ctx: Context) -> dict[str, Any]:
+    """One target's record of the ``status`` JSON."""
+    actual, details = KINDS[target.kind].actual(target, ctx)
+    ctx.actuals[target.id] = actual
+    goal, expected = target_and_expected(target, ctx)
+    attainment = None if goal is None or actual is None else actual / goal
+    record = {"id": target.id, "actual": _plain(actual), "target": _plain(goal),
+              "expected_by_now": _plain(expected), "attainment": attainment,
+              "status": decide_status(actual, goal, expected),
+              "label": dict(target.label), "clause": target.clause, "responsible": dict(target.responsible),
+              "kind": target.kind, "format": target.format, "interpretation": target.interpretation,
+              "excused": _excused(ctx.plan, target)}
+    return {**record, **details}
+
+
+def status(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> dict[str, Any]:
+    """Target attainment and reporting at ``as_of`` (clipped to the plan period).
+
+    ``data`` is what ``store.load_current`` returns (a kind may be missing).
+    """
+    day = plan.clip(_as_date(as_of))
+    ctx = context(data, plan, day)
+    return {"plan": plan.number, "as_of": day.isoformat(),
+            "targets": [evaluate(t, ctx) for t in plan.targets], "reporting": ctx.reporting}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting (after DHIS2's reporting rates)
+
+
+def _first_received(data: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.Timestamp]:
+    """(unit, month) -> the day its first version was received, for every stored report."""
+    reports = data.get("reports")
+    if reports is None or len(reports) == 0:
+        return {}
+    column = "first_received_on" if "first_received_on" in reports else "received_on"
+    firsts = pd.to_datetime(reports[column]).fillna(pd.to_datetime(reports["received_on"]))
+    grouped = firsts.groupby([reports["unit"], reports["period"]]).min()
+    return {key: value for key, value in grouped.items()}
+
+
+def report_pairs(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> pd.DataFrame:
+    """One row per reporting unit × plan month: due date, whether due, received, first received, state."""
+    received = _first_received(data)
+    rows = []
+    for unit in plan.reporting_units:
+        for month in plan.months:
+            due = plan.due_date(month)
+            first = received.get((unit.code, month))
+            rows.append({"unit": unit.code, "period": month, "due_on": due, "is_due": due <= as_of,
+                         "received": first is not None, "first_received_on": first,
+                         "state": _state(due, as_of, first)})
+    return pd.DataFrame(rows, columns=["unit", "period", "due_on", "is_due", "received",
+                                       "first_received_on", "state"])
+
+
+def _state(due: date, as_of: date, first: pd.Timestamp | None) -> str:
+    if first is None:
+        return "missing" if due <= as_of else "not_yet_due"
+    if due > as_of:
+        return "received_early"
+    return "on_time" if first.date() <= due else "late"
+
+
+def reporting(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> dict[str, Any]:
+    """expected, received, on_time, completeness and timeliness at ``as_of`` (clipped).
+
+    expected = reporting units × months due by as-of; received = those pairs with a stored report
+    (any version; a nil report counts); on_time = received pairs whose first version came by the due
+    date. The rates are null while nothing is expected.
+    """
+    pairs = report_pairs(data, plan, plan.clip(_as_date(as_of)))
+    due = pairs[pairs["is_due"]]
+    expected, received = len(due), int(due["received"].sum())
+    on_time = int((due["state"] == "on_time").sum())
+    return {"expected": expected, "received": received, "on_time": on_time,
+            "completeness": received / expected if expected else None,
+            "timeliness": on_time / expected if expected else None}
+
+
+def reporting_matrix(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> pd.DataFrame:
+    """Unit × month table of states: on_time, late, missing, not_yet_due, received_early.
+
+    Rows are the reporting units (plan order, index ``unit``), columns the plan's months.
+    """
+    pairs = report_pairs(data, plan, plan.clip(_as_date(as_of)))
+    matrix = pairs.pivot(index="unit", columns="period", values="state")
+    matrix = matrix.reindex(index=[u.code for u in plan.reporting_units], columns=plan.months)
+    matrix.columns.name = "period"
+    return matrix

@@ -1,0 +1,310 @@
+"""Command-line subcommands of the store: ingest, status, history, revert, backup, restore.
+
+``register(subparsers)`` adds them to the main parser (``ytsupport/cli.py``); each subcommand sets
+``handler`` (and ``func``, the same function) taking the parsed arguments and returning the exit
+code (DATA_CONTRACT §5):
+``ingest`` 0 when no file has an error, 1 when some file is invalid (none unreadable), 2 when
+some file is unreadable; the others 0 on success, 1 on failure with a message on stderr. Wrong
+arguments are argparse's business (the main parser decides their exit code).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import settings
+
+
+def _period(text: str) -> str:
+    try:
+        datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {text!r}") from None
+    return text
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a version id (a whole number), got {text!r}")
+    return int(text)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", default=None,
+                        help="database URL (default: YTSUPPORT_DB_URL or the embedded SQLite file)")
+
+
+def _add_ingest(subparsers: Any) -> None:
+    p = subparsers.add_parser("ingest", help="validate, then store each report atomically")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _db_option(p)
+    p.add_argument("--unit", metavar="CODE", help="the reporting unit (overrides detection)")
+    p.add_argument("--period", metavar="YYYY-MM", type=_period, help="the report's month (overrides detection)")
+    p.add_argument("--received-on", metavar="YYYY-MM-DD", type=_day, default=None,
+                   help="the day the reports were received (default: today)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_ingest, handler=cmd_ingest)
+
+
+def _add_status(subparsers: Any) -> None:
+    p = subparsers.add_parser("status", help="target attainment and reporting")
+    _db_option(p)
+    p.add_argument("--plan", metavar="FILE", default=None, help="plan file (default: the 2021 plan)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_day, default=None, help="default: today")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status, handler=cmd_status)
+
+
+def _add_history_and_revert(subparsers: Any) -> None:
+    p = subparsers.add_parser("history", help="stored report versions")
+    _db_option(p)
+    p.add_argument("--unit", metavar="CODE")
+    p.add_argument("--period", metavar="YYYY-MM", type=_period)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history, handler=cmd_history)
+    p = subparsers.add_parser("revert", help="make the previous version of that report current")
+    p.add_argument("version_id", metavar="VERSION_ID", type=_positive_int)
+    _db_option(p)
+    p.set_defaults(func=cmd_revert, handler=cmd_revert)
+
+
+def _add_backup_and_restore(subparsers: Any) -> None:
+    p = subparsers.add_parser("backup", help="copy the embedded database safely")
+    p.add_argument("out", metavar="OUT")
+    _db_option(p)
+    p.set_defaults(func=cmd_backup, handler=cmd_backup)
+    p = subparsers.add_parser("restore", help="put a copy of the embedded database back")
+    p.add_argument("in_path", metavar="IN")
+    _db_option(p)
+    p.set_defaults(func=cmd_restore, handler=cmd_restore)
+
+
+def register(subparsers: Any) -> None:
+    """Add ingest, status, history, revert, backup and restore to ``subparsers``.
+
+    ``subparsers`` comes from ``ArgumentParser.add_subparsers``; each subcommand sets ``handler`` (and
+    ``func``, the same function): it takes the parsed arguments and returns the exit code.
+    """
+    _add_ingest(subparsers)
+    _add_status(subparsers)
+    _add_history_and_revert(subparsers)
+    _add_backup_and_restore(subparsers)
+
+
+def _fail(message: str, err: TextIO | None = None) -> int:
+    print(f"error: {message}", file=err or sys.stderr)
+    return 1
+
+
+def _engine(args: argparse.Namespace) -> Any:
+    from .engine import get_engine
+
+    return get_engine(args.db)
+
+
+# ---------------------------------------------------------------------------------------------
+# ingest
+
+
+def ingest_exit_code(statuses: list[str]) -> int:
+    """2 if some file is unreadable, else 1 if some file is invalid, else 0."""
+    if "unreadable" in statuses:
+        return 2
+    return 1 if "invalid" in statuses else 0
+
+
+def _ingest_one(engine: Any, path: str, args: argparse.Namespace, received_on: date) -> dict[str, Any]:
+    from ..ingest.validate import validate_file
+    from .ingest import store_report
+
+    report = validate_file(path, unit=args.unit, period=args.period, lang="vi")
+    record = {**report.to_json("vi"), "path": path}
+    if report.status == "ok":
+        result = store_report(engine, report, received_on=received_on)
+        record.update(status=result.status, version_id=result.version_id, version=result.version)
+    return record
+
+
+def _print_ingest_table(files: list[dict[str, Any]], out: TextIO) -> None:
+    for f in files:
+        rows = sum(s.get("rows_valid", 0) for s in f.get("sheets", []))
+        version = f" v{f['version']}" if f.get("version") else ""
+        print(f"{f['status']:<10} {f.get('unit') or '?':<16} {f.get('period') or '?':<8} "
+              f"{rows:>6} rows{version}  {f['path']}", file=out)
+        for issue in f.get("issues", []):
+            if issue["severity"] in ("error", "warning"):
+                where = ", ".join(str(x) for x in (issue["sheet"], issue["row"], issue["column"]) if x is not None)
+                print(f"    {issue['severity']}: [{issue['code']}] {where}: {issue['message']}", file=out)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Validate each file, store those that are ok (in argument order), report what happened."""
+    received_on = args.received_on or date.today()
+    try:
+        engine = _engine(args)
+        files = [_ingest_one(engine, path, args, received_on) for path in args.paths]
+    except (SQLAlchemyError, ValueError) as exc:
+        return _fail(f"storing stopped, the report being stored was not stored: {exc}")
+    if args.json:
+        print(json.dumps({"files": files}, ensure_ascii=False, indent=2))
+    else:
+        _print_ingest_table(files, sys.stdout)
+    return ingest_exit_code([f["status"] for f in files])
+
+
+# ---------------------------------------------------------------------------------------------
+# status
+
+
+def rounded(value: Any, digits: int = 3) -> Any:
+    """Floats in a JSON-like value rounded for display (computations keep them unrounded)."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
+def _fmt(value: Any, kind: str = "count") -> str:
+    if value is None:
+        return "-"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.2f}"
+
+
+def _print_status(result: dict[str, Any], out: TextIO) -> None:
+    print(f"Kế hoạch {result['plan']} — tính đến {result['as_of']}", file=out)
+    print(f"{'target':<24} {'actual':>14} {'target':>10} {'expected':>10} {'attain.':>8}  status", file=out)
+    for t in result["targets"]:
+        fmt = t.get("format", "count")
+        attain = "-" if t["attainment"] is None else f"{t['attainment'] * 100:.0f}%"
+        print(f"{t['id']:<24} {_fmt(t['actual'], fmt):>14} {_fmt(t['target'], fmt):>10} "
+              f"{_fmt(t['expected_by_now'], fmt):>10} {attain:>8}  {t['status']}", file=out)
+    r = result["reporting"]
+    print(f"reports: expected {r['expected']}, received {r['received']}, on time {r['on_time']}; "
+          f"completeness {_fmt(r['completeness'], 'percent')}, timeliness {_fmt(r['timeliness'], 'percent')}",
+          file=out)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print target attainment and reporting (JSON of DATA_CONTRACT §5 with --json; floats rounded to 3)."""
+    from ..plan import PlanError, load_plan, status
+    from .ingest import load_current
+
+    try:
+        plan = load_plan(args.plan or settings.get_settings().plan_file)
+        data = load_current(_engine(args))
+    except PlanError as exc:
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(f"cannot read the database: {exc}")
+    result = status(data, plan, args.as_of or date.today())
+    if args.json:
+        print(json.dumps(rounded(result), ensure_ascii=False, indent=2))
+    else:
+        _print_status(result, sys.stdout)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# history, revert
+
+
+def _print_history(rows: list[dict[str, Any]], out: TextIO) -> None:
+    print(f"{'id':>6} {'unit':<16} {'period':<8} {'ver':>3} {'cur':<3} {'received':<10} {'rows':>6}  file",
+          file=out)
+    for r in rows:
+        count = sum(r["rows"].values())
+        print(f"{r['id']:>6} {r['unit']:<16} {r['period']:<8} {r['version']:>3} {'*' if r['is_current'] else '':<3} "
+              f"{r['received_on'] or '':<10} {count:>6}  {r['file_name'] or ''}", file=out)
+    if not rows:
+        print("(no stored reports)", file=out)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """List stored report versions (``{"versions": [...]}`` with --json)."""
+    from .ingest import history
+
+    try:
+        rows = history(_engine(args), unit=args.unit, period=args.period)
+    except SQLAlchemyError as exc:
+        return _fail(f"cannot read the database: {exc}")
+    if args.json:
+        print(json.dumps({"versions": rows}, ensure_ascii=False, indent=2))
+    else:
+        _print_history(rows, sys.stdout)
+    return 0
+
+
+def cmd_revert(args: argparse.Namespace) -> int:
+    """Make the version before VERSION_ID current again."""
+    from .ingest import StoreError, revert
+
+    try:
+        result = revert(_engine(args), args.version_id, actor="cli")
+    except StoreError as exc:
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(f"the database refused the change: {exc}")
+    print(f"{result['unit']} {result['period']}: version {result['current_version']} "
+          f"(id {result['current_version_id']}) is current again instead of version {result['reverted_version']}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# backup, restore
+
+
+def _sqlite_file(args: argparse.Namespace) -> Path | None:
+    from .engine import sqlite_path
+
+    return sqlite_path(args.db or settings.get_settings().db_url)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the embedded SQLite database to OUT (consistent even while the dashboard runs)."""
+    from .backup import backup
+    from .ingest import StoreError
+
+    db = _sqlite_file(args)
+    if db is None:
+        return _fail("backup copies the embedded SQLite database; back up PostgreSQL with pg_dump")
+    try:
+        out = backup(db, args.out)
+    except (StoreError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"backed up {db} to {out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the embedded SQLite database with the backup IN (the replaced one is kept beside it)."""
+    from .backup import restore
+    from .ingest import StoreError
+
+    db = _sqlite_file(args)
+    if db is None:
+        return _fail("restore works on the embedded SQLite database; restore PostgreSQL with pg_restore")
+    try:
+        result = restore(args.in_path, db, actor="cli")
+    except (StoreError, OSError, SQLAlchemyError) as exc:
+        return _fail(str(exc))
+    saved = f" (the previous database is saved as {result['saved_previous']})" if result["saved_previous"] else ""
+    print(f"restored {db} from {args.in_path}{saved}")
+    return 0
