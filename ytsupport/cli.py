@@ -126,9 +126,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start Streamlit on the dashboard (what ``make run`` calls; works without make)."""
     root = Path(__file__).resolve().parent.parent
-    prepare = getattr(sys.modules.get("ytsupport.store.commands"), "prepare_sample_database", None)
-    if prepare is not None:
-        prepare()
+    from .store.seed import prepare_sample_database
+
+    prepare_sample_database()
     cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
            "--server.port", str(args.port), "--server.address", args.address]
     return subprocess.call(cmd, cwd=root)

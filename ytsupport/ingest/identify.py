@@ -134,10 +134,17 @@ def _show_period(p: str) -> str:
     return f"{int(month)}/{year}"
 
 
+def _may_name_the_report(sheet: RawSheet) -> bool:
+    """Instruction and list sheets, and hidden sheets of no report kind, never name the unit or month."""
+    named = kind_from_name(sheet.name)
+    return named != "ignored" and (sheet.visible or named is not None)
+
+
 def identify(sheets: list[RawSheet], path: Path, issues: IssueCollector,
              unit: str | None, period: str | None) -> tuple[str | None, str | None]:
     """The report's unit code and month ("YYYY-MM"); overrides silence detection and its errors."""
     stem = path.stem
+    sheets = [s for s in sheets if _may_name_the_report(s)]
     if unit is None:
         label = lambda code: reference().units.name(code)  # noqa: E731
         unit = _decide(_unit_candidates(sheets, stem, issues), "unit", issues, label)

@@ -11,6 +11,7 @@ from .model import KINDS, Kind, RawSheet
 from .schema import NUMBERING_HEADERS, fold_header, match_header, sheet_name_index, sheet_specs
 
 MAX_HEADER_SEARCH = 40
+MAX_HEADER_WIDTH = 120  # report sheets have a dozen columns; a 9,000-column sheet is not searched in full
 _TOTAL_WORDS = frozenset({"tong", "tong so", "tong cong", "cong"})
 
 
@@ -33,7 +34,7 @@ def cell_text(value: Any) -> str:
 
 
 def _row(top: Sequence[Sequence[Any]], i: int, width: int) -> list[str]:
-    row = list(top[i]) if i < len(top) else []
+    row = list(top[i][:width]) if i < len(top) else []
     return [cell_text(v) for v in row] + [""] * (width - len(row))
 
 
@@ -81,7 +82,7 @@ def score_labels(labels: Sequence[str]) -> tuple[int, Kind | None]:
 
 def find_header_rows(top: Sequence[Sequence[Any]]) -> tuple[int, ...]:
     """The 0-based indexes in ``top`` of the header row (one, or two for a two-row header); () if none."""
-    width = max((len(r) for r in top), default=0)
+    width = min(max((len(r) for r in top), default=0), MAX_HEADER_WIDTH)
     best: tuple[int, tuple[int, ...]] = (0, ())
     for i in range(min(len(top), MAX_HEADER_SEARCH)):
         upper = _row(top, i, width)

@@ -123,11 +123,29 @@ def _version_2_additions(md: MetaData, tables: dict[str, Table]) -> tuple[Table,
     return audit_log, one_current
 
 
+def _version_3_additions(md: MetaData) -> Table:
+    """Version 3: meeting snapshots (the status and key aggregates frozen under a name)."""
+    return Table(
+        "snapshots", md,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(200), nullable=False),
+        Column("as_of", Date, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", Text, nullable=False),
+        Column("plan", String(64), nullable=False),
+        Column("data_version", Integer, nullable=False),
+        Column("status_json", Text, nullable=False),
+        Column("aggregates_json", Text, nullable=False),
+        UniqueConstraint("name", name="uq_snapshots_name"),
+    )
+
+
 def _current_metadata() -> tuple[MetaData, dict[str, Table], Index]:
     md = MetaData()
     tables = _version_1_tables(md)
     audit_log, one_current = _version_2_additions(md, tables)
     tables["audit_log"] = audit_log
+    tables["snapshots"] = _version_3_additions(md)
     return md, tables, one_current
 
 
@@ -139,6 +157,7 @@ activities: Table = TABLES["activities"]
 beneficiaries: Table = TABLES["beneficiaries"]
 resources: Table = TABLES["resources"]
 audit_log: Table = TABLES["audit_log"]
+snapshots: Table = TABLES["snapshots"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,9 +190,15 @@ def _migrate_to_2(conn: Connection) -> None:
     ONE_CURRENT_INDEX.create(conn, checkfirst=True)
 
 
+def _migrate_to_3(conn: Connection) -> None:
+    """Add the snapshots table."""
+    snapshots.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "report versions, rows, units, meta", create_version_1),
     Migration(2, "audit log; at most one current version per (unit, month)", _migrate_to_2),
+    Migration(3, "meeting snapshots", _migrate_to_3),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

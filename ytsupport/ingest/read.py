@@ -1,0 +1,404 @@
+"""Reading a workbook into :class:`RawWorkbook`: runs inside the isolated worker process.
+
+Excel and OpenDocument files: python-calamine lists the sheets and peeks at each sheet's first
+``PEEK_ROWS`` rows (typed Python values) so that :func:`locate.find_header_rows` can find the
+header; fastexcel then bulk-reads the rows below the header into a DataFrame. CSV files are
+decoded (UTF-8 with or without BOM, UTF-16, Windows-1258) and split the same way, all strings.
+
+Two promises hold for every sheet:
+
+* Row numbers are exact: ``data.iloc[i]`` is Excel row ``data_first_row + i`` (blank rows inside
+  the data are kept), and data column ``j`` is Excel column ``first_col + j`` (0-based), the
+  same column as ``top[r][j]``. A cross-check against the peeked rows guards this at run time.
+* No cell vanishes: a column keeps a number/date/bool dtype only when fastexcel could convert
+  every cell; a column with a cell that does not fit is re-read as text, and an Excel error
+  cell (``#DIV/0!``, ``#N/A``...) comes back as that text. Known exception: fastexcel turns a
+  TRUE/FALSE cell in an otherwise numeric column into 1/0.
+
+:func:`read_workbook` never raises for a bad file; it returns an ``unreadable`` issue instead.
+A native crash (abort, segfault) cannot be caught here: that is what the worker is for.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable
+
+import fastexcel
+import pandas as pd
+import pyarrow as pa
+import python_calamine as calamine
+
+from ..settings import Limits
+from .locate import find_header_rows
+from .model import Issue, RawSheet, RawWorkbook
+
+PEEK_ROWS = 60
+DETAIL_MAX_CHARS = 300
+CSV_SNIFF_LINES = 50
+CSV_SNIFF_CHARS = 256 * 1024
+CSV_DELIMITERS = (",", ";", "\t")
+EXCEL_FORMATS = frozenset({"xlsx", "xlsm", "xls", "ods"})
+
+# How fastexcel names an error cell in a CellError detail, and how Excel shows it.
+_EXCEL_ERRORS = {
+    "Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+    "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA",
+}
+_ERROR_IN_DETAIL = re.compile(r"Error\((\w+)\)")
+
+
+class ReadError(Exception):
+    """A sheet that cannot be read faithfully (the message is the English detail)."""
+
+
+# --------------------------------------------------------------------------- public entry points
+
+def file_format(path: Path) -> str:
+    """The format named by the extension ("xlsx", "csv", ...); "" when there is none."""
+    return Path(path).suffix.lower().lstrip(".")
+
+
+def read_workbook(path: Path, limits: Limits) -> RawWorkbook:
+    """Read every sheet of ``path``: peek, find the header, bulk-read the data below it.
+
+    Never raises for a bad file: an exception (also a Rust panic surfacing as
+    ``PanicException``) becomes a file-level ``unreadable`` issue; a password-protected file
+    becomes ``encrypted``.
+    """
+    path = Path(path)
+    fmt = file_format(path)
+    try:
+        if fmt == "csv":
+            return read_csv(path, limits)
+        if fmt in EXCEL_FORMATS:
+            return read_excel(path, fmt, limits)
+        issue = _file_issue("unsupported_format", extension=f".{fmt}",
+                            detail=f"files ending in .{fmt} are not accepted")
+    except calamine.PasswordError:
+        issue = _file_issue("encrypted", detail="the workbook is password protected")
+    except MemoryError:
+        issue = _file_issue("unreadable", reason="out_of_memory",
+                            detail="the file needs more memory than allowed")
+    except BaseException as exc:  # noqa: BLE001 - see _is_catchable: Rust panics are BaseExceptions
+        if not _is_catchable(exc):
+            raise
+        issue = unreadable_issue(exc)
+    return RawWorkbook(str(path), fmt, issues=[issue])
+
+
+def unreadable_issue(exc: BaseException, sheet: str | None = None) -> Issue:
+    """An ``unreadable`` error whose detail is the exception's class and (truncated) message."""
+    return Issue(sheet, None, None, "unreadable", "error", {"reason": "error", "detail": describe(exc)})
+
+
+def describe(exc: BaseException) -> str:
+    """``ClassName: first line of the message``, at most DETAIL_MAX_CHARS characters."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= DETAIL_MAX_CHARS else text[: DETAIL_MAX_CHARS - 1] + "…"
+
+
+def _is_catchable(exc: BaseException) -> bool:
+    """Exceptions and pyo3's ``PanicException`` (a BaseException) are; KeyboardInterrupt, SystemExit not."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _file_issue(code: str, **params: Any) -> Issue:
+    return Issue(None, None, None, code, "error", params)
+
+
+# --------------------------------------------------------------------------- Excel / ODS
+
+def read_excel(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
+    """Read an .xlsx/.xlsm/.xls/.ods workbook (see the module docstring)."""
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    reader: fastexcel.ExcelReader | None = None
+    result = RawWorkbook(str(path), fmt)
+    try:
+        for meta in book.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue  # chart and macro sheets hold no cells
+            sheet, issue = _peek_sheet(book, meta, limits)
+            if sheet is not None and sheet.header_rows:
+                reader = reader or fastexcel.read_excel(str(path))
+                issue = _fill_data(reader, sheet)
+            if issue is not None:
+                result.issues.append(issue)
+            elif sheet is not None:
+                result.sheets.append(sheet)
+    finally:
+        book.close()
+    if not result.sheets and result.issues:  # nothing left to check: say so at file level
+        first = result.issues[0]
+        detail = f"no sheet could be read ({first.params.get('detail', first.code)})"
+        result.issues.insert(0, _file_issue(first.code, **{**first.params, "detail": detail}))
+    return result
+
+
+def _peek_sheet(book: calamine.CalamineWorkbook, meta: calamine.SheetMetadata,
+                limits: Limits) -> tuple[RawSheet | None, Issue | None]:
+    """The sheet's first rows, merged ranges and header rows, or a sheet-level issue."""
+    name = meta.name
+    visible = meta.visible == calamine.SheetVisibleEnum.Visible
+    try:
+        sheet = book.get_sheet_by_name(name)
+    except calamine.PasswordError:
+        raise
+    except calamine.CalamineError as exc:
+        return None, unreadable_issue(exc, sheet=name)
+    start = sheet.start
+    if start is None:  # an empty sheet: calamine's iterators would panic on it
+        return RawSheet(name=name, top=[], visible=visible), None
+    too_big = size_issue(name, sheet.height, sheet.width, limits)
+    if too_big is not None:
+        return None, too_big
+    top = [list(row) for row in sheet.to_python(skip_empty_area=True, nrows=PEEK_ROWS)]
+    raw = RawSheet(name=name, top=top, first_row=start[0] + 1, first_col=start[1],
+                   merged=merged_ranges(sheet.merged_cell_ranges), visible=visible)
+    raw.header_rows = tuple(find_header_rows(top))
+    return raw, None
+
+
+def size_issue(sheet: str, height: int, width: int, limits: Limits) -> Issue | None:
+    """A ``too_large`` issue when a sheet has more rows or cells than the limits allow."""
+    if height > limits.max_rows_per_sheet:
+        return Issue(sheet, None, None, "too_large", "error", {
+            "limit": "max_rows_per_sheet", "value": height, "max": limits.max_rows_per_sheet,
+            "detail": f"sheet {sheet!r} has {height:,} rows, the limit is {limits.max_rows_per_sheet:,}"})
+    if height * width > limits.max_cells:
+        return Issue(sheet, None, None, "too_large", "error", {
+            "limit": "max_cells", "value": height * width, "max": limits.max_cells,
+            "detail": f"sheet {sheet!r} spans {height:,} rows x {width:,} columns, "
+                      f"more than {limits.max_cells:,} cells"})
+    return None
+
+
+def merged_ranges(ranges: Iterable[Any] | None) -> list[tuple[int, int, int, int]]:
+    """calamine's ``((r0, c0), (r1, c1))`` merged ranges (absolute, 0-based, inclusive) as flat tuples."""
+    return [(int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in (ranges or [])]
+
+
+def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet) -> Issue | None:
+    """Bulk-read the rows below the header into ``sheet.data``; an issue when that fails."""
+    data_offset = max(sheet.header_rows) + 1
+    first_data_row = sheet.first_row + data_offset
+    try:
+        frame = load_rows(reader, sheet.name, first_data_row - 1, sheet.first_col)
+        check_alignment(sheet.top[data_offset:], frame)
+    except (fastexcel.FastExcelError, ReadError, pa.ArrowException) as exc:
+        return unreadable_issue(exc, sheet=sheet.name)
+    sheet.data, sheet.data_first_row = frame, first_data_row
+    return None
+
+
+# --------------------------------------------------------------------------- fastexcel bulk read
+
+def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_col: int) -> pd.DataFrame:
+    """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
+
+    With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
+    row 1), whatever the used range; its columns start at the used range's first column, whose
+    absolute index is checked against ``first_col``.
+    """
+    loaded, batch, errors = _load_faithfully(reader, name, skip_rows)
+    frame = batch.to_pandas(date_as_object=False)
+    _restore_error_cells(frame, errors)
+    absolute = [c.absolute_index for c in loaded.selected_columns]
+    return strip_empty_tail_columns(align_columns(frame, absolute, first_col))
+
+
+def _load_faithfully(reader: fastexcel.ExcelReader, name: str,
+                     skip_rows: int) -> tuple[Any, pa.RecordBatch, Any]:
+    """Load with guessed types, then re-load as text the columns where a cell did not fit its type.
+
+    Returns ``(sheet, batch, errors)``; the errors left are Excel error cells (``#N/A``...), which
+    no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
+    dates), every column is read as text.
+    """
+    options: dict[str, Any] = {"header_row": None, "skip_rows": skip_rows, "schema_sample_rows": None,
+                               "dtype_coercion": "coerce"}
+    dtypes: str | dict[int, str] | None = None
+    for _ in range(3):
+        try:
+            loaded = reader.load_sheet(name, **options, dtypes=dtypes)
+            batch, errors = loaded.to_arrow_with_errors()
+        except (fastexcel.UnsupportedColumnTypeCombinationError, fastexcel.CalamineCellError):
+            dtypes = "string"
+            continue
+        bad = [c for c in _error_columns(errors) if dtypes != "string" and c not in (dtypes or {})]
+        if not bad:
+            return loaded, batch, errors
+        dtypes = {**(dtypes if isinstance(dtypes, dict) else {}), **{c: "string" for c in bad}}
+    raise ReadError("fastexcel could not settle the column types")
+
+
+def _error_columns(errors: Any) -> list[int]:
+    """The (0-based, within the selection) columns where fastexcel could not convert a cell."""
+    return sorted({e.offset_position[1] for e in (errors.errors if errors else [])})
+
+
+def _restore_error_cells(frame: pd.DataFrame, errors: Any) -> None:
+    """Put back, as text, the cells fastexcel could not represent (Excel error cells like ``#N/A``)."""
+    for error in errors.errors if errors else []:
+        row, col = error.offset_position
+        match = _ERROR_IN_DETAIL.search(error.detail)
+        text = _EXCEL_ERRORS.get(match.group(1), f"#{match.group(1).upper()}") if match else \
+            f"#UNREADABLE ({error.detail})"
+        column = frame.columns[col]
+        if frame[column].dtype != object:
+            frame[column] = frame[column].astype(object)
+        frame.iat[row, col] = text
+
+
+def align_columns(frame: pd.DataFrame, absolute: list[int], first_col: int) -> pd.DataFrame:
+    """Name columns by position ``absolute - first_col`` (0..n-1), inserting empty ones for gaps."""
+    positions = [a - first_col for a in absolute]
+    if any(p < 0 for p in positions):
+        raise ReadError(f"fastexcel starts at column {min(absolute)}, calamine at {first_col}")
+    frame.columns = positions
+    width = max(positions, default=-1) + 1
+    if positions != list(range(width)):
+        frame = frame.reindex(columns=range(width))
+    return frame
+
+
+def strip_empty_tail_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop trailing columns with no cell at all (null or empty text); keep inner empty columns."""
+    keep = frame.shape[1]
+    while keep and _all_empty(frame.iloc[:, keep - 1]):
+        keep -= 1
+    return frame.iloc[:, :keep] if keep < frame.shape[1] else frame
+
+
+def _all_empty(column: pd.Series) -> bool:
+    empty = column.isna()
+    if column.dtype == object:
+        empty |= column.eq("")
+    return bool(empty.all())
+
+
+def check_alignment(top_rows: list[list[Any]], frame: pd.DataFrame) -> None:
+    """Raise ReadError unless the peeked rows below the header match the bulk-read rows.
+
+    A text cell must come back as the same text and any other filled cell filled; this catches
+    a row or column offset between the two readers (it would misnumber every issue).
+    """
+    bulk = frame.iloc[: len(top_rows)].astype(object).to_numpy().tolist()
+    for i, row in enumerate(top_rows):
+        got_row = bulk[i] if i < len(bulk) else []
+        for j, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            got = got_row[j] if j < len(got_row) else None
+            if got is None or got is pd.NaT or (isinstance(got, float) and got != got):
+                raise ReadError(f"bulk read lost the value {value!r} (data row {i}, column {j})")
+            if isinstance(value, str) and isinstance(got, str) and got != value:
+                raise ReadError(f"bulk read gives {got!r} where the peek gives {value!r} "
+                                f"(data row {i}, column {j})")
+
+
+# --------------------------------------------------------------------------- CSV
+
+def read_csv(path: Path, limits: Limits) -> RawWorkbook:
+    """Read a CSV file as one sheet named after the file stem; every cell a string (empty -> None)."""
+    text, _ = decode_text(path.read_bytes())
+    rows = csv_rows(text, limits)
+    width = max((len(r) for r in rows), default=0)
+    too_big = size_issue(path.stem, len(rows), width, limits)
+    if too_big is not None:
+        return RawWorkbook(str(path), "csv", issues=[_file_issue(too_big.code, **too_big.params)])
+    top = [_pad(r, width, "") for r in rows[:PEEK_ROWS]]
+    sheet = RawSheet(name=path.stem, top=top, first_row=1, first_col=0)
+    sheet.header_rows = tuple(find_header_rows(top))
+    if sheet.header_rows:
+        start = max(sheet.header_rows) + 1
+        sheet.data = csv_frame(rows[start:], width)
+        sheet.data_first_row = 1 + start
+    return RawWorkbook(str(path), "csv", sheets=[sheet])
+
+
+def csv_rows(text: str, limits: Limits) -> list[list[str]]:
+    """The CSV records (a quoted line break stays inside its cell), delimiter sniffed.
+
+    Reading stops just past ``max_rows_per_sheet`` rows or ``max_cells`` cells, enough for
+    :func:`size_issue` to refuse the file without holding all of it.
+    """
+    rows: list[list[str]] = []
+    cells = 0
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)):
+        rows.append(row)
+        cells += len(row)
+        if len(rows) > limits.max_rows_per_sheet or cells > limits.max_cells:
+            break
+    return rows
+
+
+def csv_frame(rows: list[list[str]], width: int) -> pd.DataFrame:
+    """An object DataFrame of the rows padded to ``width``: empty cells None, trailing empty columns dropped."""
+    cells = [[cell or None for cell in _pad(r, width, None)] for r in rows]
+    return strip_empty_tail_columns(pd.DataFrame(cells, columns=range(width), dtype=object))
+
+
+def _pad(row: list[str], width: int, fill: Any) -> list[Any]:
+    return row + [fill] * (width - len(row))
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """Decode CSV bytes; returns ``(NFC text, encoding)``.
+
+    A BOM decides (UTF-8, UTF-16 LE/BE); else a NUL-byte pattern means BOM-less UTF-16; else
+    strict UTF-8; else Windows-1258, whose Vietnamese text often uses combining tone marks, so
+    the text is NFC-normalised (for every encoding, so that equal words compare equal).
+    """
+    encoding = _bom_encoding(raw) or _utf16_by_nuls(raw)
+    if encoding is None:
+        try:
+            return unicodedata.normalize("NFC", raw.decode("utf-8")), "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1258"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"the text is neither UTF-8, UTF-16 nor Windows-1258 (byte {exc.start})") from exc
+    return unicodedata.normalize("NFC", text.lstrip("\ufeff")), encoding
+
+
+def _bom_encoding(raw: bytes) -> str | None:
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if raw.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    return None
+
+
+def _utf16_by_nuls(raw: bytes) -> str | None:
+    """UTF-16 without BOM: ASCII characters (digits, separators, line breaks) leave NULs on one side."""
+    head = raw[:4096]
+    if len(head) < 4 or head.count(b"\x00") < len(head) // 8:
+        return None
+    even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
+    if odd > 3 * even:
+        return "utf-16-le"
+    if even > 3 * odd:
+        return "utf-16-be"
+    return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; and tab that splits the first lines most consistently into >1 fields."""
+    sample = "\n".join(text[:CSV_SNIFF_CHARS].splitlines()[:CSV_SNIFF_LINES])
+    best, best_score = ",", (0, 0)
+    for delimiter in CSV_DELIMITERS:
+        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        usual = max(set(counts), key=counts.count) if counts else 1
+        score = (counts.count(usual), usual) if usual > 1 else (0, 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
