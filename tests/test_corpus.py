@@ -22,8 +22,9 @@ from typing import Iterator
 import pytest
 
 from ytsupport.ingest.messages import MESSAGES
-from ytsupport.ingest.model import RawWorkbook
+from ytsupport.ingest.model import RawWorkbook, Report
 from ytsupport.ingest.precheck import precheck
+from ytsupport.ingest.validate import validate_raw
 from ytsupport.ingest.worker import ReaderWorker
 from ytsupport.settings import Limits
 
@@ -115,6 +116,15 @@ def problems_of(result: object, restarted: int) -> list[str]:
     return problems
 
 
+def validation_problems(report: Report) -> list[str]:
+    """The whole check on top of the read: ok / invalid / unreadable, and a message unless ok."""
+    if report.status not in ("ok", "invalid", "unreadable"):
+        return [f"status {report.status!r}"]
+    if report.status != "ok" and not any(i.severity == "error" and i.message("vi") for i in report.issues):
+        return [f"{report.status} without an error message"]
+    return []
+
+
 def read_one(reader: ReaderWorker, name: str) -> Outcome:
     """Pre-check and read one corpus file through the shared worker, as read_isolated does."""
     path = CORPUS / name
@@ -123,6 +133,7 @@ def read_one(reader: ReaderWorker, name: str) -> Outcome:
         issues = precheck(path, LIMITS)
         result = RawWorkbook(str(path), path.suffix, issues=issues) if issues else reader.read(path, LIMITS)
         label, problems = outcome_label(result), problems_of(result, reader.restarts - restarts)
+        problems += validation_problems(validate_raw(result, path, limits=LIMITS))
     except BaseException as exc:  # noqa: BLE001 - anything escaping is the failure under test
         label, problems = "raised", [f"{type(exc).__name__}: {exc}"]
     seconds = time.perf_counter() - started
