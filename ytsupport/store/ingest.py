@@ -369,12 +369,12 @@ def _reports_frame(conn: Connection) -> pd.DataFrame:
     return frame
 
 
-def _current_rows(conn: Connection, kind: str) -> pd.DataFrame:
+def _current_rows(conn: Connection, kind: str, *conditions: Any) -> pd.DataFrame:
     table, rv = s.TABLES[kind], s.report_versions
     columns = list(s.FRAME_DTYPES[kind])
     query = (select(*[table.c[name] for name in columns], table.c.report_version_id, rv.c.unit, rv.c.period)
              .join_from(table, rv, table.c.report_version_id == rv.c.id)
-             .where(rv.c.is_current).order_by(rv.c.unit, rv.c.period, table.c.id))
+             .where(rv.c.is_current, *conditions).order_by(rv.c.unit, rv.c.period, table.c.id))
     rows = conn.execute(query).all()
     return typed_frame(rows, [*columns, "report_version_id", "unit", "period"], kind,
                        extra={"report_version_id": "int64"})
@@ -395,3 +395,16 @@ def load_current(engine: Engine) -> dict[str, pd.DataFrame]:
             data = {kind: _current_rows(conn, kind) for kind in s.ROW_KINDS}
             data["reports"] = _reports_frame(conn)
     return data
+
+
+def current_report(engine: Engine, unit: str, period: str) -> dict[str, Any] | None:
+    """The stored current version of one (unit, month): its id, version, sha256 and rows; None if none."""
+    rv = s.report_versions
+    with engine.connect() as conn:
+        head = conn.execute(select(rv.c.id, rv.c.version, rv.c.sha256, rv.c.file_name)
+                            .where(rv.c.unit == unit, rv.c.period == period, rv.c.is_current)).first()
+        if head is None:
+            return None
+        frames = {kind: _current_rows(conn, kind, rv.c.unit == unit, rv.c.period == period) for kind in s.ROW_KINDS}
+    return {"version_id": head.id, "version": head.version, "sha256": head.sha256, "file_name": head.file_name,
+            "frames": frames}
