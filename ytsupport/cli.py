@@ -67,14 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def exit_code(statuses: Sequence[str]) -> int:
-    """0 when no file has an error, 1 when some file is invalid (none unreadable), 2 when some is unreadable."""
-    if "unreadable" in statuses:
-        return 2
-    return 1 if "invalid" in statuses else 0
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .ingest.model import exit_code
     from .ingest.validate import validate_file
 
     reports = [validate_file(p, unit=args.unit, period=args.period, lang=args.lang) for p in args.paths]

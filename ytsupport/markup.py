@@ -113,3 +113,18 @@ def _write(ws: Worksheet, row: int, col: int, value: object) -> None:
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
     put(ws.cell(row=row, column=col), value)
+
+
+def marked_copy_of_upload(name: str, data: bytes, report: Report, lang: str = "vi") -> tuple[str, bytes]:
+    """The marked-up copy of an uploaded file: (download name, .xlsx bytes). Reads in the worker."""
+    import tempfile
+
+    from .ingest.worker import read_isolated
+
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="ytsupport-mark-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        content = marked_copy(path, report, read_isolated(path), lang)
+    stem = Path(name).stem
+    return f"{stem} - {'danh dau loi' if lang == 'vi' else 'marked'}.xlsx", content

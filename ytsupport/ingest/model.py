@@ -114,3 +114,11 @@ class Report:
         return {"path": self.path, "unit": self.unit, "period": self.period, "status": self.status,
                 "sheets": [s.to_json() for s in self.sheets],
                 "issues": [i.to_json(lang) for i in self.issues]}
+
+
+def exit_code(statuses: list[str]) -> int:
+    """The command line's exit code over files' statuses: 2 if some file is unreadable, else 1 if
+    some file is invalid, else 0 (DATA_CONTRACT §5)."""
+    if "unreadable" in statuses:
+        return 2
+    return 1 if "invalid" in statuses else 0

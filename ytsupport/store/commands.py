@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import settings
+from ..ingest.model import exit_code
 
 
 def _period(text: str) -> str:
@@ -119,13 +120,6 @@ def _engine(args: argparse.Namespace) -> Any:
 # ingest
 
 
-def ingest_exit_code(statuses: list[str]) -> int:
-    """2 if some file is unreadable, else 1 if some file is invalid, else 0."""
-    if "unreadable" in statuses:
-        return 2
-    return 1 if "invalid" in statuses else 0
-
-
 def _ingest_one(engine: Any, path: str, args: argparse.Namespace, received_on: date) -> dict[str, Any]:
     from ..ingest.validate import validate_file
     from .ingest import store_report
@@ -162,7 +156,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(json.dumps({"files": files}, ensure_ascii=False, indent=2))
     else:
         _print_ingest_table(files, sys.stdout)
-    return ingest_exit_code([f["status"] for f in files])
+    return exit_code([f["status"] for f in files])
 
 
 # ---------------------------------------------------------------------------------------------
