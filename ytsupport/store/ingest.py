@@ -14,6 +14,7 @@ from the start with a bounded exponential backoff.
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from collections.abc import Callable
@@ -258,6 +259,11 @@ def _store_once(engine: Engine, report: Report, records: dict[str, list[dict[str
         return _store_new_version(conn, report, versions, records, received_on, uploaded_by)
 
 
+def store_names() -> bool:
+    """Whether beneficiaries' names are stored (``YTSUPPORT_STORE_NAMES=0``: only the pseudonymous key)."""
+    return os.environ.get("YTSUPPORT_STORE_NAMES", "1").strip().lower() not in ("0", "false", "no")
+
+
 def store_report(engine: Engine, report: Report, *, received_on: date,
                  uploaded_by: str = "local") -> StoreResult:
     """Store one checked report in one transaction: all of its rows or nothing.
@@ -269,6 +275,9 @@ def store_report(engine: Engine, report: Report, *, received_on: date,
     """
     _check_storable(report)
     records = {kind: frame_records(report.frames.get(kind), kind) for kind in s.ROW_KINDS}
+    if not store_names():
+        for row in records.get("beneficiaries", []):
+            row["full_name"] = None
     return run_with_retries(lambda: _store_once(engine, report, records, received_on, uploaded_by))
 
 

@@ -1,0 +1,102 @@
+"""Who may do what: roles, the users file, password hashes (argon2) and session expiry.
+
+Without a users file the app runs in local single-user mode (bound to loopback by default),
+with the admin role and a visible banner. With one (``YTSUPPORT_USERS_FILE``), everyone logs in.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
+
+# What each role may do; a role has its own rights and those of the roles before it.
+RIGHTS: dict[Role, frozenset[str]] = {
+    "viewer": frozenset({"view", "report"}),
+    "editor": frozenset({"view", "report", "upload", "revert"}),
+    "admin": frozenset({"view", "report", "upload", "revert", "personal_data", "audit", "plan", "users"}),
+}
+LOCAL_USER = "local"
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    name: str
+    role: Role
+
+
+def can(role: str | None, right: str) -> bool:
+    """True when ``role`` holds ``right`` (unknown roles hold none)."""
+    return right in RIGHTS.get(role, frozenset())  # type: ignore[arg-type]
+
+
+def users_file() -> Path | None:
+    """The configured users file (``YTSUPPORT_USERS_FILE``), or None: local single-user mode."""
+    value = os.environ.get("YTSUPPORT_USERS_FILE")
+    return Path(value) if value else None
+
+
+def session_timeout_s() -> float:
+    return float(os.environ.get("YTSUPPORT_SESSION_TIMEOUT_MIN", "30")) * 60
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def load_users(path: Path) -> dict[str, dict]:
+    """The users file: ``users: {username: {name, role, password_hash}}``; validated."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    users = (raw or {}).get("users") or {}
+    for username, entry in users.items():
+        if entry.get("role") not in ROLES or not entry.get("password_hash"):
+            raise ValueError(f"{path}: user '{username}' needs a role in {ROLES} and a password_hash")
+    return users
+
+
+def authenticate(path: Path, username: str, password: str) -> User | None:
+    """The user when the password matches its argon2 hash; None otherwise (same cost either way)."""
+    entry = load_users(path).get(username.strip())
+    stored = entry["password_hash"] if entry else _DUMMY_HASH
+    try:
+        ok = _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or entry is None:
+        return None
+    return User(username.strip(), entry.get("name") or username, entry["role"])
+
+
+def add_user(path: Path, username: str, password: str, role: Role, name: str | None = None) -> None:
+    """Create or update a user in the users file (the password is stored only as an argon2 hash)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw = raw or {}
+    raw.setdefault("users", {})[username] = {"name": name or username, "role": role,
+                                             "password_hash": hash_password(password)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def expired(last_seen: float | None, now: float | None = None) -> bool:
+    """True when a session idle since ``last_seen`` (epoch seconds) has passed the timeout."""
+    if last_seen is None:
+        return True
+    return (now if now is not None else time.time()) - last_seen > session_timeout_s()
+
+
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
