@@ -48,3 +48,15 @@ def test_wrong_arguments_exit_64(tmp_path: Path) -> None:
     assert run("validate", "x.xlsx", "--period", "2021-13").returncode == 64
     assert run("validate", "x.xlsx", "--unit", "khong_co").returncode == 64
     assert run("nonsense").returncode == 64
+
+
+def test_user_add_stores_a_hash_and_refuses_short_passwords(tmp_path: Path) -> None:
+    users = tmp_path / "users.yaml"
+    done = subprocess.run([sys.executable, "-m", "ytsupport", "user", "add", "vanphong", "--role", "editor",
+                           "--users-file", str(users), "--password-stdin"], input="mat-khau-dai\n",
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "mat-khau-dai" not in users.read_text(encoding="utf-8")
+    short = subprocess.run([sys.executable, "-m", "ytsupport", "user", "add", "b", "--role", "viewer",
+                            "--users-file", str(users), "--password-stdin"], input="ngan\n",
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert short.returncode == 1

@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8501")))
     p.add_argument("--address", default=os.environ.get("YTSUPPORT_ADDRESS", "127.0.0.1"))
     p.set_defaults(handler=cmd_serve)
+    p = sub.add_parser("user", help="add or update a dashboard login (users file of YTSUPPORT_USERS_FILE)")
+    p.add_argument("action", choices=("add",))
+    p.add_argument("username")
+    p.add_argument("--role", choices=("viewer", "editor", "admin"), required=True)
+    p.add_argument("--name")
+    p.add_argument("--users-file", type=Path)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(handler=cmd_user)
     try:
         from .store.commands import register
     except ImportError:
@@ -99,6 +107,25 @@ def format_report(report, lang: str = "vi") -> str:
         where = " ".join(x for x in (issue.sheet or "", f"r{issue.row}" if issue.row else "") if x)
         lines.append(f"  [{issue.severity}] {issue.code} {where}: {issue.message(lang)}")
     return "\n".join(lines)
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """Add or update a user; the password is asked for (or read from stdin) and stored hashed."""
+    import getpass
+
+    from .auth import add_user, users_file
+
+    path = args.users_file or users_file()
+    if path is None:
+        print("Set YTSUPPORT_USERS_FILE or pass --users-file.", file=sys.stderr)
+        return 1
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Mật khẩu / password: ")
+    if len(password) < 8:
+        print("Mật khẩu cần ít nhất 8 ký tự / the password needs at least 8 characters.", file=sys.stderr)
+        return 1
+    add_user(path, args.username, password, args.role, args.name)
+    print(f"{args.username} ({args.role}) -> {path}")
+    return 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
