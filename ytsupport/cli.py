@@ -66,12 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--users-file", type=Path)
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(handler=cmd_user)
-    try:
-        from .store.commands import register
-    except ImportError:
-        register = None
-    if register is not None:
-        register(sub)
+    from .report.commands import register as register_report
+    from .store.commands import register as register_store
+
+    register_store(sub)
+    register_report(sub)
     return parser
 
 

@@ -1,0 +1,138 @@
+"""Meeting snapshots: frozen under a name, listed, compared with now, reported from; on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import argparse
+import io
+from datetime import date
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import Engine, inspect, update
+
+from tests.factories import activity, make_report, resource
+from ytsupport.report import render, report_bytes
+from ytsupport.report.commands import register
+from ytsupport.snapshots import (SnapshotError, compare, create_snapshot, find_snapshot, get_snapshot,
+                                 list_snapshots)
+from ytsupport.store import audit_entries, ensure_schema, store_report
+from ytsupport.store import schema as s
+from ytsupport.store.engine import write_transaction
+
+THEN = date(2021, 3, 15)
+
+
+def _targets(content: Any) -> dict[str, dict[str, Any]]:
+    return {t["id"]: t for t in content.targets}
+
+
+@pytest.fixture
+def meeting(engine: Engine) -> Engine:
+    """Two January reports; a snapshot "Họp tháng 3" as of 15 March; then a correction and a late report."""
+    january = [activity("2021-01-15", people=90, centre=True)]
+    store_report(engine, make_report("bv_da_khoa", "2021-01", activities=january), received_on=date(2021, 2, 5))
+    store_report(engine, make_report("bhxh", "2021-01", resources=[resource("2021-01-20", "the_bhyt", 1, 600_000)]),
+                 received_on=date(2021, 2, 8))
+    create_snapshot(engine, "Họp tháng 3", THEN, created_by="chánh văn phòng")
+    corrected = [activity("2021-01-15", people=120, centre=True)]
+    store_report(engine, make_report("bv_da_khoa", "2021-01", activities=corrected), received_on=date(2021, 3, 20))
+    store_report(engine, make_report("bhxh", "2021-02", resources=[resource("2021-02-03", "the_bhyt", 1, 600_000)]),
+                 received_on=date(2021, 3, 25))
+    return engine
+
+
+def test_schema_version_3_adds_the_snapshots_table(engine: Engine) -> None:
+    assert "snapshots" in inspect(engine).get_table_names()
+    with write_transaction(engine) as conn:
+        s.snapshots.drop(conn)
+        conn.execute(update(s.meta).where(s.meta.c.key == s.SCHEMA_VERSION_KEY).values(value=2))
+    assert ensure_schema(engine) == 2
+    assert "snapshots" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert s.schema_version(conn) == s.LATEST_VERSION
+
+
+def test_snapshot_is_listed_found_and_audited(meeting: Engine) -> None:
+    create_snapshot(meeting, "  Họp   tháng 4 ", date(2021, 4, 30), created_by="bí thư")
+    assert [x.name for x in list_snapshots(meeting)] == ["Họp tháng 4", "Họp tháng 3"]
+    snap = get_snapshot(meeting, "Họp tháng 3")
+    assert (snap.as_of, snap.created_by, snap.plan) == (THEN, "chánh văn phòng", "114-KH/ĐTN")
+    assert snap.created_at.tzinfo is not None
+    assert find_snapshot(meeting, f"#{snap.id}").name == "Họp tháng 3"
+    assert find_snapshot(meeting, "Họp tháng 5") is None
+    actions = [(e["actor"], e["action"], (e["details"] or {}).get("name")) for e in audit_entries(meeting, 20)]
+    assert ("chánh văn phòng", "snapshot", "Họp tháng 3") in actions
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201, "Họp tháng 3"])
+def test_snapshot_name_must_be_new_and_sensible(meeting: Engine, name: str) -> None:
+    with pytest.raises(SnapshotError):
+        create_snapshot(meeting, name, THEN)
+
+
+def test_snapshot_keeps_the_figures_as_they_were(meeting: Engine) -> None:
+    frozen = get_snapshot(meeting, "Họp tháng 3").content
+    assert frozen.status["as_of"] == "2021-03-15"
+    assert _targets(frozen)["checkup_people"]["actual"] == 90
+    assert _targets(frozen)["checkup_monthly"]["actual"] == 0
+    assert frozen.snapshot["name"] == "Họp tháng 3"
+
+
+def test_compare_shows_changed_targets_reports_received_since_and_units_newly_missing(meeting: Engine) -> None:
+    result = compare(meeting, "Họp tháng 3", as_of=date(2021, 4, 15))
+    changed = {t["id"]: t for t in result["targets"]}
+    assert (changed["checkup_people"]["actual_then"], changed["checkup_people"]["actual_now"]) == (90, 120)
+    assert changed["checkup_people"]["delta"] == 30
+    assert (changed["checkup_monthly"]["actual_then"], changed["checkup_monthly"]["actual_now"]) == (0, 1)
+    assert (changed["bhyt_disabled_students"]["actual_then"], changed["bhyt_disabled_students"]["actual_now"]) == (1, 2)
+    assert changed["bhyt_disabled_students"]["status_now"] == "met"
+    assert "children_day_gifts" not in changed
+    received = [(r["unit"], r["period"], r["version"], r["correction"], r["late"]) for r in result["received_since"]]
+    assert received == [("bv_da_khoa", "2021-01", 2, True, True), ("bhxh", "2021-02", 1, False, True)]
+    missing = {u["unit"]: u["months"] for u in result["newly_missing"]}
+    assert missing["bv_da_khoa"] == ["2021-03"]  # February was already missing at the snapshot
+    assert missing["bhxh"] == ["2021-03"]  # February came in late: not missing
+    assert result["as_of_then"] == "2021-03-15" and result["as_of_now"] == "2021-04-15"
+
+
+def test_compare_with_nothing_new_is_empty(engine: Engine) -> None:
+    store_report(engine, make_report("bv_da_khoa", "2021-01", activities=[activity("2021-01-15", centre=True)]),
+                 received_on=date(2021, 2, 5))
+    create_snapshot(engine, "Họp", THEN)
+    result = compare(engine, "Họp", as_of=THEN)
+    assert (result["targets"], result["received_since"], result["newly_missing"]) == ([], [], [])
+
+
+def test_a_report_of_a_snapshot_shows_its_frozen_figures(meeting: Engine) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(report_bytes(meeting, "xlsx", snapshot="Họp tháng 3", actor="t")))
+    rows = {r[1].value: r for r in book["Chỉ tiêu"].iter_rows(min_row=2)}
+    assert rows["checkup_people"][5].value == 90
+    info = {r[0].value: r[1].value for r in book["Thông tin"].iter_rows()}
+    assert info["Lần chốt số liệu"].startswith("Họp tháng 3 (")
+    now = openpyxl.load_workbook(io.BytesIO(report_bytes(meeting, "xlsx", as_of=date(2021, 4, 15))))
+    assert {r[1].value: r for r in now["Chỉ tiêu"].iter_rows(min_row=2)}["checkup_people"][5].value == 120
+    page = render(get_snapshot(meeting, "Họp tháng 3").content, "html").decode("utf-8")
+    assert "Họp tháng 3" in page and "15/3/2021" in page
+    exports = [e for e in audit_entries(meeting, 5) if e["action"] == "export"]
+    assert exports[-1]["details"]["snapshot"] == "Họp tháng 3"
+
+
+def _cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def test_snapshot_commands(meeting: Engine, capsys: Any) -> None:
+    url = meeting.url.render_as_string(hide_password=False)
+    assert _cli(["snapshot", "create", "Họp quý I", "--db", url, "--as-of", "2021-03-31", "--by", "vp"]) == 0
+    assert "Họp quý I" in capsys.readouterr().out
+    assert _cli(["snapshot", "create", "Họp quý I", "--db", url]) == 1
+    assert "exists already" in capsys.readouterr().err
+    assert _cli(["snapshot", "list", "--db", url]) == 0
+    assert capsys.readouterr().out.count("Họp") == 2
+    assert _cli(["snapshot", "compare", "Họp tháng 3", "--db", url, "--as-of", "2021-04-15"]) == 0
+    out = capsys.readouterr().out
+    assert "checkup_people" in out and "late, correction" in out
+    assert _cli(["snapshot", "compare", "không có", "--db", url]) == 1

@@ -1,0 +1,112 @@
+"""Gathering a report's figures from the stored data: the plan's status plus the shared aggregates."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from .. import metrics
+from ..plan import Plan, report_pairs, status
+from ..plan.activities import count_once
+from .model import ReportContent, ReportSettings, records
+
+Frames = dict[str, pd.DataFrame]
+
+_RESOURCE_DETAIL = ["date", "unit", "period", "donor", "donor_type", "item", "description", "quantity",
+                    "unit_of_measure", "value_vnd", "notes"]
+_ACTIVITY_DETAIL = ["date", "unit", "period", "activity_type", "title", "location", "district", "people_served",
+                    "volunteers", "cost_vnd", "notes", "times_reported"]
+
+
+def checkup_rule(plan: Plan) -> tuple[str, int] | None:
+    """(activity type, people threshold) of the plan's first monthly-threshold target, if any."""
+    for target in plan.targets:
+        if target.kind == "monthly_threshold":
+            return str(target.params["activity_type"]), int(target.params["threshold"])
+    return None
+
+
+def _dated(frame: pd.DataFrame | None, column: str, plan: Plan, as_of: date) -> pd.DataFrame:
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame()
+    days = pd.to_datetime(frame[column])
+    return frame[(days >= pd.Timestamp(plan.start)) & (days <= pd.Timestamp(as_of))]
+
+
+def _detail(frame: pd.DataFrame, columns: list[str], limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The first ``limit`` rows (by date) of the given columns, and how many rows there were."""
+    if len(frame) == 0:
+        return [], 0
+    chosen = frame.reindex(columns=columns).sort_values("date", kind="stable")
+    return records(chosen.head(limit)), len(chosen)
+
+
+def aggregates(data: Frames, plan: Plan, as_of: date, limit: int) -> tuple[dict[str, list], dict[str, int]]:
+    """The report's tables (records) and, per detail table, its row count before truncation."""
+    rule = checkup_rule(plan)
+    checkups = (metrics.centre_checkups_by_month(data, rule[0], as_of, plan.months) if rule
+                else pd.DataFrame(columns=["month", "activities", "people_served"]))
+    tables = {
+        "checkups_by_month": records(checkups),
+        "activities_by_month_type": records(metrics.activities_by_month_type(data, as_of)),
+        "resources_by_item": records(metrics.resources_by_item(data, as_of)),
+        "resources_by_donor_type": records(metrics.resources_by_donor_type(data, as_of)),
+        "resources_by_unit": records(metrics.resources_by_unit(data, as_of)),
+        "resources_by_month": records(metrics.resources_by_month(data, as_of, plan.months)),
+        "top_donors": records(metrics.top_donors(data, 10, as_of)),
+        "coverage_by_district": records(metrics.beneficiaries_by_district(data, as_of, plan.districts)),
+        "coverage_by_category": records(metrics.beneficiaries_by_category(data, as_of)),
+        "unit_contribution": records(metrics.unit_contribution(data, as_of, [u.code for u in plan.units])),
+        "reporting_pairs": records(report_pairs(data, plan, as_of)),
+    }
+    resources = _dated(data.get("resources"), "date", plan, as_of)
+    activities = _dated(data.get("activities"), "date", plan, as_of)
+    tables["resources_detail"], n_res = _detail(resources, _RESOURCE_DETAIL, limit)
+    tables["activities_detail"], n_act = _detail(count_once(activities) if len(activities) else activities,
+                                                 _ACTIVITY_DETAIL, limit)
+    return tables, {"resources_detail": n_res, "activities_detail": n_act}
+
+
+def headline(data: Frames, plan: Plan, as_of: date, result: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers shown first: targets met, activities, people, resources, surveyed, reports."""
+    acts = _dated(data.get("activities"), "date", plan, as_of)
+    once = count_once(acts) if len(acts) else acts
+    people = int(pd.to_numeric(once["people_served"]).fillna(0).sum()) if len(once) else 0
+    res = _dated(data.get("resources"), "date", plan, as_of)
+    value = float(pd.to_numeric(res["value_vnd"]).fillna(0).sum()) if len(res) else 0.0
+    surveyed = metrics.unique_beneficiaries(data, as_of)
+    targets = result["targets"]
+    counted = [t for t in targets if t["status"] != "no_target"]
+    return {"targets_total": len(counted), "targets_met": sum(t["status"] == "met" for t in counted),
+            "by_status": {s: sum(t["status"] == s for t in targets) for s in
+                          ("met", "on_track", "behind", "not_started", "no_target")},
+            "activities": len(once), "people_served": people, "resources_value_vnd": value,
+            "resources_entries": len(res), "people_surveyed": len(surveyed),
+            "districts_covered": int(surveyed["district"].dropna().nunique()) if len(surveyed) else 0,
+            "districts_total": len(plan.districts), "reporting": result["reporting"]}
+
+
+def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_version: int | None = None,
+            unit_names: dict[str, str] | None = None, settings: ReportSettings | None = None,
+            generated_at: datetime | None = None) -> ReportContent:
+    """Everything a meeting report shows at ``as_of`` (clipped to the plan period).
+
+    ``data`` is what ``store.load_current`` returns; ``unit_names`` defaults to the plan's units.
+    """
+    settings = settings or ReportSettings()
+    result = status(data, plan, as_of)
+    day = date.fromisoformat(result["as_of"])
+    tables, totals = aggregates(data, plan, day, settings.detail_limit)
+    reports = data.get("reports")
+    known = sorted(int(v) for v in reports["report_version_id"]) if reports is not None and len(reports) else []
+    rule = checkup_rule(plan)
+    meta = {"plan": plan.number, "plan_title": dict(plan.title), "months": plan.months,
+            "plan_start": plan.start.isoformat(), "plan_end": plan.end.isoformat(),
+            "units": unit_names or {u.code: u.name_vi for u in plan.units},
+            "reporting_units": [u.code for u in plan.reporting_units], "due_days": plan.due_days,
+            "as_of": day.isoformat(), "data_version": data_version,
+            "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+            "threshold": rule[1] if rule else None, "headline": headline(data, plan, day, result),
+            "totals": totals, "known_versions": known, "snapshot": None}
+    return ReportContent(status=result, tables=tables, meta=meta)

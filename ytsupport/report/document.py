@@ -1,0 +1,325 @@
+"""The meeting report as a Youth Union document: header, title, sections, tables, figures, signature.
+
+``build(content, lang)`` turns a ``ReportContent`` into a ``Document``, a list of plain blocks that
+the Word, PDF and HTML writers render the same way. The layout follows the Youth Union's form for
+documents: issuing body at top left under its superior, "ĐOÀN TNCS HỒ CHÍ MINH" at top right
+with place and date, the title centred, numbered sections, "Nơi nhận" and the signature block.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Union
+
+from . import fmt
+from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label, t
+from .model import ReportContent, ReportSettings
+
+# Light fills (hex RGB) for status and reporting-state cells.
+STATUS_FILLS = {"met": "C8E6C9", "on_track": "BBDEFB", "behind": "FFE0B2", "not_started": "FFCDD2",
+                "no_target": "ECEFF1"}
+STATE_FILLS = {"on_time": "C8E6C9", "late": "FFE0B2", "missing": "FFCDD2", "received_early": "DCEDC8",
+               "not_yet_due": None}
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 1: "I. …" (upper case, bold); 2: "1. …" (bold)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    italic: bool = False
+    bold: bool = False
+    align: str = "justify"  # justify | center | left
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: header texts, rows of cell texts, relative column widths, alignment per column
+    (``l``/``c``/``r``), optional fills per cell (hex RGB or None), caption above, legend below."""
+
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    widths: list[float]
+    align: str
+    fills: list[list[str | None]] | None = None
+    legend: str = ""
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # a key of ``images.charts``
+    caption: str
+
+
+@dataclass(frozen=True)
+class FillLines:
+    count: int = 4
+
+
+Block = Union[Heading, Paragraph, Bullet, Table, Figure, FillLines]
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything a writer needs; texts are final (formatted, in the report's language)."""
+
+    lang: str
+    superior: str
+    issuer: str
+    number: str
+    party: str
+    place_date: str
+    title: str
+    subtitle: str
+    note: str
+    blocks: list[Block] = field(default_factory=list)
+    receivers_title: str = ""
+    receivers: list[str] = field(default_factory=list)
+    on_behalf: str = ""
+    role: str = ""
+    signer: str = ""
+    file_title: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _label(record: dict[str, Any], lang: str) -> str:
+    label = record.get("label") or {}
+    return pick((label.get("vi", record["id"]), label.get("en", label.get("vi", record["id"]))), lang)
+
+
+def topic(content: ReportContent, lang: str) -> str:
+    """The plan's subject as it follows "Kế hoạch số … về": its title without "Kế hoạch"."""
+    title = pick((content.meta["plan_title"].get("vi", ""), content.meta["plan_title"].get("en", "")), lang)
+    for prefix in ("Kế hoạch ", "Plan for ", "Plan "):
+        if title.startswith(prefix):
+            title = title[len(prefix):]
+    return title[:1].lower() + title[1:] if lang == "vi" else title
+
+
+def target_note(record: dict[str, Any], lang: str) -> str:
+    """Interpretation and excused months of a target, for a table's note column."""
+    notes = []
+    if record.get("interpretation"):
+        notes.append(t("interpretation", lang))
+    excused = record.get("excused")
+    if excused:
+        notes.append(t("excused", lang, months=fmt.month_list(excused["months"]),
+                       reason=excused["reason"].get(lang) or excused["reason"].get("vi", "")))
+    return "; ".join(notes)
+
+
+def targets_table(content: ReportContent, lang: str, number: int) -> Table:
+    """Table 1: every target with its actual, target, expected pace, attainment and status."""
+    header = [t(k, lang) for k in ("col_no", "col_target_label", "col_actual", "col_target", "col_expected",
+                                    "col_attainment", "col_status")]
+    rows, fills = [], []
+    for i, record in enumerate(content.targets, start=1):
+        form = record.get("format", "count")
+        label = f"{_label(record, lang)} ({record.get('clause', '')})"
+        rows.append([str(i), label, fmt.target_value(record["actual"], form, lang),
+                     fmt.target_value(record["target"], form, lang),
+                     fmt.target_value(_rounded(record["expected_by_now"], form), form, lang),
+                     fmt.percent(record["attainment"], lang, 0), status_label(record["status"], lang)])
+        fills.append([None] * 6 + [STATUS_FILLS.get(record["status"])])
+    caption = t("targets_table", lang)
+    return Table(caption, header, rows, [0.07, 0.37, 0.13, 0.10, 0.12, 0.09, 0.12], "clrrrrc", fills, small=True)
+
+
+def _rounded(value: Any, form: str) -> Any:
+    """An expected pace shown with at most one decimal (percentages keep theirs)."""
+    return round(value, 1) if isinstance(value, float) and form == "count" else value
+
+
+def _overall(content: ReportContent, lang: str) -> list[Block]:
+    head = content.meta["headline"]
+    by = head["by_status"]
+    day = fmt.day(content.as_of)
+    return [Heading(t("sec_overall", lang)),
+            Paragraph(t("overall_counts", lang, day=day, met=head["targets_met"], total=head["targets_total"],
+                        on_track=by["on_track"], behind=by["behind"], not_started=by["not_started"])),
+            Paragraph(t("overall_activity", lang, activities=fmt.count(head["activities"], lang),
+                        people=fmt.count(head["people_served"], lang),
+                        value=fmt.money(head["resources_value_vnd"], lang),
+                        surveyed=fmt.count(head["people_surveyed"], lang),
+                        districts=f"{head['districts_covered']}/{head['districts_total']}")),
+            targets_table(content, lang, 1), Figure("attainment", t("attainment_chart", lang))]
+
+
+def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
+    """One target as a bullet (plus its months achieved, its models, and its notes)."""
+    form = record.get("format", "count")
+    if record["target"] is None:
+        text = t("target_line_no_target", lang, label=_label(record, lang),
+                 actual=fmt.target_value(record["actual"], form, lang))
+    else:
+        text = t("target_line", lang, label=_label(record, lang), actual=fmt.target_value(record["actual"], form, lang),
+                 target=fmt.target_value(record["target"], form, lang),
+                 attainment=fmt.percent(record["attainment"], lang, 0),
+                 status=status_label(record["status"], lang).lower())
+    extras = []
+    if record.get("months_met") is not None and record["target"] is not None:
+        extras.append(t("months_met", lang, months=fmt.month_list(record["months_met"]) or "-"))
+    for model in record.get("models") or []:
+        state = t("model_started" if model.get("started") else "model_not_started", lang)
+        extras.append(f"{pick((model['label'].get('vi', ''), model['label'].get('en', '')), lang)}: {state}.")
+    note = target_note(record, lang)
+    if note:
+        extras.append(f"({note[:1].upper()}{note[1:]}.)")
+    return [Bullet(" ".join([text, *extras]))]
+
+
+def _coverage_table(content: ReportContent, lang: str, number: int) -> Table:
+    """People surveyed by district (each person once), with a total row."""
+    records = content.tables.get("coverage_by_district") or []
+    rows = [[fmt.code_label("districts", r["district"], lang), fmt.count(r["people"], lang)] for r in records]
+    rows.append([t("total", lang), fmt.count(sum(r["people"] for r in records), lang)])
+    header = [t("col_district", lang), t("col_people", lang)]
+    return Table(t("coverage_table", lang, n=number), header, rows, [0.7, 0.3], "lr", small=True)
+
+
+def _areas(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
+    by_id = {r["id"]: r for r in content.targets}
+    groups = [(key, [by_id[i] for i in ids if i in by_id]) for key, ids in AREAS]
+    placed = {i for _, ids in AREAS for i in ids} | set(OWN_SECTION_TARGETS)
+    groups.append(("area_other", [r for r in content.targets if r["id"] not in placed]))
+    blocks: list[Block] = [Heading(t("sec_areas", lang))]
+    for n, (key, records) in enumerate([g for g in groups if g[1]], start=1):
+        blocks.append(Heading(f"{n}. {t(key, lang)}", 2))
+        for record in records:
+            blocks.extend(target_lines(record, lang))
+        if key == "area_health" and content.meta.get("threshold") is not None:
+            blocks.append(Figure("checkups", t("checkups_chart", lang, threshold=content.meta["threshold"])))
+        if key == "area_solutions":
+            counter[0] += 1
+            blocks.append(_coverage_table(content, lang, counter[0]))
+    return blocks
+
+
+def missing_by_unit(content: ReportContent) -> dict[str, list[str]]:
+    """Unit code -> months whose report is due and missing."""
+    missing: dict[str, list[str]] = {}
+    for pair in content.tables.get("reporting_pairs") or []:
+        if pair["state"] == "missing":
+            missing.setdefault(pair["unit"], []).append(pair["period"])
+    return missing
+
+
+def reporting_grid(content: ReportContent, lang: str, number: int) -> Table:
+    """Units × months, one letter per report state, cells tinted by state."""
+    months = content.meta["months"]
+    states = {(p["unit"], p["period"]): p["state"] for p in content.tables.get("reporting_pairs") or []}
+    rows, fills = [], []
+    for unit in content.meta["reporting_units"]:
+        cells = [states.get((unit, m), "not_yet_due") for m in months]
+        rows.append([content.unit_name(unit), *[state_mark(s, lang) for s in cells]])
+        fills.append([None, *[STATE_FILLS.get(s) for s in cells]])
+    header = [t("col_unit", lang), *[str(int(m[5:])) for m in months]]
+    unit_share = 0.34
+    widths = [unit_share, *[(1 - unit_share) / max(len(months), 1)] * len(months)]
+    return Table(t("reporting_table", lang, n=number), header, rows, widths, "l" + "c" * len(months), fills,
+                 legend=t("reporting_legend", lang), small=True)
+
+
+def _reporting(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
+    rep = content.meta["headline"]["reporting"]
+    blocks: list[Block] = [Heading(t("sec_reporting", lang)), Paragraph(t(
+        "reporting_text", lang, day=fmt.day(content.as_of), received=rep["received"], expected=rep["expected"],
+        completeness=fmt.percent(rep["completeness"], lang), on_time=rep["on_time"],
+        timeliness=fmt.percent(rep["timeliness"], lang)))]
+    missing = missing_by_unit(content)
+    if missing:
+        units = "; ".join(f"{content.unit_name(u)} ({t('month_short', lang, months=fmt.month_list(ms))})"
+                          for u, ms in missing.items())
+        blocks.append(Paragraph(t("reporting_missing", lang, units=units)))
+    elif rep["expected"]:
+        blocks.append(Paragraph(t("reporting_all_in", lang)))
+    counter[0] += 1
+    blocks.append(reporting_grid(content, lang, counter[0]))
+    return blocks
+
+
+def _resources(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
+    head = content.meta["headline"]
+    blocks: list[Block] = [Heading(t("sec_resources", lang))]
+    if not head["resources_entries"]:
+        return [*blocks, Paragraph(t("resources_none", lang))]
+    blocks.append(Paragraph(t("resources_text", lang, value=fmt.money(head["resources_value_vnd"], lang),
+                              entries=fmt.count(head["resources_entries"], lang))))
+    blocks.append(Figure("resources", t("resources_chart", lang)))
+    counter[0] += 1
+    by_item = [[fmt.code_label("resource_items", r["item"], lang), fmt.count(r["entries"], lang),
+                fmt.count(r["quantity"], lang), fmt.number(r["value_vnd"], lang)]
+               for r in content.tables.get("resources_by_item") or []]
+    blocks.append(Table(t("resources_table", lang, n=counter[0]),
+                        [t(k, lang) for k in ("col_item", "col_entries", "col_quantity", "col_value")],
+                        by_item, [0.4, 0.15, 0.17, 0.28], "lrrr", small=True))
+    counter[0] += 1
+    by_unit = [[content.unit_name(r["unit"]), fmt.count(r["entries"], lang), fmt.number(r["value_vnd"], lang)]
+               for r in content.tables.get("resources_by_unit") or [] if r["value_vnd"]]
+    blocks.append(Table(t("resources_unit_table", lang, n=counter[0]),
+                        [t(k, lang) for k in ("col_unit", "col_entries", "col_value")],
+                        by_unit, [0.57, 0.15, 0.28], "lrr", small=True))
+    return blocks
+
+
+def _proposals(lang: str) -> list[Block]:
+    return [Heading(t("sec_proposals", lang)), Paragraph(t("proposals_hint", lang), italic=True), FillLines(4)]
+
+
+def _numbered(blocks: list[Block], lang: str, chart_keys: Collection[str] | None) -> list[Block]:
+    """Level-1 headings numbered I, II, III…; figures numbered 1, 2…, those without a chart dropped."""
+    out: list[Block] = []
+    sections = figures = 0
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == 1:
+            out.append(Heading(f"{ROMAN[sections]}. {block.text}", 1))
+            sections += 1
+        elif isinstance(block, Figure):
+            if chart_keys is None or block.key in chart_keys:
+                figures += 1
+                out.append(Figure(block.key, t("figure_caption", lang, n=figures, caption=block.caption)))
+        else:
+            out.append(block)
+    return out
+
+
+def build(content: ReportContent, lang: str = "vi", *, settings: ReportSettings | None = None,
+          issued_on: date | None = None, chart_keys: Collection[str] | None = None) -> Document:
+    """The report document for ``content`` in ``lang``, issued on ``issued_on`` (default: today).
+
+    ``chart_keys``: the charts that could be drawn (figures of other charts are left out; None: all).
+    """
+    settings = settings or ReportSettings()
+    day = fmt.day(content.as_of)
+    plan = content.meta["plan"]
+    counter = [1]
+    blocks: list[Block] = [Paragraph(t("intro", lang, plan=plan, topic=topic(content, lang), day=day))]
+    blocks += _overall(content, lang) + _areas(content, lang, counter) + _reporting(content, lang, counter)
+    blocks += _resources(content, lang, counter) + _proposals(lang)
+    blocks.append(Paragraph(t("closing", lang, plan=plan, day=day)))
+    snap = content.snapshot
+    note = t("snapshot_note", lang, created=fmt.stamp(snap["created_at"]), name=snap["name"]) if snap else ""
+    return Document(
+        lang=lang, superior=settings.superior, issuer=settings.issuer, number=f"Số: {settings.number}",
+        party=t("party", lang), place_date=fmt.issue_date(issued_on or fmt.today(), settings.place),
+        title=t("report_word", lang),
+        subtitle=t("report_subtitle", lang, plan=plan, topic=topic(content, lang), day=day),
+        note=note, blocks=_numbered(blocks, lang, chart_keys), receivers_title=t("receivers", lang),
+        receivers=[pick(r, lang) for r in RECEIVERS],
+        on_behalf=t("on_behalf", lang), role=t("secretary", lang), signer=settings.signer,
+        file_title=f"{t('report_word', lang)} {plan} – {day}")

@@ -1,0 +1,260 @@
+"""The report as an Excel workbook (openpyxl): one sheet per table, real numbers and dates.
+
+Each sheet has its header in row 1 (frozen, with a filter), set column widths, number and date
+formats, and conditional fills for statuses and report states. Every text cell goes through
+``safe.put`` so that text from uploaded files can never become a formula.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import fmt
+from .document import STATE_FILLS, STATUS_FILLS, target_note
+from .labels import REPORT_STATES, STATUS, pick, state_label, status_label, t
+from .model import ReportContent
+from .safe import put
+
+NUMBER_FORMATS = {"count": "#,##0", "int": "#,##0", "percent": "0.0%", "vnd": "#,##0", "date": "dd/mm/yyyy",
+                  "month": "mm/yyyy", "text": "@", "decimal": "#,##0.0"}
+HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A sheet column: the record key (or a function of the record), header, width and kind."""
+
+    key: str | Callable[[dict[str, Any]], Any]
+    header: str
+    width: float = 14
+    kind: str = "text"  # text | count | int | percent | vnd | date | month | decimal
+
+
+def _value(column: Column, record: dict[str, Any]) -> Any:
+    value = column.key(record) if callable(column.key) else record.get(column.key)
+    if value is None:
+        return None
+    if column.kind == "date":
+        return date.fromisoformat(str(value)[:10])
+    if column.kind == "month":
+        return date.fromisoformat(f"{str(value)[:7]}-01")
+    return value
+
+
+def number_format(kind: str, value: Any) -> str:
+    """The cell format of a value of ``kind``; counts with a fraction get decimals."""
+    if kind == "count" and isinstance(value, float) and not value.is_integer():
+        return "#,##0.0#"
+    return NUMBER_FORMATS[kind]
+
+
+def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]],
+                kinds: Sequence[Sequence[str | None]] | None = None) -> Worksheet:
+    """A sheet with a frozen, filtered header row and one row per record.
+
+    ``kinds`` may override, row by row, each column's kind (None: the column's own).
+    """
+    sheet = workbook.create_sheet(title[:31])
+    for c, column in enumerate(columns, start=1):
+        cell = put(sheet.cell(row=1, column=c), column.header)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[get_column_letter(c)].width = column.width
+    for r, record in enumerate(rows, start=2):
+        for c, column in enumerate(columns, start=1):
+            value = _value(column, record)
+            cell = put(sheet.cell(row=r, column=c), value)
+            kind = (kinds[r - 2][c - 1] if kinds else None) or column.kind
+            if kind != "text":
+                cell.number_format = number_format(kind, value)
+            else:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    return sheet
+
+
+def _fills(sheet: Worksheet, cells: str, labels: dict[str, str], fills: dict[str, str | None]) -> None:
+    """Conditional fills: a cell equal to a label gets that label's fill."""
+    for key, label in labels.items():
+        fill = fills.get(key)
+        if fill:
+            sheet.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{label}"'],
+                                                               fill=PatternFill("solid", bgColor=fill)))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def info_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """What the workbook is: plan, as-of, when made, from which snapshot, reporting totals."""
+    snap, meta = content.snapshot, content.meta
+    reporting = meta["headline"]["reporting"]
+    title = pick((meta["plan_title"].get("vi", ""), meta["plan_title"].get("en", "")), lang)
+    rows: list[tuple[str, Any, str | None]] = [
+        (t("info_plan", lang), f"{meta['plan']}: {title}", None),
+        (t("info_as_of", lang), content.as_of, NUMBER_FORMATS["date"]),
+        (t("info_generated", lang), fmt.stamp(meta.get("generated_at")), None),
+        (t("info_snapshot", lang),
+         f"{snap['name']} ({fmt.stamp(snap['created_at'])}, {snap['created_by']})" if snap else "-", None),
+        (t("info_data_version", lang), meta.get("data_version"), None),
+        (t("col_expected_reports", lang), reporting["expected"], NUMBER_FORMATS["int"]),
+        (t("col_received", lang), reporting["received"], NUMBER_FORMATS["int"]),
+        (t("on_time_reports", lang), reporting["on_time"], NUMBER_FORMATS["int"]),
+    ]
+    for key, total in meta.get("totals", {}).items():
+        listed = len(content.tables.get(key) or [])
+        if total > listed:
+            note = t("info_truncated", lang, shown=listed, total=total)
+            rows.append((t(f"sheet_{key[:3]}_detail", lang), note, None))
+    sheet = workbook.create_sheet(t("sheet_info", lang))
+    for r, (label, value, number_format) in enumerate(rows, start=1):
+        put(sheet.cell(row=r, column=1), label).font = Font(bold=True)
+        cell = put(sheet.cell(row=r, column=2), value)
+        cell.alignment = Alignment(horizontal="left", wrap_text=True)
+        if number_format:
+            cell.number_format = number_format
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 30, 90
+
+
+def targets_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """id, label, clause, responsible, actual, target, expected by now, attainment, status, note."""
+    kinds = {"count": "count", "percent": "percent", "vnd": "vnd"}
+    columns = [Column(lambda r: r["_n"], t("col_no", lang), 6, "int"), Column("id", t("col_id", lang), 22),
+               Column(lambda r: pick((r["label"]["vi"], r["label"].get("en", r["label"]["vi"])), lang),
+                      t("col_target_label", lang), 50),
+               Column("clause", t("col_clause", lang), 14),
+               Column(lambda r: pick((r["responsible"].get("vi", ""), r["responsible"].get("en", "")), lang),
+                      t("col_responsible", lang), 34),
+               Column("actual", t("col_actual", lang), 14, "count"),
+               Column("target", t("col_target", lang), 12, "count"),
+               Column("expected_by_now", t("col_expected", lang), 14, "count"),
+               Column("attainment", t("col_attainment", lang), 11, "percent"),
+               Column(lambda r: status_label(r["status"], lang), t("col_status", lang), 18),
+               Column(lambda r: target_note(r, lang), t("col_note", lang), 40)]
+    rows = [{**r, "_n": i} for i, r in enumerate(content.targets, start=1)]
+    overrides = [[None] * 5 + [kinds.get(r.get("format", "count"), "count")] * 3 + [None] * 3 for r in rows]
+    sheet = write_sheet(workbook, t("sheet_targets", lang), columns, rows, overrides)
+    _fills(sheet, f"J2:J{len(rows) + 1}", {k: pick(v, lang) for k, v in STATUS.items()}, STATUS_FILLS)
+
+
+def reporting_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """Units × months of report states, with received and due counts per unit."""
+    months = content.meta["months"]
+    pairs = {(p["unit"], p["period"]): p for p in content.tables.get("reporting_pairs") or []}
+    rows = []
+    for unit in content.meta["reporting_units"]:
+        row: dict[str, Any] = {"unit": unit, "name": content.unit_name(unit)}
+        for m in months:
+            row[m] = state_label(pairs.get((unit, m), {}).get("state", "not_yet_due"), lang)
+        own = [p for (u, _), p in pairs.items() if u == unit and p["is_due"]]
+        row["received"], row["due"] = sum(bool(p["received"]) for p in own), len(own)
+        rows.append(row)
+    columns = [Column("unit", t("col_id", lang), 16), Column("name", t("col_unit", lang), 40),
+               *[Column(m, fmt.month(m), 13) for m in months],
+               Column("received", t("col_received", lang), 9, "int"),
+               Column("due", t("col_expected_reports", lang), 9, "int")]
+    sheet = write_sheet(workbook, t("sheet_reporting", lang), columns, rows)
+    last = get_column_letter(2 + len(months))
+    _fills(sheet, f"C2:{last}{len(rows) + 1}", {k: pick(v, lang) for k, v in REPORT_STATES.items()}, STATE_FILLS)
+
+
+def activity_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    write_sheet(workbook, t("sheet_activities", lang), [
+        Column("month", t("col_month", lang), 10, "month"), Column("activity_type", t("col_id", lang), 16),
+        Column(lambda r: fmt.code_label("activity_types", r["activity_type"], lang), t("col_activity_type", lang), 32),
+        Column("activities", t("col_activities", lang), 12, "int"),
+        Column("people_served", t("col_people_served", lang), 14, "int")],
+        content.tables.get("activities_by_month_type") or [])
+    threshold = content.meta.get("threshold")
+    if threshold is not None:
+        rows = [{**r, "threshold": threshold,
+                 "reached": t("yes" if (r["people_served"] or 0) >= threshold else "no", lang)}
+                for r in content.tables.get("checkups_by_month") or []]
+        sheet = write_sheet(workbook, t("sheet_checkups", lang), [
+            Column("month", t("col_month", lang), 10, "month"),
+            Column("activities", t("col_activities", lang), 12, "int"),
+            Column("people_served", t("col_people_served", lang), 14, "int"),
+            Column("threshold", t("col_threshold", lang), 12, "int"), Column("reached", t("col_reached", lang), 10)], rows)
+        _fills(sheet, f"E2:E{len(rows) + 1}", {"met": t("yes", lang), "missing": t("no", lang)},
+               {"met": STATUS_FILLS["met"], "missing": STATE_FILLS["missing"]})
+
+
+def resource_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    money = [Column("entries", t("col_entries", lang), 10, "int"),
+             Column("quantity", t("col_quantity", lang), 12, "count"),
+             Column("value_vnd", t("col_value", lang), 18, "vnd")]
+    write_sheet(workbook, t("sheet_res_item", lang), [
+        Column("item", t("col_id", lang), 14),
+        Column(lambda r: fmt.code_label("resource_items", r["item"], lang), t("col_item", lang), 26), *money],
+        content.tables.get("resources_by_item") or [])
+    write_sheet(workbook, t("sheet_res_donor", lang), [
+        Column("donor", t("col_donor", lang), 40),
+        Column(lambda r: fmt.code_label("donor_types", r.get("donor_type"), lang), t("col_donor_type", lang), 26),
+        Column("entries", t("col_entries", lang), 10, "int"), Column("value_vnd", t("col_value", lang), 18, "vnd")],
+        content.tables.get("top_donors") or [])
+    write_sheet(workbook, t("sheet_res_donor_type", lang), [
+        Column("donor_type", t("col_id", lang), 14),
+        Column(lambda r: fmt.code_label("donor_types", r["donor_type"], lang), t("col_donor_type", lang), 30), *money],
+        content.tables.get("resources_by_donor_type") or [])
+    write_sheet(workbook, t("sheet_res_unit", lang), [
+        Column("unit", t("col_id", lang), 16), Column(lambda r: content.unit_name(r["unit"]), t("col_unit", lang), 44),
+        *money], content.tables.get("resources_by_unit") or [])
+
+
+def detail_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """The rows behind the totals (text from the uploaded files, made inert)."""
+    unit = Column(lambda r: content.unit_name(r["unit"]), t("col_unit", lang), 34)
+    write_sheet(workbook, t("sheet_res_detail", lang), [
+        Column("date", t("col_date", lang), 12, "date"), unit,
+        Column("donor", t("col_donor", lang), 32),
+        Column(lambda r: fmt.code_label("donor_types", r.get("donor_type"), lang), t("col_donor_type", lang), 22),
+        Column(lambda r: fmt.code_label("resource_items", r["item"], lang), t("col_item", lang), 18),
+        Column("description", t("col_description", lang), 36), Column("quantity", t("col_quantity", lang), 10, "count"),
+        Column("unit_of_measure", t("col_uom", lang), 10), Column("value_vnd", t("col_value", lang), 16, "vnd"),
+        Column("notes", t("col_note", lang), 30)], content.tables.get("resources_detail") or [])
+    write_sheet(workbook, t("sheet_act_detail", lang), [
+        Column("date", t("col_date", lang), 12, "date"), unit,
+        Column(lambda r: fmt.code_label("activity_types", r["activity_type"], lang), t("col_activity_type", lang), 24),
+        Column("title", t("col_title", lang), 40), Column("location", t("col_location", lang), 30),
+        Column(lambda r: fmt.code_label("districts", r["district"], lang) if r.get("district") else None,
+               t("col_district", lang), 20),
+        Column("people_served", t("col_people_served", lang), 12, "int"),
+        Column("volunteers", t("col_volunteers", lang), 12, "int"), Column("cost_vnd", t("col_cost", lang), 14, "vnd"),
+        Column("notes", t("col_note", lang), 30)], content.tables.get("activities_detail") or [])
+
+
+def coverage_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    write_sheet(workbook, t("sheet_coverage", lang), [
+        Column("district", t("col_id", lang), 16),
+        Column(lambda r: fmt.code_label("districts", r["district"], lang), t("col_district", lang), 30),
+        Column("people", t("col_people", lang), 12, "int")], content.tables.get("coverage_by_district") or [])
+    write_sheet(workbook, t("sheet_categories", lang), [
+        Column("category", t("col_id", lang), 20),
+        Column(lambda r: fmt.code_label("beneficiary_categories", r["category"], lang), t("col_category", lang), 34),
+        Column("people", t("col_people", lang), 12, "int")], content.tables.get("coverage_by_category") or [])
+
+
+def render(content: ReportContent, lang: str = "vi") -> bytes:
+    """The .xlsx file's bytes."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for writer in (info_sheet, targets_sheet, reporting_sheet, activity_sheets, resource_sheets, coverage_sheets,
+                   detail_sheets):
+        writer(workbook, content, lang)
+    workbook.active = 1
+    workbook.properties.title = f"{content.meta['plan']} – {fmt.day(content.as_of)}"
+    workbook.properties.creator = "ytsupport"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
