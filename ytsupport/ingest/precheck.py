@@ -1,18 +1,22 @@
 """A cheap check of an uploaded file before any spreadsheet parser sees it.
 
 Only the standard library runs here, over bounded reads: the file size, the extension and the
-magic bytes, and for zip-based formats (.xlsx, .xlsm, .ods) the zip's declared sizes, ratios and
-member count and the head of each XML member (DTDs and entities are refused). What passes still
-goes to the isolated worker: declared zip sizes can lie, and the parsers have their own failure
-modes; this check only refuses the obvious cases early and with a precise reason.
+magic bytes, and for zip-based formats (.xlsx, .xlsm, .ods) the zip's declared sizes, ratios (per
+part and over the whole archive) and member count, then the head of each XML member, whatever its
+name: DTDs and entities are refused, and so are a worksheet whose ``<dimension ref>`` declares more
+than ``max_cells`` cells and a shared-strings table that declares more strings than that. What
+passes still goes to the isolated worker: declared sizes can lie (a sheet without a dimension, a
+zip header understating a part), and the parsers have their own failure modes; this check only
+refuses the obvious cases early and with a precise reason.
 
 Every problem is a file-level :class:`Issue` (sheet, row and column None) whose ``params`` say
-which limit was hit (``limit``, ``value``, ``max``) plus an English ``detail``.
+which limit was hit (``limit``, ``value``, ``max``) or why (``reason``), plus an English ``detail``.
 """
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,15 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 BIFF_BOF_HIGH = frozenset({b"\x00", b"\x02", b"\x04", b"\x08"})  # BOF record ids 0x0009..0x0809
 
+# Other formats a user may upload under a spreadsheet's name, by their first bytes.
+OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image"), (b"\xff\xd8\xff", "image"), (b"GIF87a", "image"), (b"GIF89a", "image"),
+    (b"%PDF-", "pdf"), (b"Rar!\x1a\x07", "archive"), (b"7z\xbc\xaf\x27\x1c", "archive"),
+    (b"\x1f\x8b", "archive"),
+)
+
 MB = 1024 * 1024
+MAGIC_HEAD_BYTES = 512
 XML_HEAD_BYTES = 64 * 1024
 RATIO_MIN_MEMBER_BYTES = MB
 SCAN_CHUNK_BYTES = 4 * MB
@@ -37,6 +49,11 @@ _DTD_MARKERS: tuple[bytes, ...] = (b"<!doctype", b"<!entity")
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 _BIFF8_GLOBALS_BOF = re.compile(rb"\x09\x08([\x08\x10])\x00\x00\x06\x05\x00")
 _XML_MEMBER = re.compile(r"\.(xml|rels)$", re.IGNORECASE)
+_SHEET_DATA = re.compile(rb"<(?:[a-z_][\w.-]*:)?sheetdata[\s/>]")
+_DIMENSION = re.compile(rb"<(?:[a-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_REF = re.compile(r"^\$?([a-z]{1,4})\$?([0-9]{1,12})$")
+_SST_ROOT = re.compile(rb"<(?:[a-z_][\w.-]*:)?sst\b([^>]*)>")
+_SST_COUNTS = re.compile(rb"\b(count|uniquecount)\s*=\s*[\"']\s*([0-9]{1,20})\s*[\"']")
 
 
 def precheck(path: Path, limits: Limits) -> list[Issue]:
@@ -64,12 +81,12 @@ def _precheck(path: Path, limits: Limits) -> list[Issue]:
                            detail=f"the file is {size_mb} MB, the limit is {limits.max_file_mb} MB")]
     ext = path.suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
-        return [file_issue("unsupported_format", extension=ext or "(none)",
+        return [file_issue("unsupported_format", reason="extension", extension=ext or "(none)",
                            detail=f"files ending in {ext or '(no extension)'} are not accepted")]
     if size == 0:
         return [file_issue("unreadable", reason="empty", detail="the file is empty (0 bytes)")]
     with open(path, "rb") as fh:
-        head = fh.read(8)
+        head = fh.read(MAGIC_HEAD_BYTES)
     magic = _magic_issue(path, ext, head)
     if magic is not None:
         return [magic]
@@ -82,11 +99,14 @@ def _precheck(path: Path, limits: Limits) -> list[Issue]:
 
 def sniff_kind(head: bytes) -> str:
     """What the first bytes look like: "zip", "ole2", "biff" (a bare Excel 2.x-5.0 stream, which
-    calamine cannot read), "html", "text" or "binary"."""
+    calamine cannot read), "image", "pdf", "archive" (gzip, rar, 7z), "html", "text" or "binary"."""
     if head.startswith(ZIP_MAGIC):
         return "zip"
     if head.startswith(OLE2_MAGIC):
         return "ole2"
+    for magic, kind in OTHER_MAGIC:
+        if head.startswith(magic):
+            return kind
     if head[:1] == b"\x09" and head[1:2] in BIFF_BOF_HIGH and head[3:4] == b"\x00":
         return "biff"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -101,7 +121,7 @@ def _magic_issue(path: Path, ext: str, head: bytes) -> Issue | None:
     """An issue when the magic bytes do not fit the extension (or say the file is encrypted)."""
     kind = sniff_kind(head)
     if ext == ".csv":  # any text goes, NULs too (UTF-16 without BOM); the reader decodes or refuses it
-        return _mismatch(ext, kind) if kind in ("zip", "ole2") else None
+        return _mismatch(ext, kind) if kind in ("zip", "ole2", "image", "pdf", "archive") else None
     if ext in ZIP_EXTENSIONS:
         if kind == "zip":
             return None
@@ -118,9 +138,10 @@ def _magic_issue(path: Path, ext: str, head: bytes) -> Issue | None:
 
 def _mismatch(ext: str, kind: str) -> Issue:
     looks = {"zip": "a zip (.xlsx/.ods)", "ole2": "an old Office (.xls/.doc) file",
-             "biff": "an Excel 2.x-5.0 file, too old to read",
+             "biff": "an Excel 2.x-5.0 file, too old to read", "image": "an image", "pdf": "a PDF document",
+             "archive": "a compressed archive (gzip/rar/7z)",
              "html": "a web page (HTML/XML)", "text": "a text file", "binary": "another binary format"}
-    return file_issue("unsupported_format", extension=ext, detected=kind,
+    return file_issue("unsupported_format", reason="content", extension=ext, detected=kind,
                       detail=f"the file is named {ext} but its content is {looks[kind]}")
 
 
@@ -165,13 +186,14 @@ def xls_has_filepass(path: Path) -> bool:
 # --------------------------------------------------------------------------- zip containers
 
 def check_zip(path: Path, limits: Limits) -> list[Issue]:
-    """Issues for a zip-based workbook: corrupt, too many members, too big unzipped, bomb-like ratio, DTD."""
+    """Issues for a zip-based workbook: corrupt, too many members, too big unzipped, bomb-like
+    ratio, an XML part with a DTD, a sheet or string table declaring too many cells."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            issue = _zip_size_issue(members, limits) or _xml_members_issue(archive, members)
+            issue = _zip_size_issue(members, limits) or _members_issue(archive, members, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError,
-            RuntimeError) as exc:
+            RuntimeError, OSError, zlib.error) as exc:
         why = f"{type(exc).__name__}: {str(exc)[:120]}"
         return [file_issue("unreadable", reason="corrupt_zip", detail=f"the file is damaged or truncated ({why})")]
     return [issue] if issue else []
@@ -183,7 +205,8 @@ def _limit_issue(limit: str, value: float, maximum: float, detail: str, **extra:
 
 
 def _zip_size_issue(members: list[zipfile.ZipInfo], limits: Limits) -> Issue | None:
-    """The first limit the zip's central directory breaks: member count, total size, ratio."""
+    """The first limit the zip's central directory breaks: member count, total size, ratio (of each
+    big part, then of the whole archive: many small parts can make a bomb too)."""
     if len(members) > limits.max_zip_members:
         return _limit_issue("max_zip_members", len(members), limits.max_zip_members,
                             f"the archive holds {len(members)} parts, the limit is {limits.max_zip_members}")
@@ -194,31 +217,115 @@ def _zip_size_issue(members: list[zipfile.ZipInfo], limits: Limits) -> Issue | N
                             f"the file unpacks to {total_mb} MB, the limit is {limits.max_unzipped_mb} MB")
     for member in members:
         if member.file_size < RATIO_MIN_MEMBER_BYTES:
-            continue  # small parts compress well legitimately and cannot hurt
+            continue  # small parts compress well legitimately and cannot hurt on their own
         ratio = round(member.file_size / max(member.compress_size, 1), 1)
         if ratio > limits.max_compression_ratio:
             return _limit_issue("max_compression_ratio", ratio, limits.max_compression_ratio,
                                 f"part {member.filename!r} is compressed {ratio}:1, the limit is "
                                 f"{limits.max_compression_ratio}:1 (a zip bomb?)", member=member.filename)
+    packed = sum(m.compress_size for m in members)
+    ratio = round(total / max(packed, 1), 1)
+    if total >= RATIO_MIN_MEMBER_BYTES and ratio > limits.max_compression_ratio:
+        return _limit_issue("max_compression_ratio", ratio, limits.max_compression_ratio,
+                            f"the archive's {len(members)} parts are compressed {ratio}:1 together, the limit is "
+                            f"{limits.max_compression_ratio}:1 (a zip bomb?)")
     return None
 
 
-def _xml_members_issue(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> Issue | None:
-    """An issue for an encrypted ODF package, or for the first XML part that declares a DTD/entities.
+def _members_issue(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits) -> Issue | None:
+    """An issue for an encrypted ODF package, or for the first XML part (whatever its name: a
+    relationship may point anywhere) that declares a DTD/entities or too many cells or strings.
 
     The ODF manifest goes first: in an encrypted package the other parts are ciphertext.
     """
-    xml_parts = [m for m in members if not m.is_dir() and _XML_MEMBER.search(m.filename)]
-    for member in sorted(xml_parts, key=lambda m: m.filename != ODF_MANIFEST):
-        head = _read_head(archive, member)
+    files = [m for m in members if not m.is_dir()]
+    for member in sorted(files, key=lambda m: m.filename != ODF_MANIFEST):
+        try:
+            head = _read_head(archive, member)
+        except NotImplementedError:  # a compression method zipfile lacks: fatal for XML parts only
+            if _XML_MEMBER.search(member.filename):
+                raise
+            continue
         if member.filename == ODF_MANIFEST and b"encryption-data" in head:
             return file_issue("encrypted", detail="the OpenDocument file is encrypted with a password")
-        verdict = xml_head_verdict(head, complete=member.file_size <= len(head))
-        if verdict is not None:
-            why = "contains a DTD/entities" if verdict == "dtd" else "has no root element in its first 64 KB"
-            return file_issue("unreadable", reason="dtd", member=member.filename,
-                              detail=f"part {member.filename!r} {why}, which is not allowed")
+        if not looks_like_xml(head):
+            continue
+        issue = xml_part_issue(member.filename, head, member.file_size <= len(head), limits)
+        if issue is not None:
+            return issue
     return None
+
+
+def xml_part_issue(name: str, head: bytes, complete: bool, limits: Limits) -> Issue | None:
+    """The issue for one XML part, judged from its head: DTD, long prolog, declared size."""
+    verdict = xml_head_verdict(head, complete=complete)
+    if verdict is not None:
+        why = "contains a DTD/entities" if verdict == "dtd" else "has no root element in its first 64 KB"
+        return file_issue("unreadable", reason="dtd", member=name,
+                          detail=f"part {name!r} {why}, which is not allowed")
+    view = _as_ascii_view(head)
+    return _dimension_issue(name, view, limits) or _shared_strings_issue(name, view, limits)
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """True when a part's first bytes are XML (or UTF-16 text, which only XML would be here)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def declared_cells(ref: str) -> tuple[int, int] | None:
+    """(rows, columns) of the bounding box of a ``<dimension ref>`` ("A1:XFD1048576", "B2",
+    "A1:C3 E5:F9"); None when it does not parse (the reader then meets the real cells)."""
+    corners = []
+    for part in ref.replace(" ", ":").split(":"):
+        if not part:
+            continue
+        match = _CELL_REF.match(part.lower())
+        if match is None:
+            return None
+        col = 0
+        for letter in match.group(1):
+            col = col * 26 + ord(letter) - 96
+        corners.append((int(match.group(2)), col))
+    if not corners:
+        return None
+    rows = [r for r, _ in corners]
+    cols = [c for _, c in corners]
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
+
+
+def _dimension_issue(name: str, view: bytes, limits: Limits) -> Issue | None:
+    """``too_large`` when a worksheet declares more than ``max_cells`` cells in its ``<dimension>``.
+
+    A sheet holding A1 and one far cell (XFD1048576) honestly declares 17 billion cells and is
+    refused here; calamine would allocate the whole grid and abort.
+    """
+    end = _SHEET_DATA.search(view)
+    match = _DIMENSION.search(view, 0, end.start() if end else len(view))
+    size = declared_cells(match.group(1).decode("ascii", "replace")) if match else None
+    if size is None or size[0] * size[1] <= limits.max_cells:
+        return None
+    rows, cols = size
+    ref = match.group(1).decode("ascii", "replace").upper()
+    return file_issue("too_large", limit="max_cells", value=rows * cols, max=limits.max_cells, member=name,
+                      declared=ref, detail=f"part {name!r} declares the range {ref}: {rows:,} rows x {cols:,} "
+                                           f"columns = {rows * cols:,} cells, the limit is {limits.max_cells:,}")
+
+
+def _shared_strings_issue(name: str, view: bytes, limits: Limits) -> Issue | None:
+    """``too_large`` when a shared-strings table declares more strings than ``max_cells``
+    (calamine reserves memory for the declared count before reading any)."""
+    root = _SST_ROOT.search(view)
+    if root is None or _ROOT_START.search(_strip_prolog_noise(view[:root.start()])) is not None:
+        return None  # no string table, or not the root element
+    counts = [int(n) for _, n in _SST_COUNTS.findall(root.group(1))]
+    declared = max(counts, default=0)
+    if declared <= limits.max_cells:
+        return None
+    return file_issue("too_large", limit="max_cells", value=declared, max=limits.max_cells, member=name,
+                      detail=f"part {name!r} declares {declared:,} shared strings, the limit is "
+                             f"{limits.max_cells:,}")
 
 
 def _read_head(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:

@@ -10,9 +10,12 @@ address-space limit (``Limits.worker_memory_mb``) while the parent enforces a wa
 say why (``reason``: ``crashed``, ``timed_out``, ``out_of_memory``), and the next call starts a
 fresh child.
 
-The worker serves one file at a time; a lock makes :class:`ReaderWorker` safe to share between
-the Streamlit server's threads (callers queue). Results travel back pickled (protocol 5, with
-out-of-band buffers, so numeric columns are not copied into the pickle stream).
+A worker serves one file at a time; a lock makes :class:`ReaderWorker` safe to share between
+threads (callers queue). The server's readers form a :class:`ReaderPool` of up to
+``YTSUPPORT_READER_WORKERS`` workers (default 2, started as needed), so that one slow or hostile
+upload, which holds its worker until it ends or times out, does not stop other users' files from
+being read. Results travel back pickled (protocol 5, with out-of-band buffers, so numeric columns
+are not copied into the pickle stream).
 """
 from __future__ import annotations
 
@@ -215,7 +218,7 @@ class ReaderWorker:
             if not conn.poll(limits.worker_timeout_s):
                 self._kill()
                 return _unreadable(path, "timed_out",
-                                   f"reading took longer than {limits.worker_timeout_s:g} s",
+                                   f"reading took longer than the time limit of {limits.worker_timeout_s:g} s",
                                    limit="worker_timeout_s", max=limits.worker_timeout_s)
             return _receive(conn)
         except (EOFError, OSError, pickle.UnpicklingError):
@@ -228,7 +231,7 @@ class ReaderWorker:
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         first = head.strip().splitlines()[0] if head.strip() else ""
         if code == -signal.SIGKILL or any(m in head for m in _OOM_MARKERS):
-            detail = f"reading needed more than {limits.worker_memory_mb} MB ({how}) {first}"
+            detail = f"reading needed more than the memory limit of {limits.worker_memory_mb} MB ({how}) {first}"
             return _unreadable(path, "out_of_memory", detail.strip(), limit="worker_memory_mb",
                                max=limits.worker_memory_mb, exitcode=code)
         detail = f"the reader process crashed ({how}) {first}"
@@ -244,18 +247,95 @@ class ReaderWorker:
             return ""
 
 
+# --------------------------------------------------------------------------- a pool of workers
+
+class ReaderPool:
+    """Up to ``size`` :class:`ReaderWorker` s serving reads concurrently, started as needed.
+
+    ``read`` takes an idle worker (the most recently used: it is warm), starts a new one while
+    fewer than ``size`` exist, or waits for one to come back. Same interface as a worker: ``read``,
+    ``close``, ``pid`` (of the worker the next read would use), ``restarts`` (summed); ``pids`` lists
+    the running workers.
+    """
+
+    def __init__(self, size: int = 2, target: Target = read_workbook) -> None:
+        self.size = max(1, int(size))
+        self._target = target
+        self._workers: list[ReaderWorker] = []
+        self._idle: list[ReaderWorker] = []
+        self._available = threading.Condition()
+
+    def read(self, path: Path, limits: Limits) -> RawWorkbook:
+        """Read ``path`` in an idle worker; never raises for a bad file."""
+        reader = self._acquire()
+        try:
+            return reader.read(path, limits)
+        finally:
+            self._release(reader)
+
+    def close(self) -> None:
+        """Stop every worker (they are started again by the next reads)."""
+        with self._available:
+            workers = list(self._workers)
+        for reader in workers:
+            reader.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the idle worker a read would use next, else of any running one."""
+        with self._available:
+            order = list(reversed(self._idle)) + self._workers
+        return next((r.pid for r in order if r.pid is not None), None)
+
+    @property
+    def pids(self) -> list[int]:
+        with self._available:
+            workers = list(self._workers)
+        return [r.pid for r in workers if r.pid is not None]
+
+    @property
+    def restarts(self) -> int:
+        return sum(r.restarts for r in self._workers)
+
+    def _acquire(self) -> ReaderWorker:
+        with self._available:
+            while not self._idle and len(self._workers) >= self.size:
+                self._available.wait()
+            if self._idle:
+                return self._idle.pop()
+            reader = ReaderWorker(self._target)
+            self._workers.append(reader)
+            return reader
+
+    def _release(self, reader: ReaderWorker) -> None:
+        with self._available:
+            self._idle.append(reader)
+            self._available.notify()
+
+
 # --------------------------------------------------------------------------- module-level API
 
-_shared: ReaderWorker | None = None
+POOL_SIZE_ENV = "YTSUPPORT_READER_WORKERS"
+DEFAULT_POOL_SIZE = 2
+
+_shared: ReaderPool | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_worker() -> ReaderWorker:
-    """The process-wide reader worker, created on first use and stopped at exit."""
+def pool_size() -> int:
+    """How many reader processes may run at once (``YTSUPPORT_READER_WORKERS``, default 2, at least 1)."""
+    try:
+        return max(1, int(os.environ.get(POOL_SIZE_ENV, DEFAULT_POOL_SIZE)))
+    except ValueError:
+        return DEFAULT_POOL_SIZE
+
+
+def shared_worker() -> ReaderPool:
+    """The process-wide pool of reader workers, created on first use and stopped at exit."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = ReaderWorker()
+            _shared = ReaderPool(pool_size())
             atexit.register(_shared.close)
         return _shared
 
