@@ -21,15 +21,27 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .i18n import t
 from .ingest.locate import header_labels
 from .ingest.model import Issue, RawSheet, RawWorkbook, Report
-from .report.safe import put
+from .report.safe import put, put_text_as_written
 
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 ISSUES_SHEET = {"vi": "Các vấn đề", "en": "Issues"}
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
+MAX_MARKED_ROWS = 50_000  # larger files get only the list of issues: marking them would hold the server
 
 
 def marked_copy(path: Path, report: Report, raw: RawWorkbook, lang: str = "vi") -> bytes:
-    """The marked-up workbook as .xlsx bytes (the same layout as the user's file)."""
+    """The marked-up workbook as .xlsx bytes (the same layout as the user's file).
+
+    A file of more than ``MAX_MARKED_ROWS`` rows gets a workbook with the issue list only.
+    """
+    rows = sum(len(s.data) if s.data is not None else len(s.top) for s in raw.sheets)
+    if rows > MAX_MARKED_ROWS:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        add_issue_sheet(wb, report.issues, lang)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
     if Path(report.file_name).suffix.lower() in OPENPYXL_SUFFIXES and raw.sheets:
         wb = openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
     else:
@@ -112,7 +124,7 @@ def _write(ws: Worksheet, row: int, col: int, value: object) -> None:
         return
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
-    put(ws.cell(row=row, column=col), value)
+    put_text_as_written(ws.cell(row=row, column=col), value)
 
 
 def marked_copy_of_upload(name: str, data: bytes, report: Report, lang: str = "vi") -> tuple[str, bytes]:

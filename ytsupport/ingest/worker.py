@@ -315,19 +315,13 @@ class ReaderPool:
 
 # --------------------------------------------------------------------------- module-level API
 
-POOL_SIZE_ENV = "YTSUPPORT_READER_WORKERS"
-DEFAULT_POOL_SIZE = 2
-
 _shared: ReaderPool | None = None
 _shared_lock = threading.Lock()
 
 
 def pool_size() -> int:
-    """How many reader processes may run at once (``YTSUPPORT_READER_WORKERS``, default 2, at least 1)."""
-    try:
-        return max(1, int(os.environ.get(POOL_SIZE_ENV, DEFAULT_POOL_SIZE)))
-    except ValueError:
-        return DEFAULT_POOL_SIZE
+    """How many reader processes may run at once (setting ``YTSUPPORT_READER_WORKERS``, default 2)."""
+    return Limits().reader_workers
 
 
 def shared_worker() -> ReaderPool:

@@ -31,3 +31,14 @@ def put(cell: Any, value: Any) -> Any:
     if isinstance(safe, str):
         cell.data_type = "s"  # openpyxl would otherwise treat text starting with "=" as a formula
     return cell
+
+
+def put_text_as_written(cell: Any, value: Any) -> Any:
+    """Set a cell to the user's own value unchanged; text is forced to a string cell, so it never runs.
+
+    For copies of the user's own workbook, where a quote added to their text would change it.
+    """
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
