@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    return at.run()
+    return at.run().switch_page("pages/check_files.py").run()
 
 
 def test_check_page_shows_empty_state_in_vietnamese() -> None:

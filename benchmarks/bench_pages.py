@@ -1,0 +1,143 @@
+"""Page reruns at ~1k and at a large number of stored rows: the cost should not grow with the data.
+
+Builds two SQLite stores with ``store_report`` from synthetic reports made with
+``tests/factories.py`` (one report per unit and month, as the branches send them), then renders
+every dashboard page with Streamlit's AppTest: one cold run (loads the frames, computes the
+aggregates) and several reruns (cached by data version), and prints the medians and the
+large/small ratio. Not part of the test suite.
+
+    python benchmarks/bench_pages.py [--large 1000000] [--reruns 7] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.factories import activity, beneficiary, make_report, resource  # noqa: E402
+from ytsupport.plan import load_plan, month_end  # noqa: E402
+from ytsupport.store import get_engine, store_report  # noqa: E402
+
+PAGES = ["pages/overview.py", "pages/coverage.py", "pages/visits.py", "pages/resources.py", "pages/units.py"]
+TYPES = ["kham_benh", "tham_tang_qua", "vui_choi", "sinh_hoat_clb", "bhyt", "tri_lieu", "sinh_ke", "tap_huan",
+         "khao_sat", "dien_dan", "khac"]
+DISTRICTS = ["tp_tra_vinh", "cang_long", "cau_ke", "tieu_can", "chau_thanh", "cau_ngang", "tra_cu", "duyen_hai",
+             "tx_duyen_hai"]
+ITEMS = ["thuoc", "xe_dap", "qua", "nhu_yeu_pham", "the_bhyt", "tien_mat", "hoc_bong"]
+
+
+def _rows(rng: random.Random, period: str, n: int, kind: str) -> list[dict]:
+    """``n`` rows of ``kind`` dated within ``period``."""
+    first, last = date.fromisoformat(period + "-01"), month_end(period)
+    days = [(first + timedelta(days=rng.randrange((last - first).days + 1))).isoformat() for _ in range(n)]
+    if kind == "activities":
+        return [activity(d, rng.choice(TYPES), rng.randrange(1, 130), centre=rng.random() < 0.2,
+                         district=rng.choice(DISTRICTS)) for d in days]
+    if kind == "beneficiaries":
+        return [beneficiary(f"Người {period} {i} {rng.random():.6f}", district=rng.choice(DISTRICTS),
+                            birth_year=rng.randrange(1935, 2020), sex=rng.choice(["nam", "nu"]), surveyed_on=d,
+                            supported=rng.random() < 0.4, has_bhyt=rng.random() < 0.7) for i, d in enumerate(days)]
+    return [resource(d, rng.choice(ITEMS), rng.randrange(1, 50), rng.randrange(1, 200) * 100_000,
+                     donor=f"Nhà tài trợ {rng.randrange(400)}") for d in days]
+
+
+def build_store(path: Path, activities: int, seed: int = 114) -> str:
+    """A store with about ``activities`` activity rows (plus a tenth as many people and resources),
+    spread over the reporting units' monthly reports."""
+    rng, plan = random.Random(seed), load_plan()
+    units = [u.code for u in plan.reporting_units]
+    reports = [(u, p) for p in plan.months for u in units]
+    per_report = max(1, activities // len(reports))
+    url = f"sqlite:///{path}"
+    engine = get_engine(url)
+    for i, (unit, period) in enumerate(reports):
+        report = make_report(unit, period, sha256=f"{seed}-{i}",
+                             activities=_rows(rng, period, per_report, "activities"),
+                             beneficiaries=_rows(rng, period, max(1, per_report // 10), "beneficiaries"),
+                             resources=_rows(rng, period, max(1, per_report // 10), "resources"))
+        store_report(engine, report, received_on=month_end(period) + timedelta(days=rng.randrange(3, 20)))
+    engine.dispose()
+    return url
+
+
+def measure(urls: dict[str, str], reruns: int) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per store and page: (cold first run, median rerun) in seconds.
+
+    The stores' reruns are interleaved (small, large, small, …) so that a busy machine slows both
+    alike; each cold run starts from empty caches.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    out: dict[str, dict[str, tuple[float, float]]] = {name: {} for name in urls}
+    for page in PAGES:
+        apps, colds = {}, {}
+        for name, url in urls.items():
+            os.environ["YTSUPPORT_DB_URL"] = url
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
+            at.run()
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            start = time.perf_counter()
+            at.switch_page(page).run()  # cold: loads the frames and computes this page's aggregates
+            colds[name] = time.perf_counter() - start
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].value}")
+            apps[name] = at
+        times: dict[str, list[float]] = {name: [] for name in urls}
+        for i in range(reruns + 2):  # the first two rounds warm up (caches refilled, one-off imports)
+            for name, at in apps.items():
+                os.environ["YTSUPPORT_DB_URL"] = urls[name]
+                start = time.perf_counter()
+                at.run()
+                if i >= 2:
+                    times[name].append(time.perf_counter() - start)
+        for name in urls:
+            out[name][page] = (colds[name], statistics.median(times[name]))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--small", type=int, default=1_000, help="activity rows of the small store")
+    ap.add_argument("--large", type=int, default=1_000_000, help="activity rows of the large store")
+    ap.add_argument("--reruns", type=int, default=7)
+    ap.add_argument("--keep", type=Path, help="build the stores in this folder and keep them")
+    a = ap.parse_args()
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    folder = a.keep or Path(tempfile.mkdtemp(prefix="ytsupport-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    urls = {}
+    for name, rows in (("small", a.small), ("large", a.large)):
+        path = folder / f"{name}-{rows}.sqlite"
+        start = time.perf_counter()
+        urls[name] = f"sqlite:///{path}" if path.exists() else build_store(path, rows)
+        print(f"{name}: {rows:,} activity rows, store ready in {time.perf_counter() - start:.1f} s", flush=True)
+    try:
+        results = measure(urls, a.reruns)
+    finally:
+        if not a.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(f"\n{'page':<22}{'cold small':>12}{'cold large':>12}{'rerun small':>13}{'rerun large':>13}{'ratio':>8}")
+    ratios = []
+    for page in PAGES:
+        (cs, rs), (cl, rl) = results["small"][page], results["large"][page]
+        ratios.append(rl / rs)
+        print(f"{Path(page).stem:<22}{cs:>11.3f}s{cl:>11.3f}s{rs * 1000:>11.1f}ms{rl * 1000:>11.1f}ms{rl / rs:>8.2f}")
+    print(f"\nmedian rerun ratio large/small: {statistics.median(ratios):.2f} (1.00 = flat in data size)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Đơn vị & báo cáo / Units and reporting: the unit × month matrix, completeness and timeliness, a
+reminder to paste, the pilot units' tasks, and each unit's contribution."""
+import streamlit as st
+
+from ytsupport import charts, ui
+from ytsupport.i18n import t
+
+ui.page_guard()
+lang = ui.current_language()
+m = ui.model("units", lang)
+ui.header(t("units_title", lang), lang, m)
+rep = m["reporting"]
+
+cols = st.columns(4)
+cols[0].metric(t("h_reports", lang), f"{rep['received']} / {rep['expected']}", border=True)
+cols[1].metric(t("completeness", lang), charts.fmt_percent(rep["completeness"], lang, 1), border=True)
+cols[2].metric(t("timeliness", lang), charts.fmt_percent(rep["timeliness"], lang, 1), border=True)
+cols[3].metric(t("state_missing", lang), charts.fmt_number(m["state_counts"]["missing"], lang), border=True)
+
+st.subheader(t("matrix_title", lang))
+if m["has_units"]:
+    ui.legend(charts.STATE_STYLE, "state_", lang)
+    ui.matrix_table(m["matrix_states"], m["matrix"], lang)
+    st.caption(t("matrix_note", lang, days=ui.plan(ui.filters().plan_file).due_days))
+else:
+    st.info(t("no_reporting_units", lang))
+
+st.subheader(t("reminder_title", lang))
+if m["reminder"]:
+    st.caption(t("reminder_help", lang))
+    st.code(m["reminder"], language=None, wrap_lines=True)
+elif m["gaps"]["month"]:
+    st.success(t("reminder_none", lang, month=charts.fmt_month(m["gaps"]["month"], lang, in_sentence=True)))
+else:
+    st.info(t("attention_no_due", lang))
+if m["state_counts"]["missing"] > len(m["gaps"]["missing"]):
+    st.warning(t("earlier_missing", lang, n=m["state_counts"]["missing"] - len(m["gaps"]["missing"])))
+
+st.subheader(t("pilots_title", lang))
+for pilot in m["pilots"]:
+    st.markdown(f"##### {pilot['name']}")
+    if pilot["tasks"]:
+        ui.scorecard(pilot["tasks"], lang)
+    else:
+        st.caption(t("pilot_no_tasks", lang))
+
+st.subheader(t("contribution_title", lang))
+st.caption(t("contribution_note", lang))
+frame = m["contribution"]
+top = {c: float(frame[c].max() or 1) for c in ("activities", "people_served", "resources_value_vnd", "beneficiaries")}
+st.dataframe(frame.drop(columns=["unit"]), hide_index=True, width="stretch", height=38 + 35 * len(frame),
+             column_config={
+                 "label": t("unit", lang),
+                 "activities": st.column_config.ProgressColumn(t("activities", lang), format="localized",
+                                                               min_value=0, max_value=top["activities"]),
+                 "people_served": st.column_config.ProgressColumn(t("people_served", lang), format="localized",
+                                                                  min_value=0, max_value=top["people_served"]),
+                 "resources_value_vnd": st.column_config.ProgressColumn(t("resources_vnd", lang), format="localized",
+                                                                        min_value=0, max_value=top["resources_value_vnd"]),
+                 "beneficiaries": st.column_config.ProgressColumn(t("beneficiaries", lang), format="localized",
+                                                                  min_value=0, max_value=top["beneficiaries"])})

@@ -1,0 +1,48 @@
+"""Khám bệnh & thăm hỏi / Visits: check-ups at the Centre per month, monthly targets, activities by
+month and type, and the dated events (Children's Day, Mid-Autumn)."""
+import streamlit as st
+
+from ytsupport import charts, ui
+from ytsupport.i18n import t
+
+ui.page_guard()
+lang = ui.current_language()
+m = ui.model("visits", lang)
+ui.header(t("visits_title", lang), lang, m)
+if not m["has_data"]:
+    st.info(t("no_activities", lang))
+    st.stop()
+
+month_names = {s: t(f"month_{s}", lang) for s in charts.MONTH_STYLE}
+checkup = next((s for s in m["strips"] if s["id"] == m["checkup_id"]), None)
+cols = st.columns(4)
+cols[0].metric(t("h_checkups", lang), charts.fmt_number(m["checkup_people"], lang), border=True)
+if checkup:
+    cols[1].metric(t("months_met_checkups", lang, threshold=charts.fmt_number(m["threshold"], lang)),
+                   f"{checkup['actual']} / {charts.fmt_number(checkup['target'], lang)}", border=True)
+cols[2].metric(t("activities", lang), charts.fmt_number(m["activities"], lang), border=True)
+cols[3].metric(t("h_people_served", lang), charts.fmt_number(m["people_served"], lang), border=True)
+
+ui.chart(charts.checkups_by_month(m["checkups"], m["threshold"], lang, excused=m["excused"], elapsed=m["elapsed"],
+                                  names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))
+if m["excused"]:
+    st.caption(t("excused_months", lang, months=", ".join(charts.fmt_month(x, lang) for x in m["excused"])))
+
+ui.legend(charts.MONTH_STYLE, "month_", lang)
+for strip in m["strips"]:
+    st.markdown(f"**{strip['label']}** — {t('months_met', lang).lower()}: "
+                f"{strip['actual']} / {charts.fmt_number(strip['target'], lang)}")
+    ui.chart(charts.month_strip(strip["months"], lang, names=month_names), key=f"strip-{strip['id']}")
+
+st.subheader(t("heatmap_title", lang))
+ui.chart(charts.activity_heatmap(m["matrix"], lang))
+
+st.header(t("events_title", lang))
+for event in m["events"]:
+    with st.container(border=True):
+        st.subheader(event["label"])
+        st.caption(t("event_window", lang, window=event["window"]) + " · " + t("event_count", lang, count=event["count"]))
+        if event["count"]:
+            st.dataframe(event["table"], hide_index=True, width="stretch")
+        else:
+            st.warning(t("event_none", lang))

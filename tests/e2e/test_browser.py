@@ -1,0 +1,158 @@
+"""The dashboard in real headless Chromium (Debian's, driven by Playwright; no browser download):
+every page opens without an exception, the language switch and navigation work, and the browser
+never asks for anything beyond the local server (the dashboard must work offline)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.test_dashboard import sample_year
+from ytsupport.store import get_engine, store_report
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TITLES = {"": "Tiến độ Kế hoạch 114-KH/ĐTN", "coverage": "Bao phủ đối tượng", "visits": "Khám bệnh, thăm hỏi và vui chơi",
+          "resources": "Nguồn lực vận động", "units": "Đơn vị và tình hình báo cáo", "check": "Kiểm tra tệp báo cáo"}
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    if not Path(CHROMIUM).exists():
+        _missing(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed")
+    with sync_playwright() as p:
+        yield p
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, playwright_api) -> Iterator[str]:
+    """The dashboard on a free loopback port over a stored year, stopped after the module."""
+    db = tmp_path_factory.mktemp("e2e") / "year.sqlite"
+    engine = get_engine(f"sqlite:///{db}")
+    for report, received in sample_year():
+        store_report(engine, report, received_on=received)
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "YTSUPPORT_DB_URL": f"sqlite:///{db}"}
+    env.pop("YTSUPPORT_BOUNDARY_FILE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 45
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail("the dashboard did not start: " + proc.stderr.read().decode(errors="replace")[-3000:])
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api):
+    browser = playwright_api.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose requests to any host but the local server fail; ``page.outside`` lists them."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    tab = context.new_page()
+    tab.outside = outside
+    yield tab
+    context.close()
+
+
+def settle(page, title: str | None = None) -> None:
+    """Wait for Streamlit to finish the run (and for the page's title when given)."""
+    page.wait_for_selector("[data-testid=stApp]", timeout=30000)
+    if title:
+        page.get_by_role("heading", name=title, level=1).wait_for(timeout=30000)
+    time.sleep(0.3)
+    deadline = time.time() + 30
+    while time.time() < deadline and page.locator("[data-testid=stStatusWidget]").count():
+        time.sleep(0.2)
+
+
+def test_deep_link_first_then_every_page_by_navigation(server: str, page) -> None:
+    # The first request of a fresh server names a page: the router must still run (see ui.page_guard).
+    page.goto(f"{server}/coverage")
+    settle(page, TITLES["coverage"])
+    assert page.locator("[data-testid=stSidebarNav]").count() == 1
+    assert page.get_by_text("Bộ lọc", exact=True).count() == 1
+    page.goto(server)
+    settle(page, TITLES[""])
+    for path, title in TITLES.items():
+        page.locator(f"[data-testid=stSidebarNavLink][href$='/{path}']").first.click()
+        settle(page, title)
+        assert page.locator("[data-testid=stException]").count() == 0, path
+        if path not in ("", "check"):
+            page.locator("[data-testid=stPlotlyChart] .main-svg, table.yt-matrix").first.wait_for(timeout=20000)
+    assert page.outside == []
+
+
+def test_language_switch_and_filters_in_the_url(server: str, page) -> None:
+    page.goto(f"{server}/resources?units=doan_khoi&as_of=2021-06-30")
+    settle(page, TITLES["resources"])
+    page.get_by_text("24.000.000 đ", exact=True).first.wait_for(timeout=20000)
+    page.get_by_text("English", exact=True).click()
+    settle(page, "Resources mobilised")
+    page.get_by_text("24,000,000 VND", exact=True).first.wait_for(timeout=20000)
+    assert "lang=en" in page.url and "units=doan_khoi" in page.url and "as_of=2021-06-30" in page.url
+    page.locator("[data-testid=stSidebarNavLink][href$='/units']").first.click()
+    settle(page, "Units and reporting")
+    assert "lang=en" in page.url and "units=doan_khoi" in page.url  # kept across pages
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.outside == []

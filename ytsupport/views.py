@@ -1,0 +1,466 @@
+"""What each dashboard page shows, as plain data: filters applied, labels resolved, small frames.
+
+Pure functions over what ``store.load_current`` returns and a ``Plan``; no streamlit here, so the
+meeting report and the tests use the same numbers as the pages. ``ui.py`` caches each page's
+model keyed by (data version, filters, language). Every frame returned is an aggregate (at most
+one row per unit, month, district, category…): no beneficiary's name or birth year ever leaves
+this module.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import metrics
+from .charts import STATE_STYLE, STATUS_STYLE, fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
+from .geo import short_labels
+from .i18n import t
+from .plan import Plan, Unit, decide_status, month_end, report_pairs, status
+from .plan.activities import count_once, select_activities
+from .settings import PLANS_DIR, get_settings
+from .store.schema import FRAME_DTYPES
+from .vocab import reference
+
+Frames = dict[str, pd.DataFrame]
+_DATE_COLUMNS = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
+MONTHLY_KINDS = ("monthly_threshold", "months_with_activity")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices; hashable, so they key the caches. Empty tuples mean "all"."""
+
+    plan_file: str
+    as_of: date
+    units: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans, filters, dates
+
+
+def plan_files() -> list[Path]:
+    """The plan files to choose from: the configured one first, then the others in ``ytsupport/plans``."""
+    configured = get_settings().plan_file
+    others = sorted(p for p in PLANS_DIR.glob("*.yaml") if p.resolve() != configured.resolve())
+    return [configured, *others] if configured.is_file() else others
+
+
+def apply_filters(data: Frames, units: Sequence[str] = (), districts: Sequence[str] = ()) -> Frames:
+    """The frames limited to the chosen units (all kinds, reports included) and districts.
+
+    Districts limit surveyed beneficiaries and the activities that record a district; activities
+    without one (at the Centre) then drop out. Resources record no district and are kept.
+    """
+    out = dict(data)
+    for kind, frame in data.items():
+        if frame is None:
+            continue
+        if units and "unit" in frame:
+            frame = frame[frame["unit"].isin(list(units))]
+        if districts and kind in ("activities", "beneficiaries") and "district" in frame:
+            frame = frame[frame["district"].isin(list(districts))]
+        out[kind] = frame
+    return out
+
+
+def restrict_plan(plan: Plan, units: Sequence[str] = ()) -> Plan:
+    """The plan with only the chosen units (so reporting expects reports from those alone)."""
+    if not units:
+        return plan
+    return dataclasses.replace(plan, units=tuple(u for u in plan.units if u.code in set(units)))
+
+
+def last_data_day(data: Frames) -> date | None:
+    """The latest date of any activity, survey or resource (None with no data)."""
+    days = [pd.to_datetime(data[k][c]).max() for k, c in _DATE_COLUMNS.items()
+            if data.get(k) is not None and len(data[k])]
+    days = [d for d in days if pd.notna(d)]
+    return max(days).date() if days else None
+
+
+def default_as_of(data: Frames, plan: Plan, today: date | None = None) -> date:
+    """The last date with data, inside the plan period (the plan's end, or today, without data)."""
+    return plan.clip(last_data_day(data) or today or date.today())
+
+
+def _dated(data: Frames, kind: str, as_of: date) -> pd.DataFrame:
+    """The rows of ``kind`` dated on or before ``as_of`` (an empty frame when the kind is absent)."""
+    frame = data.get(kind)
+    if frame is None:
+        columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
+    return frame[pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)]
+
+
+def last_due_month(plan: Plan, as_of: date) -> str | None:
+    """The latest plan month whose report was due on or before ``as_of``."""
+    due = [m for m in plan.months if plan.due_date(m) <= as_of]
+    return due[-1] if due else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+def unit_short_name(name: str, aliases: Sequence[str] = (), limit: int = 36) -> str:
+    """A unit's name for charts and tables: without its organisational prefix ("Bệnh viện Đa khoa
+    tỉnh", "Sở Y tế"); when still longer than ``limit``, its longest alias that fits."""
+    def strip(text: str) -> str:
+        return re.sub(r"^(Đoàn cơ sở|Chi đoàn)\s+", "", text).strip() or text
+
+    short = strip(name)
+    if len(short) <= limit:
+        return short
+    fitting = sorted((strip(a) for a in aliases if len(strip(a)) <= limit), key=len, reverse=True)
+    return fitting[0] if fitting else short
+
+
+def unit_names(plan: Plan, short: bool = True) -> dict[str, str]:
+    """Unit code -> name (short form by default); units of the data not in the plan keep their code."""
+    if not short:
+        return {u.code: u.name_vi for u in plan.units}
+    registry = reference().units
+    return {u.code: unit_short_name(u.name_vi, registry.get(u.code).aliases if registry.get(u.code) else ())
+            for u in plan.units}
+
+
+def _labels(vocabulary: str, lang: str) -> dict[str, str]:
+    vocab = reference().vocabulary(vocabulary)
+    return {code: vocab.label(code, lang) for code in vocab.codes()}
+
+
+def _label_column(codes: pd.Series, labels: dict[str, str], lang: str) -> pd.Series:
+    unknown = t("unknown", lang)
+    return codes.map(lambda c: unknown if c in (None, "unknown") or pd.isna(c) else labels.get(c, c))
+
+
+def _target_value(value: Any, fmt: str, lang: str) -> str:
+    if fmt == "percent":
+        return fmt_percent(value, lang, 1)
+    if fmt == "vnd":
+        return fmt_vnd(value, lang)
+    return fmt_number(value, lang, 1)
+
+
+def plan_status(data: Frames, plan: Plan, as_of: date) -> dict[str, Any]:
+    """``plan.status``, also for a selection in which no unit reports monthly (the Bloc alone).
+
+    ``status`` needs at least one reporting unit (with none, its table of report pairs is empty
+    and untyped and ``reporting`` fails), so it runs with a placeholder unit and the reporting
+    numbers are then replaced: nothing is expected from such a selection.
+    """
+    if plan.reporting_units:
+        return status(data, plan, as_of)
+    placeholder = Unit("_no_reporting_unit", "", counts_for_reporting=True)
+    result = status(data, dataclasses.replace(plan, units=(*plan.units, placeholder)), as_of)
+    result["reporting"] = {"expected": 0, "received": 0, "on_time": 0, "completeness": None, "timeliness": None}
+    for target in result["targets"]:
+        if target["kind"] == "reporting_rate":
+            target.update(actual=None, expected_by_now=0, attainment=None,
+                          status=decide_status(None, target["target"], 0))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Overview
+
+
+def month_states(plan: Plan, target_id: str, months_met: Sequence[str], as_of: date) -> pd.DataFrame:
+    """One row per plan month of a monthly target: met, excused, missed (over, not met) or pending."""
+    excused, met = plan.excused_months(target_id), set(months_met)
+    rows = [{"month": m, "state": "met" if m in met else "excused" if m in excused
+             else "missed" if month_end(m) <= as_of else "pending"} for m in plan.months]
+    return pd.DataFrame(rows, columns=["month", "state"])
+
+
+def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) -> dict[str, Any]:
+    """One target as the scorecard shows it: texts, status (icon, word, colour), bar and marker."""
+    fmt, goal, expected, actual = target["format"], target["target"], target["expected_by_now"], target["actual"]
+    icon, colour = STATUS_STYLE[target["status"]]
+    excused = target.get("excused")
+    row = {"id": target["id"], "label": target["label"].get(lang) or target["label"]["vi"],
+           "clause": target["clause"], "responsible": target["responsible"].get(lang, ""),
+           "status": target["status"], "status_word": t(f"status_{target['status']}", lang), "icon": icon,
+           "colour": colour, "actual": actual, "target": goal,
+           "actual_text": "–" if actual is None else _target_value(actual, fmt, lang),
+           "target_text": None if goal is None else _target_value(goal, fmt, lang),
+           "expected_text": None if expected is None else _target_value(expected, fmt, lang),
+           "bar": None if goal in (None, 0) else min(1.0, (actual or 0) / goal),
+           "marker": None if goal in (None, 0) or expected is None else min(1.0, expected / goal),
+           "interpretation": bool(target.get("interpretation")),
+           "excused_text": None, "months": None, "models": None}
+    if excused:
+        months = ", ".join(fmt_month(m, lang, short=True) for m in excused["months"])
+        row["excused_text"] = t("excused_note", lang, months=months, reason=excused["reason"].get(lang, ""))
+    if target["kind"] in MONTHLY_KINDS:
+        row["months"] = month_states(plan, target["id"], target.get("months_met") or [], as_of).to_dict("records")
+    if target.get("models"):
+        row["models"] = [{"label": m["label"].get(lang) or m["id"], "started": m["started"]} for m in target["models"]]
+    return row
+
+
+def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> dict[str, Any]:
+    """The last due month and the units missing or late for it (codes), with all missing months."""
+    pairs = report_pairs(data, plan, as_of)
+    month = last_due_month(plan, as_of)
+    latest = pairs[pairs["period"] == month]
+    missing_months = (pairs[pairs["state"] == "missing"].groupby("unit")["period"].apply(list).to_dict())
+    return {"month": month, "due_on": plan.due_date(month) if month else None,
+            "missing": latest.loc[latest["state"] == "missing", "unit"].tolist(),
+            "late": latest.loc[latest["state"] == "late", "unit"].tolist(), "missing_months": missing_months}
+
+
+def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+    """The scorecard of every target, the headline numbers and what needs attention."""
+    as_of = plan.clip(as_of)
+    result = plan_status(data, plan, as_of)
+    rows = [scorecard_row(target, plan, as_of, lang) for target in result["targets"]]
+    by_id = {target["id"]: target for target in result["targets"]}
+    activities = metrics.activities_by_month_type(data, as_of)
+    resources = metrics.resources_by_item(data, as_of)
+    checkups = by_id.get("checkup_people", {}).get("actual")
+    if checkups is None:
+        checkups = int(metrics.centre_checkups_by_month(data, as_of=as_of)["people_served"].sum())
+    gaps = _reporting_gaps(plan, data, as_of)
+    names = unit_names(plan, short=False)
+    return {
+        "as_of": as_of, "plan": plan.number, "title": plan.title.get(lang) or plan.title.get("vi", ""),
+        "scorecard": rows, "reporting": result["reporting"],
+        "headline": {"people_served": int(activities["people_served"].sum()), "activities": int(activities["activities"].sum()),
+                     "checkup_people": int(checkups or 0), "resources_vnd": float(resources["value_vnd"].sum()),
+                     "reports_received": result["reporting"]["received"],
+                     "reports_expected": result["reporting"]["expected"]},
+        "attention": [r for r in rows if r["status"] in ("behind", "not_started")],
+        "gaps": {**gaps, "missing_names": [names.get(u, u) for u in gaps["missing"]],
+                 "late_names": [names.get(u, u) for u in gaps["late"]]},
+        "has_data": any(len(data.get(k, ())) for k in _DATE_COLUMNS),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Coverage
+
+
+def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+    """Surveyed people (each once across units) by district, category, sex and age band;
+    surveyed → supported → holding a BHYT card."""
+    as_of = plan.clip(as_of)
+    people = metrics.unique_beneficiaries(data, as_of)
+    short = short_labels(lang)
+    by_district = (people.assign(n=1).groupby("district")
+                   .agg(surveyed=("n", "size"), supported=("supported", "sum"), with_bhyt=("has_bhyt", "sum"))
+                   .reindex(list(plan.districts), fill_value=0).rename_axis("district").reset_index())
+    by_district = by_district.astype({"surveyed": "int64", "supported": "int64", "with_bhyt": "int64"})
+    by_district.insert(1, "label", by_district["district"].map(lambda c: short.get(c, c)))
+    categories = people["categories"].str.split(";").explode()
+    by_category = _counts(categories[categories.fillna("") != ""], "category", _labels("beneficiary_categories", lang), lang)
+    by_sex = _counts(people["sex"], "sex", _labels("sex", lang), lang)
+    ages = (as_of.year - people["birth_year"].astype("Float64")).astype("float64")
+    bands = {b: t(f"age_{b}", lang) for b in metrics.AGE_BANDS}
+    by_age = _counts(metrics.age_band(ages), "age_band", bands, lang, order=metrics.AGE_BANDS)
+    by_age = by_age[(by_age["age_band"] != "unknown") | (by_age["people"] > 0)].reset_index(drop=True)
+    surveyed, supported, insured = len(people), int(people["supported"].sum()), int(people["has_bhyt"].sum())
+    share = (lambda n: n / surveyed if surveyed else None)
+    steps = pd.DataFrame([{"step": "surveyed", "label": t("surveyed", lang), "people": surveyed, "share": None},
+                          {"step": "supported", "label": t("supported", lang), "people": supported, "share": share(supported)},
+                          {"step": "with_bhyt", "label": t("with_bhyt", lang), "people": insured, "share": share(insured)}])
+    return {"as_of": as_of, "people": surveyed, "supported": supported, "with_bhyt": insured,
+            "supported_share": share(supported), "bhyt_share": share(insured),
+            "multi_unit": int((people["units"] > 1).sum()) if len(people) else 0,
+            "by_district": by_district, "by_category": by_category, "by_sex": by_sex, "by_age": by_age,
+            "steps": steps, "districts_reached": int((by_district["surveyed"] > 0).sum()),
+            "districts_total": len(by_district), "has_data": surveyed > 0}
+
+
+def _counts(values: pd.Series, name: str, labels: dict[str, str], lang: str,
+            order: Sequence[str] | None = None) -> pd.DataFrame:
+    counts = values.fillna("unknown").value_counts().rename_axis(name).reset_index(name="people")
+    if order is not None:
+        counts = counts.set_index(name).reindex(list(order), fill_value=0).reset_index()
+    counts.insert(1, "label", _label_column(counts[name], labels, lang))
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Visits
+
+
+def _monthly_target(plan: Plan, kind: str) -> Any:
+    return next((target for target in plan.targets if target.kind == kind), None)
+
+
+def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> list[dict[str, Any]]:
+    """For each dated-window target (Children's Day, Mid-Autumn): the activities it counted."""
+    names, types = unit_names(plan), _labels("activity_types", lang)
+    out = []
+    for target in plan.targets:
+        if target.kind != "events_in_window":
+            continue
+        p = target.params
+        window = (p["window"]["from"], p["window"]["to"])
+        chosen = select_activities(acts, p["activity_type"], plan.places, p.get("place"), window)
+        table = pd.DataFrame({
+            t("date", lang): chosen["date"].map(lambda d: fmt_date(d, lang)),
+            t("unit", lang): chosen["unit"].map(lambda u: names.get(u, u)) if "unit" in chosen else "",
+            t("activity_type", lang): chosen["activity_type"].map(lambda c: types.get(c, c)),
+            t("location", lang): chosen["location"].fillna(""),
+            t("people_served", lang): chosen["people_served"].astype("Float64").fillna(0).astype("int64")})
+        out.append({"id": target.id, "label": target.label.get(lang) or target.label["vi"],
+                    "window": f"{fmt_date(window[0], lang)} – {fmt_date(window[1], lang)}",
+                    "count": len(chosen), "target": target.target, "table": table.head(200)})
+    return out
+
+
+def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+    """Check-ups at the Centre per month against the line, monthly targets month by month,
+    activities by month × type, and the dated events."""
+    as_of = plan.clip(as_of)
+    result = {target["id"]: target for target in plan_status(data, plan, as_of)["targets"]}
+    checkup = _monthly_target(plan, "monthly_threshold")
+    kind = checkup.params["activity_type"] if checkup else "kham_benh"
+    monthly = metrics.centre_checkups_by_month(data, kind, as_of, months=plan.months)
+    strips = [{"id": target.id, "label": target.label.get(lang) or target.label["vi"],
+               "actual": result[target.id]["actual"], "target": result[target.id]["target"],
+               "months": month_states(plan, target.id, result[target.id].get("months_met") or [], as_of)}
+              for target in plan.targets if target.kind in MONTHLY_KINDS]
+    by_type = metrics.activities_by_month_type(data, as_of)
+    types = _labels("activity_types", lang)
+    matrix = (by_type.pivot_table(index="activity_type", columns="month", values="activities", aggfunc="sum", fill_value=0)
+              .reindex(columns=plan.months, fill_value=0))
+    order = [c for c in reference().activity_types.codes() if c in matrix.index] + \
+            [c for c in matrix.index if c not in types]
+    matrix = matrix.reindex(order).rename(index=lambda c: types.get(c, c)).astype("int64")
+    acts = count_once(_dated(data, "activities", as_of))
+    return {"as_of": as_of, "checkups": monthly, "threshold": checkup.params["threshold"] if checkup else 100,
+            "checkup_id": checkup.id if checkup else None,
+            "excused": sorted(plan.excused_months(checkup.id)) if checkup else [],
+            "elapsed": plan.months_elapsed(as_of), "strips": strips, "matrix": matrix,
+            "events": _events(acts, plan, lang), "activities": int(by_type["activities"].sum()),
+            "people_served": int(by_type["people_served"].sum()),
+            "checkup_people": int(monthly["people_served"].sum()), "has_data": len(acts) > 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources
+
+
+def _main_unit_of_measure(data: Frames, as_of: date) -> dict[str, str]:
+    res = _dated(data, "resources", as_of)
+    if not len(res):
+        return {}
+    pairs = res[["item", "unit_of_measure"]].dropna()
+    counts = pairs.groupby(["item", "unit_of_measure"]).size().reset_index(name="n")
+    counts = counts.sort_values(["item", "n"], ascending=[True, False]).drop_duplicates("item")
+    return dict(zip(counts["item"], counts["unit_of_measure"]))
+
+
+def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+    """Value mobilised by item, donor type, unit and month (cumulated), top donors, in-kind quantities."""
+    as_of = plan.clip(as_of)
+    items, donor_types, names = _labels("resource_items", lang), _labels("donor_types", lang), unit_names(plan)
+    by_item = metrics.resources_by_item(data, as_of)
+    by_item.insert(1, "label", _label_column(by_item["item"], items, lang))
+    by_donor_type = metrics.resources_by_donor_type(data, as_of)
+    by_donor_type.insert(1, "label", _label_column(by_donor_type["donor_type"], donor_types, lang))
+    by_unit = metrics.resources_by_unit(data, as_of)
+    by_unit.insert(1, "label", by_unit["unit"].map(lambda u: names.get(u, u)))
+    by_month = metrics.resources_by_month(data, as_of, months=[m for m in plan.months if m <= f"{as_of:%Y-%m}"])
+    donors = metrics.top_donors(data, 10, as_of)
+    donors.insert(2, "donor_type_label", _label_column(donors["donor_type"], donor_types, lang))
+    measures = _main_unit_of_measure(data, as_of)
+    in_kind = by_item[(by_item["item"] != "tien_mat") & (by_item["quantity"] > 0)].copy()
+    in_kind["unit_of_measure"] = in_kind["item"].map(measures).fillna("")
+    return {"as_of": as_of, "total_vnd": float(by_item["value_vnd"].sum()), "entries": int(by_item["entries"].sum()),
+            "donors": int(_dated(data, "resources", as_of)["donor"].nunique()),
+            "by_item": by_item, "by_donor_type": by_donor_type, "by_unit": by_unit, "by_month": by_month,
+            "top_donors": donors, "in_kind": in_kind.reset_index(drop=True), "has_data": len(by_item) > 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# Units and reporting
+
+
+def reminder_text(plan: Plan, gaps: dict[str, Any], as_of: date) -> str:
+    """A Vietnamese reminder, ready to paste into a message, naming the units whose report for the
+    last due month is missing (with their other missing months). Empty when none is missing."""
+    if not gaps["month"] or not gaps["missing"]:
+        return ""
+    names = unit_names(plan, short=False)
+    pilots = {u.code for u in plan.units if u.pilot}
+    month = fmt_month(gaps["month"], "vi", in_sentence=True)
+    lines = [f"Kính gửi: Ban Chấp hành các cơ sở Đoàn trực thuộc,", "",
+             f"Đến ngày {fmt_date(as_of)}, Ban Thường vụ Đoàn Khối chưa nhận được báo cáo {month} "
+             f"(hạn nộp {fmt_date(gaps['due_on'])}) theo Kế hoạch {plan.number} của các đơn vị sau:"]
+    for i, unit in enumerate(gaps["missing"], start=1):
+        others = [m for m in gaps["missing_months"].get(unit, []) if m != gaps["month"]]
+        extra = f" (còn thiếu cả {', '.join(fmt_month(m, 'vi', in_sentence=True) for m in others)})" if others else ""
+        lines.append(f"{i}. {names.get(unit, unit)}{extra}")
+    lines += ["", "Đề nghị các đơn vị khẩn trương gửi báo cáo tháng"
+              + (" (đơn vị điểm chỉ đạo gửi kèm báo cáo chuyên đề)" if pilots & set(gaps["missing"]) else "")
+              + " về Văn phòng Đoàn Khối.", "", "Trân trọng."]
+    return "\n".join(lines)
+
+
+def _matrix_table(pairs: pd.DataFrame, plan: Plan, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Unit × month: the states (codes) and the table shown (each cell "icon word", plus received
+    and on-time counts of the due months). Both indexed by unit name, columns in plan month order."""
+    names = unit_names(plan)
+    words = {s: f"{STATE_STYLE[s][0]} {t(f'state_{s}', lang)}" for s in STATE_STYLE}
+    states = pairs.pivot(index="unit", columns="period", values="state").reindex(
+        index=[u.code for u in plan.reporting_units], columns=plan.months)
+    due = pairs[pairs["is_due"].astype(bool)].groupby("unit").agg(expected=("is_due", "size"), received=("received", "sum"),
+                                                     on_time=("state", lambda s: int((s == "on_time").sum())))
+    due = due.reindex(states.index, fill_value=0)
+    table = states.apply(lambda column: column.map(words))
+    table[t("received", lang)] = [f"{r}/{e}" for r, e in zip(due["received"], due["expected"])]
+    table[t("on_time", lang)] = [f"{o}/{e}" for o, e in zip(due["on_time"], due["expected"])]
+    labels = [names.get(u, u) for u in states.index]
+    states.index, table.index = labels, labels
+    states.index.name = table.index.name = t("unit", lang)
+    return states, table
+
+
+def pilot_tasks(plan: Plan, targets: Sequence[dict[str, Any]], as_of: date, lang: str) -> list[dict[str, Any]]:
+    """Each pilot unit with the plan's targets that name it as responsible, and their status."""
+    registry = reference().units
+    out = []
+    for unit in (u for u in plan.units if u.pilot):
+        rows = []
+        for target in targets:
+            parts = [p.strip() for p in target["responsible"].get("vi", "").split(";")]
+            if unit.code in {registry.match_name(p) for p in parts if p}:
+                rows.append(scorecard_row(target, plan, as_of, lang))
+        out.append({"unit": unit.code, "name": unit.name_vi, "tasks": rows})
+    return out
+
+
+def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+    """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
+    as_of = plan.clip(as_of)
+    pairs = report_pairs(data, plan, as_of)
+    result = plan_status(data, plan, as_of)
+    gaps = _reporting_gaps(plan, data, as_of)
+    names = unit_names(plan)
+    contribution = metrics.unit_contribution(data, as_of, units=[u.code for u in plan.units])
+    contribution.insert(1, "label", contribution["unit"].map(lambda u: names.get(u, u)))
+    counts = pairs.loc[pairs["is_due"].astype(bool), "state"].value_counts().reindex(list(STATE_STYLE), fill_value=0)
+    states, table = _matrix_table(pairs, plan, lang)
+    return {"as_of": as_of, "matrix": table, "matrix_states": states, "reporting": result["reporting"],
+            "state_counts": {s: int(n) for s, n in counts.items()}, "gaps": gaps,
+            "missing_names": [unit_names(plan, short=False).get(u, u) for u in gaps["missing"]],
+            "late_names": [unit_names(plan, short=False).get(u, u) for u in gaps["late"]],
+            "reminder": reminder_text(plan, gaps, as_of), "pilots": pilot_tasks(plan, result["targets"], as_of, lang),
+            "contribution": contribution, "has_units": bool(plan.reporting_units)}
+
+
+__all__ = ["Filters", "apply_filters", "coverage", "default_as_of", "last_due_month", "overview", "plan_files",
+           "plan_status", "reminder_text", "resources", "restrict_plan", "units", "visits"]
