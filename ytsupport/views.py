@@ -22,7 +22,7 @@ from . import metrics
 from .charts import STATE_STYLE, STATUS_STYLE, fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
 from .geo import short_labels
 from .i18n import t
-from .plan import Plan, Unit, decide_status, month_end, report_pairs, status
+from .plan import Plan, month_end, report_pairs, status
 from .plan.activities import count_once, select_activities
 from .settings import PLANS_DIR, get_settings
 from .store.schema import FRAME_DTYPES
@@ -151,29 +151,6 @@ def _target_value(value: Any, fmt: str, lang: str) -> str:
     return fmt_number(value, lang, 1)
 
 
-def plan_status(data: Frames, plan: Plan, as_of: date) -> dict[str, Any]:
-    """``plan.status``, also for a selection in which no unit reports monthly (the Bloc alone).
-
-    ``status`` needs at least one reporting unit (with none, its table of report pairs is empty
-    and untyped and ``reporting`` fails), so it runs with a placeholder unit and the reporting
-    numbers are then replaced: nothing is expected from such a selection.
-    """
-    if plan.reporting_units:
-        return status(data, plan, as_of)
-    placeholder = Unit("_no_reporting_unit", "", counts_for_reporting=True)
-    result = status(data, dataclasses.replace(plan, units=(*plan.units, placeholder)), as_of)
-    result["reporting"] = {"expected": 0, "received": 0, "on_time": 0, "completeness": None, "timeliness": None}
-    for target in result["targets"]:
-        if target["kind"] == "reporting_rate":
-            target.update(actual=None, expected_by_now=0, attainment=None,
-                          status=decide_status(None, target["target"], 0))
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Overview
-
-
 def month_states(plan: Plan, target_id: str, months_met: Sequence[str], as_of: date) -> pd.DataFrame:
     """One row per plan month of a monthly target: met, excused, missed (over, not met) or pending."""
     excused, met = plan.excused_months(target_id), set(months_met)
@@ -222,7 +199,7 @@ def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> dict[str, Any]:
 def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
     """The scorecard of every target, the headline numbers and what needs attention."""
     as_of = plan.clip(as_of)
-    result = plan_status(data, plan, as_of)
+    result = status(data, plan, as_of)
     rows = [scorecard_row(target, plan, as_of, lang) for target in result["targets"]]
     by_id = {target["id"]: target for target in result["targets"]}
     activities = metrics.activities_by_month_type(data, as_of)
@@ -324,7 +301,7 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str,
     """Check-ups at the Centre per month against the line, monthly targets month by month,
     activities by month × type, and the dated events."""
     as_of = plan.clip(as_of)
-    result = {target["id"]: target for target in plan_status(data, plan, as_of)["targets"]}
+    result = {target["id"]: target for target in status(data, plan, as_of)["targets"]}
     checkup = _monthly_target(plan, "monthly_threshold")
     kind = checkup.params["activity_type"] if checkup else "kham_benh"
     monthly = metrics.centre_checkups_by_month(data, kind, as_of, months=plan.months)
@@ -447,7 +424,7 @@ def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, 
     """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
     as_of = plan.clip(as_of)
     pairs = report_pairs(data, plan, as_of)
-    result = plan_status(data, plan, as_of)
+    result = status(data, plan, as_of)
     gaps = _reporting_gaps(plan, data, as_of)
     names = unit_names(plan)
     contribution = metrics.unit_contribution(data, as_of, units=[u.code for u in plan.units])
@@ -463,4 +440,4 @@ def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, 
 
 
 __all__ = ["Filters", "apply_filters", "coverage", "default_as_of", "last_due_month", "overview", "plan_files",
-           "plan_status", "reminder_text", "resources", "restrict_plan", "units", "visits"]
+           "reminder_text", "resources", "restrict_plan", "units", "visits"]

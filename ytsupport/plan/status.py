@@ -159,7 +159,7 @@ def reporting(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime 
     date. The rates are null while nothing is expected.
     """
     pairs = report_pairs(data, plan, plan.clip(_as_date(as_of)))
-    due = pairs[pairs["is_due"]]
+    due = pairs[pairs["is_due"].astype(bool)]
     expected, received = len(due), int(due["received"].sum())
     on_time = int((due["state"] == "on_time").sum())
     return {"expected": expected, "received": received, "on_time": on_time,
