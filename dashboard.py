@@ -1,7 +1,8 @@
-"""The dashboard's entry and router: page config, language, the registered pages, shared filters."""
+"""The dashboard's entry and router: page config, language, login, the registered pages, shared filters."""
 import streamlit as st
 
 from ytsupport import ui
+from ytsupport.auth import can
 from ytsupport.i18n import t
 
 st.set_page_config(page_title="Kế hoạch 114-KH/ĐTN", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
@@ -14,12 +15,21 @@ pages = [
     st.Page("pages/resources.py", title=t("page_resources", lang), icon=":material/volunteer_activism:",
             url_path="resources"),
     st.Page("pages/units.py", title=t("page_units", lang), icon=":material/groups:", url_path="units"),
-    st.Page("pages/check_files.py", title=t("page_check", lang), icon=":material/fact_check:", url_path="check"),
+    st.Page("pages/meeting.py", title=t("page_meeting", lang), icon=":material/event_note:", url_path="meeting"),
+    st.Page("pages/present.py", title=t("page_present", lang), icon=":material/slideshow:", url_path="present"),
 ]
-ui.leave_pages_folder_mode(pages)
+EDITOR_PAGES = [st.Page("pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:", url_path="upload")]
+ADMIN_PAGES = [
+    st.Page("pages/people.py", title=t("page_people", lang), icon=":material/badge:", url_path="people"),
+    st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"),
+]
+ui.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES)
 lang = ui.language()
+user = ui.login_gate(lang)
+pages += EDITOR_PAGES if can(user.role, "upload") else []
+pages += ADMIN_PAGES if can(user.role, "personal_data") else []
 page = st.navigation(pages)
 ui.style()
-if page.url_path != "check":  # the check page reads files, not the store: no filters there
+if page.url_path not in ("upload", "people", "audit", "meeting", "present"):  # these read files or the log, not filters
     ui.sidebar_filters(lang)
 ui.run_page(page)

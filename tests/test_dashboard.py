@@ -266,7 +266,7 @@ def test_a_broken_plan_file_is_reported_not_a_traceback(store: str, tmp_path: Pa
     assert "Không đọc được tệp kế hoạch" in at.error[0].value
 
 
-def test_check_page_is_still_registered(store: str) -> None:
-    at = run("pages/check_files.py")
-    assert at.title[0].value == "Kiểm tra tệp báo cáo"
-    assert not at.date_input  # no store filters on a page that reads files
+def test_upload_page_is_registered_without_store_filters(store: str) -> None:
+    at = run("pages/upload.py")
+    assert at.title[0].value == "Tải lên báo cáo"
+    assert [d.label for d in at.date_input] == ["Ngày nhận báo cáo"]  # no as-of filter on a page that reads files

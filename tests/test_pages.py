@@ -1,52 +1,104 @@
-"""Pages rendered with Streamlit's AppTest over real files, asserting what a user sees."""
+"""The upload page and the admin pages rendered with AppTest, asserting what a user sees."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.workbooks import activity, make_report
+from tests.workbooks import activity, make_report, person
+from ytsupport.store import get_engine, history
 
 ROOT = Path(__file__).resolve().parent.parent
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def app() -> AppTest:
+@pytest.fixture()
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("YTSUPPORT_DB_URL", url)
+    monkeypatch.delenv("YTSUPPORT_USERS_FILE", raising=False)
+    get_engine(url).dispose()
+    return url
+
+
+def page(name: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    return at.run().switch_page("pages/check_files.py").run()
+    return at.run().switch_page(f"pages/{name}.py").run()
 
 
-def test_check_page_shows_empty_state_in_vietnamese() -> None:
-    at = app()
-    assert not at.exception
-    assert at.title[0].value == "Kiểm tra tệp báo cáo"
-    assert "Chưa có tệp nào" in at.info[0].value
+def results(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric if m.label == "Kết quả"]
 
 
-def test_check_page_reports_valid_and_invalid_files(tmp_path: Path) -> None:
+def test_upload_page_checks_then_stores_only_valid_files(db: str, tmp_path: Path) -> None:
     good = make_report(tmp_path / "good.xlsx", activities=[activity()]).read_bytes()
-    bad = make_report(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")]).read_bytes()
-    at = app()
-    at.file_uploader[0].set_value([("good.xlsx", good, "application/octet-stream"),
-                                   ("bad.xlsx", bad, "application/octet-stream")]).run()
+    bad = make_report(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")],
+                      unit="Sở Y tế").read_bytes()
+    at = page("upload")
     assert not at.exception
-    statuses = [m.value for m in at.metric if m.label == "Kết quả"]
-    assert statuses == ["✅ Hợp lệ", "❌ Có lỗi — cần sửa trước khi lưu"]
-    issues = at.dataframe[-1].value
-    row = issues[issues["Mã"] == "invalid_date"].iloc[0]
-    assert (row["Trang"], row["Dòng"], row["Cột"]) == ("HoatDong", 3, "Ngày thực hiện")
+    at.file_uploader[0].set_value([("good.xlsx", good, XLSX), ("bad.xlsx", bad, XLSX)]).run()
+    assert results(at) == ["✅ Hợp lệ", "❌ Có lỗi — cần sửa trước khi lưu"]
+    issues = next(d.value for d in at.dataframe if "Mã" in d.value.columns)
+    found = [tuple(r) for r in issues[["Trang", "Dòng", "Cột", "Mã"]].itertuples(index=False)]
+    assert ("HoatDong", 3, "Ngày thực hiện", "invalid_date") in found
+    assert history(get_engine(db)) == []
+    store = next(b for b in at.button if b.label.startswith("Lưu"))
+    assert store.label == "Lưu 1 tệp hợp lệ"
+    store.click().run()
+    assert not at.exception
+    assert [(h["unit"], h["period"], h["version"]) for h in history(get_engine(db))] == [("bv_da_khoa", "2021-06", 1)]
 
 
-def test_language_switch_to_english_is_kept_in_the_url() -> None:
-    at = app()
-    at.sidebar.radio[0].set_value("en").run()
-    assert at.query_params["lang"] == "en"
-    assert at.title[0].value == "Check report files"
+def test_replacing_a_stored_month_needs_confirmation(db: str, tmp_path: Path) -> None:
+    first = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    second = make_report(tmp_path / "b.xlsx", activities=[activity(people=120)]).read_bytes()
+    at = page("upload")
+    at.file_uploader[0].set_value(("a.xlsx", first, XLSX)).run()
+    next(b for b in at.button if b.label.startswith("Lưu")).click().run()
+    at.file_uploader[0].set_value(("b.xlsx", second, XLSX)).run()
+    assert any("đã có báo cáo tháng này" in w.value for w in at.warning)
+    store = next(b for b in at.button if b.label.startswith("Lưu"))
+    assert store.disabled
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label.startswith("Lưu")).click().run()
+    versions = history(get_engine(db))
+    assert [(v["version"], v["is_current"]) for v in versions] == [(1, False), (2, True)]
 
 
-def test_unit_override_silences_missing_unit(tmp_path: Path) -> None:
-    data = make_report(tmp_path / "r.xlsx", activities=[activity()], info=False).read_bytes()
-    at = app()
-    at.selectbox[0].set_value("bhxh")
-    at.selectbox[1].set_value("2021-06")
-    at.file_uploader[0].set_value(("r.xlsx", data, "application/octet-stream")).run()
-    assert [m.value for m in at.metric if m.label == "Kết quả"] == ["✅ Hợp lệ"]
+def test_unit_select_appears_when_the_file_does_not_say(db: str, tmp_path: Path) -> None:
+    data = make_report(tmp_path / "r.xlsx", activities=[activity()], info=False, period=None).read_bytes()
+    at = page("upload")
+    at.file_uploader[0].set_value(("r.xlsx", data, XLSX)).run()
+    assert results(at) == ["❌ Có lỗi — cần sửa trước khi lưu"]
+    at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.startswith("unit-"))).set_value("bhxh").run()
+    at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.startswith("period-"))).set_value("2021-06").run()
+    assert results(at) == ["✅ Hợp lệ"]
+
+
+def test_people_page_is_for_admins_only(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from ytsupport.auth import add_user
+    from ytsupport.ingest.validate import validate_file
+    from ytsupport.store import store_report
+
+    store_report(get_engine(db), validate_file(make_report(tmp_path / "p.xlsx", beneficiaries=[person()])),
+                 received_on=date(2021, 7, 1))
+    at = page("people")  # local single-user mode: the local admin
+    assert "Thạch Thị Sa Rết" in at.dataframe[0].value["Họ và tên"].tolist()
+    users = tmp_path / "users.yaml"
+    add_user(users, "xem", "mat-khau-xem", "viewer")
+    monkeypatch.setenv("YTSUPPORT_USERS_FILE", str(users))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert at.text_input  # the login form, nothing else
+    at.text_input[0].input("xem")
+    at.text_input[1].input("mat-khau-xem")
+    at.button[0].click().run()
+    names = " ".join(str(e.value) for e in at.markdown) + " ".join(str(d.value) for d in at.dataframe)
+    assert "Thạch Thị Sa Rết" not in names
+    at.switch_page("pages/people.py").run()  # not registered for a viewer: the router shows the overview
+    assert not at.exception
+    assert all(t.value != "Đối tượng" for t in at.title)
+    shown = " ".join(str(e.value) for e in at.markdown) + " ".join(str(d.value) for d in at.dataframe)
+    assert "Thạch Thị Sa Rết" not in shown

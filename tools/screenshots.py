@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-PAGES = ["", "coverage", "visits", "resources", "units", "check"]  # "" is the overview (default page)
+PAGES = ["", "coverage", "visits", "resources", "units", "meeting", "present", "upload"]  # "" is the overview (default page)
 
 
 def free_port() -> int:

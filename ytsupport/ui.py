@@ -54,7 +54,7 @@ def leave_pages_folder_mode(pages: list[Any]) -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if getattr(PagesManager, "uses_pages_directory", False):
+    if getattr(PagesManager, "uses_pages_directory", False) and not getattr(_routing, "guarding", False):
         st.navigation(pages)
         st.rerun()
 
@@ -68,7 +68,11 @@ def page_guard() -> None:
     """
     if getattr(_routing, "active", False):
         return
-    runpy.run_path(str(ROUTER), run_name="__main__")
+    _routing.guarding = True  # the router runs this page in this same run: no rerun (a click would be lost)
+    try:
+        runpy.run_path(str(ROUTER), run_name="__main__")
+    finally:
+        _routing.guarding = False
     st.stop()
 
 
@@ -167,6 +171,18 @@ def store_state() -> tuple[str, int]:
 def frames() -> dict[str, pd.DataFrame]:
     """The current data (cached by data version)."""
     return _frames(*store_state())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_content(url: str, version: int, as_of: date):
+    from .report.export import current_content
+
+    return current_content(_engine(url), as_of)
+
+
+def report_content(as_of: date):
+    """The meeting report's content at ``as_of`` (cached by data version)."""
+    return _report_content(*store_state(), as_of)
 
 
 def plan(path: str | Path) -> Plan:
@@ -444,3 +460,193 @@ def matrix_table(states: pd.DataFrame, table: pd.DataFrame, lang: str) -> None:
         totals = "".join(f'<td class="yt-count">{_e(table.loc[unit, c])}</td>' for c in counts)
         rows.append(f'<tr><td class="yt-unit">{_e(unit)}</td>{"".join(cells)}{totals}</tr>')
     st.html(f'<table class="yt-matrix">{head}{"".join(rows)}</table>')
+
+
+# ---------------------------------------------------------------------------------------------
+# Users, rights and the audit log
+
+USER_KEY, SEEN_KEY = "_ytsupport_user", "_ytsupport_seen"
+
+
+def engine():
+    """The store's engine (one per database URL and server process)."""
+    return _engine(get_settings().db_url)
+
+
+def current_user():
+    """The logged-in user; in local single-user mode (no users file, no OIDC) the local admin."""
+    from .auth import LOCAL_USER, User
+
+    user = st.session_state.get(USER_KEY)
+    return user if user is not None else User(LOCAL_USER, LOCAL_USER, "admin")
+
+
+def current_actor() -> str:
+    return current_user().username
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_user(lang: str):
+    """The user signed in through ``st.login`` (OIDC); the role comes from the users file by e-mail."""
+    from .auth import User, load_users, users_file
+
+    if not st.user.is_logged_in:
+        st.title(t("app_title", lang))
+        st.button(t("login_oidc", lang), on_click=st.login, type="primary")
+        st.stop()
+    email = str(st.user.get("email") or "")
+    path = users_file()
+    entry = load_users(path).get(email, {}) if path else {}
+    return User(email, str(st.user.get("name") or email), entry.get("role", "viewer"))
+
+
+def _login_form(lang: str, path: Path):
+    """The login form (users file with argon2 hashes); stops the run until someone logs in."""
+    from .auth import authenticate
+
+    st.title(t("app_title", lang))
+    st.caption(t("app_subtitle", lang))
+    with st.form("login"):
+        username = st.text_input(t("login_user", lang))
+        password = st.text_input(t("login_password", lang), type="password")
+        submitted = st.form_submit_button(t("login_button", lang), type="primary")
+    if submitted:
+        user = authenticate(path, username, password)
+        if user is not None:
+            st.session_state[USER_KEY] = user
+            audit("login", {"user": user.username, "role": user.role})
+            st.rerun()
+        st.error(t("login_failed", lang))
+    st.stop()
+
+
+def login_gate(lang: str):
+    """Who is using the app. With a users file (or OIDC secrets) nobody passes without logging in,
+    and a session idle longer than the timeout logs in again; without, local single-user mode."""
+    import time
+
+    from .auth import expired, users_file
+
+    path = users_file()
+    if _oidc_configured():
+        st.session_state[USER_KEY] = _oidc_user(lang)
+    elif path is not None:
+        if st.session_state.get(USER_KEY) and expired(st.session_state.get(SEEN_KEY)):
+            st.session_state.pop(USER_KEY, None)
+            st.warning(t("login_expired", lang))
+        if not st.session_state.get(USER_KEY):
+            _login_form(lang, path)
+    st.session_state[SEEN_KEY] = time.time()
+    user = current_user()
+    if path is None and not _oidc_configured():
+        st.sidebar.warning(t("local_mode", lang))
+    else:
+        st.sidebar.caption(t("logged_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
+        if st.sidebar.button(t("logout", lang)):
+            st.session_state.pop(USER_KEY, None)
+            if _oidc_configured():
+                st.logout()
+            st.rerun()
+    return user
+
+
+def require(right: str, lang: str) -> None:
+    """Stop the page unless the current user holds ``right``."""
+    from .auth import can
+
+    if not can(current_user().role, right):
+        st.error(t("not_allowed", lang))
+        st.stop()
+
+
+def audit(action: str, details: dict[str, Any] | None = None) -> None:
+    """Append to the audit log as the current user."""
+    from .store import audit as store_audit
+
+    store_audit(engine(), current_actor(), action, details or {})
+
+
+def audit_frame(entries: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The audit log as a table: when, who, what, details."""
+    return pd.DataFrame([{t("audit_at", lang): e["at"], t("audit_actor", lang): e["actor"],
+                          t("audit_action", lang): e["action"],
+                          t("audit_details", lang): ", ".join(f"{k}={v}" for k, v in (e["details"] or {}).items())}
+                         for e in entries])
+
+
+# ---------------------------------------------------------------------------------------------
+# The upload page
+
+
+def data_changed() -> None:
+    """After a store or revert: cached aggregates are keyed by data version; drop them at once."""
+    st.cache_data.clear()
+
+
+def max_upload_mb() -> int:
+    return int(get_settings().limits.max_file_mb)
+
+
+@st.cache_data(show_spinner=False)
+def template_bytes() -> bytes:
+    """The blank report template (the ``template`` command's workbook)."""
+    from .template import write_template
+
+    with tempfile.TemporaryDirectory(prefix="ytsupport-tpl-") as tmp:
+        return write_template(Path(tmp) / "mau.xlsx").read_bytes()
+
+
+def checked(file_id: str, name: str, data: bytes, unit: str | None, period: str | None):
+    """The checked report of an uploaded file, kept per (file, unit, month) for the session."""
+    cache = st.session_state.setdefault("_checked", {})
+    key = (file_id, unit, period)
+    if key not in cache:
+        cache[key] = check_uploaded(name, data, unit, period)
+    return cache[key]
+
+
+def cached_marked_copy(file_id: str, name: str, data: bytes, report, lang: str) -> tuple[str, bytes]:
+    """The marked-up copy of an uploaded file, made once per file, language and reading."""
+    from .markup import marked_copy_of_upload
+
+    cache = st.session_state.setdefault("_marked", {})
+    key = (file_id, report.unit, report.period, lang)
+    if key not in cache:
+        cache[key] = marked_copy_of_upload(name, data, report, lang)
+    return cache[key]
+
+
+def sheets_frame(report, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{t("sheet", lang): s.name, t("kind", lang): t(f"kind_{s.kind}", lang),
+                          t("rows_read", lang): s.rows_read, t("rows_valid", lang): s.rows_valid}
+                         for s in report.sheets])
+
+
+def comparison_frame(comparison, lang: str) -> pd.DataFrame:
+    """Rows added / removed per sheet and the totals before -> after, for the dry run."""
+    rows = [{t("cmp_what", lang): t(f"kind_{r['kind']}", lang) + " — " + t("cmp_rows", lang),
+             t("cmp_before", lang): r["before"], t("cmp_after", lang): r["after"],
+             t("cmp_change", lang): f"+{r['added']} / −{r['removed']}"} for r in comparison.rows if r["before"] or r["after"]]
+    rows += [{t("cmp_what", lang): t(f"cmp_{x['measure']}", lang), t("cmp_before", lang): charts.fmt_number(x["before"], lang),
+              t("cmp_after", lang): charts.fmt_number(x["after"], lang), t("cmp_change", lang): ""}
+             for x in comparison.totals if x["before"] or x["after"]]
+    return pd.DataFrame(rows)
+
+
+def results_frame(results: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{t("file", lang): r["file"], t("status", lang): t(f"result_{r['status']}", lang),
+                          t("unit", lang): r.get("unit") or "?", t("period", lang): r.get("period") or "?"}
+                         for r in results])
+
+
+def history_frame(versions: list[dict[str, Any]], lang: str, units: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{t("unit", lang): units.get(v["unit"], v["unit"]), t("period", lang): v["period"],
+                          t("version", lang): v["version"], t("file", lang): v["file_name"],
+                          t("received_on", lang): v["received_on"], t("uploaded_by", lang): v["uploaded_by"],
+                          t("current", lang): "✓" if v["is_current"] else ""} for v in versions])

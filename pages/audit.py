@@ -1,0 +1,19 @@
+"""Nhật ký / Audit log (admin only): who uploaded, replaced, reverted, exported and logged in, and when."""
+import streamlit as st
+
+from ytsupport import ui
+from ytsupport.i18n import t
+from ytsupport.store import audit_entries
+
+ui.page_guard()
+lang = ui.current_language()
+ui.require("audit", lang)
+st.title(t("page_audit", lang))
+entries = audit_entries(ui.engine(), limit=2000)
+if not entries:
+    st.info(t("audit_empty", lang))
+else:
+    table = ui.audit_frame(entries, lang)
+    actions = sorted(table[t("audit_action", lang)].unique())
+    chosen = st.multiselect(t("audit_filter", lang), actions, default=actions)
+    st.dataframe(table[table[t("audit_action", lang)].isin(chosen)], hide_index=True, width="stretch")

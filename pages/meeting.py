@@ -1,0 +1,112 @@
+"""Họp giao ban / Meeting: freeze the figures under a name, compare now with a snapshot, download the report."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ytsupport import ui
+from ytsupport.report import fmt
+from ytsupport.report.export import FORMATS, report_bytes
+from ytsupport.report.labels import state_label, status_label, t
+from ytsupport.settings import get_settings
+from ytsupport.snapshots import SnapshotError, compare, create_snapshot, list_snapshots
+
+ui.page_guard()
+lang = ui.current_language()
+actor = ui.current_actor()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _compare(url: str, version: int, snapshot_id: int, as_of: date) -> dict:
+    return compare(ui.engine(), snapshot_id, now=ui.report_content(as_of))
+
+
+url, version = ui.store_state()
+engine = ui.engine()
+st.title(t("page_meeting", lang))
+st.caption(t("meeting_intro", lang))
+
+plan_file = get_settings().plan_file
+plan = ui.plan(plan_file)
+as_of = st.date_input(t("as_of", lang), value=plan.clip(fmt.today()), min_value=plan.start, max_value=plan.end,
+                      format="DD/MM/YYYY", key="meeting_as_of")
+content = ui.report_content(as_of)
+if not content.meta["known_versions"]:
+    st.info(t("no_data", lang))
+
+# --- Freeze the figures
+st.header(t("snapshot_section", lang))
+with st.form("snapshot_form", clear_on_submit=False, border=True):
+    name = st.text_input(t("snapshot_name", lang), value=t("snapshot_default_name", lang, day=fmt.day(fmt.today())),
+                         max_chars=200)
+    if st.form_submit_button(t("snapshot_button", lang), type="primary", icon=":material/push_pin:"):
+        try:
+            snap = create_snapshot(engine, name, as_of, created_by=actor, content=content)
+            st.success(t("snapshot_created", lang, name=snap.name, day=fmt.day(snap.as_of)))
+        except SnapshotError:
+            key = "snapshot_name_empty" if not name.strip() else "snapshot_exists"
+            st.error(t(key, lang, name=name.strip()))
+
+snapshots = list_snapshots(engine)
+st.subheader(t("snapshot_list", lang))
+if snapshots:
+    st.dataframe(pd.DataFrame([{t("snapshot_name", lang): s.name, t("as_of", lang): fmt.day(s.as_of),
+                                t("snapshot_created_at", lang): fmt.stamp(s.created_at),
+                                t("snapshot_created_by", lang): s.created_by} for s in snapshots]),
+                 hide_index=True, width="stretch")
+else:
+    st.caption(t("snapshot_none", lang))
+
+# --- Compare now with a snapshot
+if snapshots:
+    st.header(t("compare_section", lang))
+    by_id = {s.id: s for s in snapshots}
+    chosen = st.selectbox(t("compare_pick", lang), list(by_id), key="compare_pick",
+                          format_func=lambda i: f"{by_id[i].name} ({fmt.day(by_id[i].as_of)})")
+    result = _compare(url, version, chosen, as_of)
+    st.subheader(t("targets_changed", lang))
+    if result["targets"]:
+        st.dataframe(pd.DataFrame([{
+            t("col_target_label", lang): r["label"].get(lang) or r["label"].get("vi", r["id"]),
+            f"{t('col_status', lang)} ({t('before', lang).lower()})": status_label(r["status_then"] or "", lang),
+            f"{t('col_status', lang)} ({t('now', lang).lower()})": status_label(r["status_now"], lang),
+            t("before", lang): fmt.target_value(r["actual_then"], r["format"], lang, short=True),
+            t("now", lang): fmt.target_value(r["actual_now"], r["format"], lang, short=True),
+        } for r in result["targets"]]), hide_index=True, width="stretch")
+    else:
+        st.caption(t("targets_unchanged", lang))
+    st.subheader(t("received_since", lang))
+    if result["received_since"]:
+        st.dataframe(pd.DataFrame([{
+            t("col_unit", lang): r["unit_name"], t("col_month", lang): fmt.month(r["period"]),
+            t("report_kind", lang): t("correction" if r["correction"] else "first_version", lang),
+            t("received_on", lang): fmt.day(r["received_on"]), t("due_on", lang): fmt.day(r["due_on"]),
+            t("late_flag", lang): "⚠ " + t("late_flag", lang) if r["late"] else "",
+            t("uploaded_at", lang): fmt.stamp(r["uploaded_at"]),
+        } for r in result["received_since"]]), hide_index=True, width="stretch")
+    else:
+        st.caption(t("received_none", lang))
+    st.subheader(t("newly_missing", lang))
+    if result["newly_missing"]:
+        st.dataframe(pd.DataFrame([{t("col_unit", lang): u["unit_name"], t("months", lang): fmt.month_list(u["months"]),
+                                    t("col_status", lang): state_label("missing", lang)}
+                                   for u in result["newly_missing"]]), hide_index=True, width="stretch")
+    else:
+        st.caption(t("newly_missing_none", lang))
+
+# --- Report downloads
+st.header(t("downloads", lang))
+sources = [None, *[s.id for s in snapshots]]
+names = {s.id: s.name for s in snapshots}
+source = st.radio(t("source", lang), sources, horizontal=True, key="report_source",
+                  format_func=lambda i: t("source_now", lang) if i is None
+                  else t("source_snapshot", lang, name=names[i]))
+stem = f"bao-cao-114-{as_of.isoformat()}" if source is None else f"bao-cao-114-chot-{source}"
+columns = st.columns(len(FORMATS))
+for column, kind in zip(columns, FORMATS):
+    def produce(kind: str = kind, source: int | None = source) -> bytes:
+        return report_bytes(engine, kind, as_of=as_of, snapshot=None if source is None else f"#{source}",
+                            lang=lang, actor=actor, file_name=f"{stem}.{kind}")
+
+    column.download_button(t(f"download_{kind}", lang), data=produce, file_name=f"{stem}.{kind}", mime=FORMATS[kind],
+                           key=f"download_{kind}", icon=":material/download:", on_click="ignore", width="stretch")
