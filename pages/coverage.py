@@ -34,6 +34,7 @@ with left:
     ui.chart(charts.grouped_hbar(m["by_district"], "label", [("surveyed", t("surveyed", lang)),
                                                              ("supported", t("supported", lang))],
                                  lang, title=t("by_district", lang)))
+    st.caption(t("suppressed_note", lang, n=m["suppress_below"]))
 with right:
     ui.chart(charts.steps(m["steps"], lang, title=t("steps_title", lang)))
     ui.chart(charts.hbar(m["by_sex"], "label", "people", lang, title=t("by_sex", lang),

@@ -139,7 +139,9 @@ def test_coverage_counts_each_person_once(store: str) -> None:
     assert metric(at, "Có thẻ BHYT") == "3"
     assert metric(at, "Huyện có đối tượng") == "4 / 9"
     tiles = next(chart_text(c) for c in at.get("plotly_chart") if "Càng Long<br>" in chart_text(c))
-    assert "Càng Long<br><b>1</b>" in tiles and "Trà Cú<br><b>1</b>" in tiles and "Tiểu Cần<br><b>0</b>" in tiles
+    # one person per district: below the suppression threshold, hidden as "–"; zero is not hidden
+    assert "Càng Long<br><b>–</b>" in tiles and "Trà Cú<br><b>–</b>" in tiles and "Tiểu Cần<br><b>0</b>" in tiles
+    assert "Càng Long<br><b>1</b>" not in tiles
 
 
 def test_visits_shows_months_met_and_events(store: str) -> None:

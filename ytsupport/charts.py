@@ -165,10 +165,13 @@ def _text_colour(fill: str) -> str:
 
 def _scale_colours(values: Sequence[float]) -> list[str]:
     """Colours of the sequential scale for ``values`` (0 is the palest; the largest the darkest)."""
-    top = max([float(v) for v in values] + [0.0])
+    known = [float(v) for v in values if not pd.isna(v)]
+    top = max(known + [0.0])
     if top <= 0:
         return [LIGHT_GREY for _ in values]
-    return sample_colorscale(SEQUENTIAL, [min(1.0, 0.08 + 0.92 * float(v) / top) for v in values])
+    scaled = sample_colorscale(SEQUENTIAL, [0.0 if pd.isna(v) else min(1.0, 0.08 + 0.92 * float(v) / top)
+                                            for v in values])
+    return [LIGHT_GREY if pd.isna(v) else colour for v, colour in zip(values, scaled)]
 
 
 def _rect(x0: float, x1: float, y0: float, y1: float, fill: str, width: float = 1) -> dict[str, Any]:

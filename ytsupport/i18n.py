@@ -317,6 +317,8 @@ STRINGS.update({
     "logout": ("Đăng xuất", "Log out"),
     "not_allowed": ("Tài khoản của bạn không có quyền xem trang này.", "Your account may not open this page."),
     "page_meeting": ("Họp giao ban", "Meeting"),
+    "suppressed_note": ("“–”: dưới {n} người, không hiển thị để không nhận ra được ai (tổng toàn tỉnh vẫn đủ).",
+                        "“–”: fewer than {n} people, hidden so no one can be identified (province totals are complete)."),
     "page_present": ("Trình chiếu", "Presentation"),
 })
 

@@ -48,3 +48,13 @@ def suppress(frame: pd.DataFrame, columns: list[str], by: list[str] | None = Non
         shown[mask] = f"<{below}"
         out[column] = shown
     return out
+
+
+def hide_small(frame: pd.DataFrame, columns: list[str], below: int | None = None) -> pd.DataFrame:
+    """A copy with the cells ``suppress`` would hide set to NaN (for charts: no bar, shown as "–")."""
+    out = frame.copy()
+    for column in columns:
+        if column in out:
+            mask = suppression_mask(out[column], below)
+            out[column] = out[column].astype("float64").mask(mask)
+    return out

@@ -21,6 +21,8 @@ import pandas as pd
 from . import metrics
 from .charts import STATE_STYLE, STATUS_STYLE, fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
 from .geo import short_labels
+from .privacy import hide_small
+from .privacy import threshold as suppress_threshold
 from .i18n import t
 from .plan import Plan, month_end, report_pairs, status
 from .plan.activities import count_once, select_activities
@@ -253,7 +255,8 @@ def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[st
     return {"as_of": as_of, "people": surveyed, "supported": supported, "with_bhyt": insured,
             "supported_share": share(supported), "bhyt_share": share(insured),
             "multi_unit": int((people["units"] > 1).sum()) if len(people) else 0,
-            "by_district": by_district, "by_category": by_category, "by_sex": by_sex, "by_age": by_age,
+            "by_district": hide_small(by_district, ["surveyed", "supported", "with_bhyt"]),
+            "suppress_below": suppress_threshold(), "by_category": by_category, "by_sex": by_sex, "by_age": by_age,
             "steps": steps, "districts_reached": int((by_district["surveyed"] > 0).sum()),
             "districts_total": len(by_district), "has_data": surveyed > 0}
 
