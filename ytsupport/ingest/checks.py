@@ -5,6 +5,7 @@ recorded in the collector. ``bad`` marks rows holding an error, so they are left
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ from .. import text
 from ..vocab import reference
 from .collect import IssueCollector
 from .messages import severity_of
-from .rows import nonempty
+from .rows import as_arrow_text, nonempty, tidy_mask
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Column:
     rows: np.ndarray      # Excel row numbers, aligned
     sheet: str
     required: bool
+    filled: np.ndarray | None = None  # nonempty(values), when already known
 
 
 @dataclass
@@ -50,7 +52,7 @@ def _flag(ctx: Context, code: str, col: Column, mask: np.ndarray, **params) -> N
 
 def check_required(ctx: Context, col: Column) -> np.ndarray:
     """Flags a missing required value; returns the mask of filled cells."""
-    filled = nonempty(col.values)
+    filled = nonempty(col.values) if col.filled is None else col.filled
     if col.required:
         missing = ~filled
         if missing.any():
@@ -68,10 +70,18 @@ def parse_date(ctx: Context, col: Column) -> pd.Series:
     _flag(ctx, "date_outside_plan_year", col, outside_year,
           year=_plan_years(ctx))
     if ctx.period:
-        month = dates.dt.strftime("%Y-%m").to_numpy()
-        _flag(ctx, "date_outside_month", col, ok & ~outside_year & (month != ctx.period),
+        _flag(ctx, "date_outside_month", col, ok & ~outside_year & _outside_month(dates, ctx.period),
               period=_period_label(ctx.period))
     return dates
+
+
+def _outside_month(dates: pd.Series, period: str) -> np.ndarray:
+    """Where a date's "YYYY-MM" is not ``period`` (NaT included); compared as numbers, not text."""
+    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", period)
+    if match is None or not pd.api.types.is_datetime64_dtype(dates.dtype):
+        return (dates.dt.strftime("%Y-%m").to_numpy() != period)
+    days = dates.to_numpy(dtype="datetime64[M]")
+    return days != np.datetime64(f"{match[1]}-{match[2]}", "M")
 
 
 def _plan_years(ctx: Context) -> str:
@@ -141,7 +151,17 @@ def parse_categories(ctx: Context, col: Column) -> pd.Series:
     vocab = reference().beneficiary_categories
     codes, unknown, first_unknown = reference().categories(col.values)
     _unknown(ctx, col, filled & unknown.to_numpy(), vocab, values=first_unknown)
-    return codes.map(lambda t: ";".join(t) if isinstance(t, tuple) and t else None)
+    return _joined(codes)
+
+
+def _joined(codes: pd.Series) -> pd.Series:
+    """Each tuple of codes joined with ";" (None for an empty tuple or no tuple), once per distinct tuple."""
+    try:
+        positions, uniques = pd.factorize(codes.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:  # something unhashable: cell by cell
+        return codes.map(lambda t: ";".join(t) if isinstance(t, tuple) and t else None)
+    table = np.array([";".join(t) if isinstance(t, tuple) and t else None for t in uniques] + [None], dtype=object)
+    return pd.Series(table[positions], index=codes.index, name=codes.name, dtype=object)
 
 
 def parse_yes_no(ctx: Context, col: Column) -> pd.Series:
@@ -177,5 +197,13 @@ def _clean_text(value: object) -> str | None:
 def parse_text(ctx: Context, col: Column) -> pd.Series:
     """Free text, with spacing tidied; computed once per distinct value."""
     check_required(ctx, col)
-    cleaned = {u: _clean_text(u) for u in pd.unique(col.values)}
-    return col.values.map(cleaned).astype(object)
+    values = col.values.to_numpy(dtype=object)
+    strings = as_arrow_text(values)
+    if strings is not None:  # text only: tidy cells stay as they are, the others are cleaned
+        cleaned = np.where(pd.isna(values), None, values)
+        for i in np.flatnonzero(strings.is_valid().to_numpy(zero_copy_only=False) & ~tidy_mask(strings)):
+            cleaned[i] = _clean_text(values[i])
+        return pd.Series(cleaned, index=col.values.index, name=col.values.name, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.array([_clean_text(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(table[codes], index=col.values.index, name=col.values.name, dtype=object)

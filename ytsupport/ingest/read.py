@@ -1,9 +1,13 @@
 """Reading a workbook into :class:`RawWorkbook`: runs inside the isolated worker process.
 
-Excel and OpenDocument files: python-calamine lists the sheets and peeks at each sheet's first
-``PEEK_ROWS`` rows (typed Python values) so that :func:`locate.find_header_rows` can find the
-header; fastexcel then bulk-reads the rows below the header into a DataFrame. CSV files are
-decoded (UTF-8 with or without BOM, UTF-16, Windows-1258) and split the same way, all strings.
+Excel and OpenDocument files: each sheet's first ``PEEK_ROWS`` rows are peeked (typed Python
+values) so that :func:`locate.find_header_rows` can find the header; fastexcel then bulk-reads
+the rows below the header into a DataFrame. For .xlsx/.xlsm the peek streams the sheet's XML
+(``peek.py``: a few ms at any size) and the bulk reads run on a small thread pool; python-calamine
+peeks at .xls/.ods, and at any .xlsx whose result the streaming peek cannot promise to be
+python-calamine's exactly (it then parses the whole sheet, ~0.65 s at 100k rows, before the bulk
+read). CSV files are decoded (UTF-8 with or without BOM, UTF-16, Windows-1258) and split the same
+way, all strings.
 
 Two promises hold for every sheet:
 
@@ -23,10 +27,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import threading
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import fastexcel
 import pandas as pd
@@ -36,6 +44,7 @@ import python_calamine as calamine
 from ..settings import Limits
 from .locate import find_header_rows
 from .model import Issue, RawSheet, RawWorkbook
+from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
 
 PEEK_ROWS = 60
 DETAIL_MAX_CHARS = 300
@@ -43,6 +52,8 @@ CSV_SNIFF_LINES = 50
 CSV_SNIFF_CHARS = 256 * 1024
 CSV_DELIMITERS = (",", ";", "\t")
 EXCEL_FORMATS = frozenset({"xlsx", "xlsm", "xls", "ods"})
+STREAMED_FORMATS = frozenset({"xlsx", "xlsm"})
+READ_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 # How fastexcel names an error cell in a CellError detail, and how Excel shows it.
 _EXCEL_ERRORS = {
@@ -115,7 +126,30 @@ def _file_issue(code: str, **params: Any) -> Issue:
 # --------------------------------------------------------------------------- Excel / ODS
 
 def read_excel(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
-    """Read an .xlsx/.xlsm/.xls/.ods workbook (see the module docstring)."""
+    """Read an .xlsx/.xlsm/.xls/.ods workbook (see the module docstring).
+
+    .xlsx/.xlsm take the fast path (:func:`read_xlsx_streamed`); whatever it is not sure to
+    read exactly as python-calamine does, and .xls/.ods, take :func:`read_excel_calamine`.
+    """
+    if fmt in STREAMED_FORMATS:
+        try:
+            book = XlsxBook(str(path))
+        except Exception:  # noqa: BLE001 - not a workbook the fast path knows: calamine decides
+            book = None
+        if book is not None:
+            try:
+                with book:
+                    return read_xlsx_streamed(path, fmt, book, limits)
+            except MemoryError:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - Unsupported, a reader's error or panic: the exact path
+                if not _is_catchable(exc):
+                    raise
+    return read_excel_calamine(path, fmt, limits)
+
+
+def read_excel_calamine(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
+    """Read a workbook with python-calamine's peek (which parses each whole sheet) and fastexcel."""
     book = calamine.CalamineWorkbook.from_path(str(path))
     reader: fastexcel.ExcelReader | None = None
     result = RawWorkbook(str(path), fmt)
@@ -133,6 +167,10 @@ def read_excel(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
                 result.sheets.append(sheet)
     finally:
         book.close()
+    return _with_file_issue(result)
+
+
+def _with_file_issue(result: RawWorkbook) -> RawWorkbook:
     if not result.sheets and result.issues:  # nothing left to check: say so at file level
         first = result.issues[0]
         detail = f"no sheet could be read ({first.params.get('detail', first.code)})"
@@ -196,27 +234,199 @@ def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet) -> Issue | None:
     return None
 
 
+# --------------------------------------------------------------------------- .xlsx/.xlsm fast path
+
+class _Fallback(Exception):
+    """The fast path cannot promise read_excel_calamine's exact result for this workbook."""
+
+
+class _TooLarge(Exception):
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.params.get("detail", ""))
+        self.issue = issue
+
+
+@dataclass
+class _Planned:
+    """One worksheet on the fast path: its peek, its sheet so far, and its pending reads."""
+
+    entry: SheetEntry
+    peek: Peek
+    sheet: RawSheet | None = None
+    issue: Issue | None = None
+    load: Future | None = None
+    merged: Future | None = None
+
+
+class _BulkReads:
+    """A small thread pool for the bulk reads, with one fastexcel reader per thread.
+
+    fastexcel releases the GIL while it parses, so a sheet's read overlaps the peek of the next
+    sheet and the read of another sheet (a reader cannot be shared by two threads at once).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = str(path)
+        self._local = threading.local()
+        self._pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="ytsupport-read")
+
+    def __enter__(self) -> "_BulkReads":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def reader(self) -> fastexcel.ExcelReader:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._local.reader = fastexcel.read_excel(self._path)
+        return reader
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._pool.submit(fn, *args)
+
+
+def read_xlsx_streamed(path: Path, fmt: str, book: XlsxBook, limits: Limits) -> RawWorkbook:
+    """Read an .xlsx/.xlsm with the streaming peek: the same RawWorkbook as read_excel_calamine.
+
+    Each sheet's first rows are peeked (a few ms at any size) and its header found while the
+    bulk reads of the sheets before it run on :class:`_BulkReads`. A long sheet's range (first
+    and last column, last row: what its size limits and the width of ``top`` depend on) comes
+    from fastexcel's read, and its merged ranges from a scan of the XML after its cells. Raises
+    (``_Fallback``, ``peek.Unsupported``, a reader's error) where the result could differ.
+    """
+    names = [s.name for s in book.sheets]
+    if len(set(names)) != len(names):
+        raise _Fallback("two sheets with one name")
+    result = RawWorkbook(str(path), fmt)
+    with _BulkReads(path) as bulk:
+        planned = [_plan_sheet(book, entry, limits, bulk) for entry in iter_worksheets(book)]
+        for plan in planned:  # after the bulk reads, which the pool runs first
+            if plan.load is not None and not plan.peek.complete:
+                plan.merged = bulk.submit(book.merged, plan.entry)
+        for plan in planned:
+            sheet, issue = _finish_sheet(plan)
+            if issue is not None:
+                result.issues.append(issue)
+            elif sheet is not None:
+                result.sheets.append(sheet)
+    return _with_file_issue(result)
+
+
+def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkReads) -> _Planned:
+    """Peek at a sheet, find its header, and start the bulk read of the rows below it."""
+    peek = book.peek(entry, PEEK_ROWS)
+    plan = _Planned(entry, peek)
+    if peek.first_row is None:  # an empty sheet
+        plan.sheet = RawSheet(name=entry.name, top=[], visible=entry.visible)
+        return plan
+    if peek.complete:
+        plan.issue = size_issue(entry.name, peek.last_row - peek.first_row + 1,
+                                peek.last_col - peek.first_col + 1, limits)
+        if plan.issue is not None:
+            return plan
+    top = peek.rows(peek.first_col, peek.last_col, peek.last_row, PEEK_ROWS)
+    sheet = RawSheet(name=entry.name, top=top, first_row=peek.first_row + 1, first_col=peek.first_col,
+                     merged=list(peek.merged), visible=entry.visible)
+    sheet.header_rows = tuple(find_header_rows(top))
+    plan.sheet = sheet
+    if not sheet.header_rows:
+        if not peek.complete:  # no data to read, but its size and width need the whole range
+            plan.load = bulk.submit(_range_only, bulk, entry.name, _size_check(entry.name, peek.first_row, limits))
+        return plan
+    skip_rows = sheet.first_row + max(sheet.header_rows)  # 0-based absolute row of the first data row
+    first_col = peek.first_col if peek.complete else None
+    check = None if peek.complete else _size_check(entry.name, peek.first_row, limits)
+    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check)
+    return plan
+
+
+def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tuple[int, int, int]]:
+    """What the bulk read checks before converting a long sheet: its range against the limits."""
+    def check(loaded: Any) -> tuple[int, int, int]:
+        absolute = [c.absolute_index for c in loaded.selected_columns]
+        first_col, last_col, last_row = min(absolute), max(absolute), loaded.total_height - 1
+        issue = size_issue(name, last_row - first_row + 1, last_col - first_col + 1, limits)
+        if issue is not None:
+            raise _TooLarge(issue)
+        return first_col, last_col, last_row
+    return check
+
+
+def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
+               check: Callable[[Any], tuple[int, int, int]] | None) -> tuple[pd.DataFrame, Any]:
+    """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
+    ranges: list[Any] = []
+    on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
+    frame = load_rows(bulk.reader(), name, skip_rows, first_col, on_load=on_load)
+    return frame, (ranges[0] if ranges else None)
+
+
+def _range_only(bulk: _BulkReads, name: str,
+                check: Callable[[Any], tuple[int, int, int]]) -> tuple[None, tuple[int, int, int]]:
+    """Runs on a pool thread: the range of a long sheet without a header (no cells converted)."""
+    loaded = bulk.reader().load_sheet(name, header_row=None, n_rows=1, dtypes="string")
+    return None, check(loaded)
+
+
+def _finish_sheet(plan: _Planned) -> tuple[RawSheet | None, Issue | None]:
+    """Wait for a sheet's reads, settle its range and ``top``, and check the two readers agree."""
+    sheet, peek = plan.sheet, plan.peek
+    if plan.load is None or sheet is None:
+        return sheet, plan.issue
+    try:
+        frame, ranges = plan.load.result()
+    except _TooLarge as too_large:
+        return None, too_large.issue
+    if ranges is not None:
+        _settle_long_sheet(sheet, peek, ranges)
+        sheet.merged = plan.merged.result() if plan.merged is not None else []
+    if frame is None:
+        return sheet, None
+    data_offset = max(sheet.header_rows) + 1
+    check_alignment(sheet.top[data_offset:], frame)
+    sheet.data, sheet.data_first_row = frame, sheet.first_row + data_offset
+    return sheet, None
+
+
+def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]) -> None:
+    """Give a long sheet the first column and width of its whole range, as python-calamine does."""
+    first_col, last_col, last_row = ranges
+    if first_col > peek.first_col or last_col < peek.last_col or last_row < peek.last_row:
+        raise _Fallback("fastexcel's range does not hold the peeked cells")
+    top = peek.rows(first_col, last_col, last_row, PEEK_ROWS)
+    if top != sheet.top:
+        if tuple(find_header_rows(top)) != sheet.header_rows:
+            raise _Fallback("the header moves with the sheet's full width")
+        sheet.top = top
+    sheet.first_col = first_col
+
+
 # --------------------------------------------------------------------------- fastexcel bulk read
 
-def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_col: int) -> pd.DataFrame:
+def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_col: int | None,
+              on_load: Callable[[Any], None] | None = None) -> pd.DataFrame:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
-    row 1), whatever the used range; its columns start at the used range's first column, whose
-    absolute index is checked against ``first_col``.
+    row 1), whatever the used range; its columns span the used range, whose first column's
+    absolute index is checked against ``first_col`` (None: the range's first column).
+    ``on_load`` sees the loaded sheet before its cells are converted (it may raise).
     """
-    loaded, batch, errors = _load_faithfully(reader, name, skip_rows)
+    absolute, batch, errors = _load_faithfully(reader, name, skip_rows, on_load)
     frame = batch.to_pandas(date_as_object=False)
+    del batch  # the Arrow copy: the frame is all that is kept
     _restore_error_cells(frame, errors)
-    absolute = [c.absolute_index for c in loaded.selected_columns]
-    return strip_empty_tail_columns(align_columns(frame, absolute, first_col))
+    start = min(absolute, default=0) if first_col is None else first_col
+    return strip_empty_tail_columns(align_columns(frame, absolute, start))
 
 
-def _load_faithfully(reader: fastexcel.ExcelReader, name: str,
-                     skip_rows: int) -> tuple[Any, pa.RecordBatch, Any]:
+def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
+                     on_load: Callable[[Any], None] | None = None) -> tuple[list[int], pa.RecordBatch, Any]:
     """Load with guessed types, then re-load as text the columns where a cell did not fit its type.
 
-    Returns ``(sheet, batch, errors)``; the errors left are Excel error cells (``#N/A``...), which
+    Returns ``(absolute column indexes, batch, errors)`` (the loaded sheet, which holds every
+    cell, is let go before the caller converts the batch); the errors left are Excel error cells (``#N/A``...), which
     no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
     dates), every column is read as text.
     """
@@ -226,13 +436,16 @@ def _load_faithfully(reader: fastexcel.ExcelReader, name: str,
     for _ in range(3):
         try:
             loaded = reader.load_sheet(name, **options, dtypes=dtypes)
+            if on_load is not None:
+                on_load(loaded)
+                on_load = None
             batch, errors = loaded.to_arrow_with_errors()
         except (fastexcel.UnsupportedColumnTypeCombinationError, fastexcel.CalamineCellError):
             dtypes = "string"
             continue
         bad = [c for c in _error_columns(errors) if dtypes != "string" and c not in (dtypes or {})]
         if not bad:
-            return loaded, batch, errors
+            return [c.absolute_index for c in loaded.selected_columns], batch, errors
         dtypes = {**(dtypes if isinstance(dtypes, dict) else {}), **{c: "string" for c in bad}}
     raise ReadError("fastexcel could not settle the column types")
 

@@ -1,62 +1,166 @@
-"""Telling data rows from blank, totals, group-heading and example rows (DATA_CONTRACT §3)."""
+"""Telling data rows from blank, totals, group-heading and example rows (DATA_CONTRACT §3).
+
+Everything here works on whole columns and computes per distinct value: a column of a million
+cells costs about as much as its distinct values (see ``text.py``).
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..text import fold
 
 _TOTAL = re.compile(r"^(tong cong|cong|tong|tong so)( thang \d{1,2}( nam)?( \d{4})?)?$")
 _NUMERIC_TEXT = re.compile(r"^[\d\s.,+-]+$")
+_PUNCT = re.compile(r"[^\w]+", re.UNICODE)  # text.fold's punctuation class
+
+
+def _latin_table() -> dict[int, str]:
+    """text.fold's per-character steps (đ -> d, NFD, marks dropped) for the Latin letters."""
+    table: dict[int, str] = {}
+    for code in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        char = chr(code).replace("đ", "d").replace("Đ", "D")
+        table[code] = "".join(c for c in unicodedata.normalize("NFD", char) if unicodedata.category(c) != "Mn")
+    return table
+
+
+_LATIN = _latin_table()
+_FAST_FOLD = re.compile(r"[\x00-\x7f\u00c0-\u024f\u1e00-\u1eff]*")
+
+
+def fold_fast(text: str) -> str:
+    """``text.fold(text)`` for a string, faster for ASCII and Vietnamese text (the same result).
+
+    For characters that are ASCII or precomposed Latin letters, fold's NFD-then-drop-marks is a
+    per-character mapping (dropped marks cannot reorder anything), then lower case, punctuation
+    to spaces and single spaces as in fold. Any other character takes fold itself.
+    """
+    if not _FAST_FOLD.fullmatch(text):
+        return fold(text)
+    if not text.isascii():
+        text = text.translate(_LATIN)
+    return " ".join(_PUNCT.sub(" ", text.lower()).replace("_", " ").split())
+
+
+def fold_texts(texts: list[str]) -> list[str]:
+    """``[text.fold(t) for t in texts]``: ASCII texts folded by Arrow in one go, the others by ``fold_fast``.
+
+    For ASCII, fold is: lower case, every run of characters other than ``[0-9a-z]`` (``_``
+    included) to one space, no space at either end.
+    """
+    if not texts:
+        return []
+    array = pa.array(texts, type=pa.string())
+    ascii_mask = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
+    folded = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(array), pattern="[^0-9a-z]+",
+                                                     replacement=" "), characters=" ").to_pylist()
+    return [f if ok else fold_fast(t) for t, f, ok in zip(texts, folded, ascii_mask)]
+
+
+# Python's whitespace (str.isspace, what str.split and str.strip use), as an RE2 class for Arrow.
+_SPACE_CLASS = "".join(f"\\x{{{c:x}}}" for c in range(0x110000) if chr(c).isspace())
+_BLANK = f"^[{_SPACE_CLASS}]*$"
+_TIDY = f"^[^{_SPACE_CLASS}]+( [^{_SPACE_CLASS}]+)*$"  # " ".join(t.split()) == t, and t != ""
+
+
+def as_arrow_text(values: np.ndarray) -> pa.Array | None:
+    """An object array of text and missing cells (None, NaN) as Arrow strings; None if it holds anything else."""
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def tidy_mask(strings: pa.Array) -> np.ndarray:
+    """Per cell of an Arrow text array: non-empty, single spaces between words, none at the ends."""
+    return pc.fill_null(pc.match_substring_regex(strings, pattern=_TIDY), False).to_numpy(zero_copy_only=False)
 
 
 def nonempty(column: pd.Series) -> np.ndarray:
     """True where a cell holds something (not None/NaN, not only spaces)."""
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        strings = as_arrow_text(column.to_numpy(dtype=object))
+        if strings is not None:  # text only: one vectorised pass
+            blank = pc.fill_null(pc.match_substring_regex(strings, pattern=_BLANK), True)
+            return ~blank.to_numpy(zero_copy_only=False)
     present = column.notna().to_numpy()
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        text = column[present].astype(str).str.strip().ne("")
-        present = present.copy()
-        present[present] = text.to_numpy()
+        values = column.to_numpy(dtype=object)[present]
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques):
+            blank = np.fromiter((not str(u).strip() for u in uniques), dtype=bool, count=len(uniques))
+            if blank.any():
+                present = present.copy()
+                present[present] = ~blank[codes]
     return present
 
 
-def _fold_map(values: pd.Series) -> dict[object, str]:
-    return {u: fold(u) for u in pd.unique(values)}
+def filled_matrix(data: pd.DataFrame) -> np.ndarray:
+    """``nonempty`` of every column, as a rows x columns boolean array."""
+    if data.shape[1] == 0:
+        return np.zeros((len(data), 0), dtype=bool)
+    return np.column_stack([nonempty(data.iloc[:, j]) for j in range(data.shape[1])])
+
+
+def _may_hold_text(values: pd.Series) -> bool:
+    return values.dtype == object or isinstance(values.dtype, pd.StringDtype)
 
 
 def _text_flags(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per cell: is text, is a totals label, looks like a number; computed once per unique value."""
-    flags = {u: (isinstance(u, str), bool(_TOTAL.match(f)), bool(_NUMERIC_TEXT.match(f)))
-             for u, f in _fold_map(values).items()}
-    table = np.array([flags[v] for v in values], dtype=bool).reshape(-1, 3) if len(values) else np.zeros((0, 3), bool)
+    """Per cell: is text, is a totals label, looks like a number; computed once per distinct text."""
+    n = len(values)
+    if not _may_hold_text(values):  # a number, date or bool column holds no text
+        return np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    flags = np.zeros((len(uniques) + 1, 3), dtype=bool)  # the last row: missing cells
+    for i, u in enumerate(uniques):
+        if isinstance(u, str):
+            folded = fold_fast(u)
+            flags[i] = (True, bool(_TOTAL.match(folded)), bool(_NUMERIC_TEXT.match(folded)))
+    table = flags[codes]
     return table[:, 0], table[:, 1], table[:, 2]
+
+
+def _examples(stt: pd.Series) -> np.ndarray:
+    """Rows whose numbering cell is the text "Ví dụ" (an example row of the template)."""
+    if not _may_hold_text(stt):
+        return np.zeros(len(stt), dtype=bool)
+    codes, uniques = pd.factorize(stt.to_numpy(dtype=object), use_na_sentinel=True)
+    example = np.array([isinstance(u, str) and fold_fast(u) == "vi du" for u in uniques] + [False], dtype=bool)
+    return example[codes]
 
 
 def classify_rows(data: pd.DataFrame, numbering: int | None) -> pd.Series:
     """Per row: "data", or why it is skipped: "blank", "total", "group" or "example"."""
+    return classify_filled(data, numbering, filled_matrix(data) if len(data) else None)
+
+
+def classify_filled(data: pd.DataFrame, numbering: int | None, filled: np.ndarray | None) -> pd.Series:
+    """``classify_rows`` with the ``filled_matrix`` of ``data`` already computed."""
     n = len(data)
     kinds = np.full(n, "data", dtype=object)
-    if n == 0 or data.shape[1] == 0:
+    if n == 0 or data.shape[1] == 0 or filled is None:
         return pd.Series(kinds, dtype=object)
-    filled = np.column_stack([nonempty(data.iloc[:, j]) for j in range(data.shape[1])])
     others = filled.copy()
-    if numbering is not None and numbering < data.shape[1]:
+    has_numbering = numbering is not None and numbering < data.shape[1]
+    if has_numbering:
         others[:, numbering] = False
     count = filled.sum(axis=1)
     first = np.where(count > 0, filled.argmax(axis=1), -1)
     kinds[others.sum(axis=1) == 0] = "blank"
     for col in np.unique(first[(first >= 0) & (kinds == "data")]):
         rows = np.flatnonzero((first == col) & (kinds == "data"))
-        is_text, total, numeric = _text_flags(data.iloc[rows, col])
+        column = data.iloc[:, col]
+        is_text, total, numeric = _text_flags(column.iloc[rows] if len(rows) < n else column)
         total &= is_text
         group = is_text & (count[rows] == 1) & ~numeric
         kinds[rows[total]] = "total"
         kinds[rows[group & ~total]] = "group"
-    if numbering is not None and numbering < data.shape[1]:
-        stt = data.iloc[:, numbering]
-        folded = _fold_map(stt)
-        example = stt.map(lambda v: isinstance(v, str) and folded[v] == "vi du").to_numpy(dtype=bool)
-        kinds[example] = "example"
+    if has_numbering:
+        kinds[_examples(data.iloc[:, numbering])] = "example"
     return pd.Series(kinds, dtype=object)

@@ -95,6 +95,7 @@ def header_index() -> dict[str, tuple[tuple[Kind, str], ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@cache
 def match_header(label: object) -> tuple[tuple[Kind, str], ...]:
     """The (kind, key) pairs a header cell may mean; () when it names no known column."""
     folded = fold_header(label)

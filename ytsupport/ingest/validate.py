@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -15,9 +17,9 @@ from . import checks
 from .collect import IssueCollector
 from .identify import identify
 from .locate import header_labels, is_empty, kind_from_name, map_columns, sheet_kind
-from .messages import SKIP_REASONS
+from .messages import SKIP_REASONS, severity_of
 from .model import KINDS, Kind, RawSheet, RawWorkbook, Report, SheetResult
-from .rows import classify_rows
+from .rows import classify_filled, filled_matrix, fold_texts
 from .schema import sheet_specs
 
 BREAKDOWNS = ("disabled", "orphans", "elderly")
@@ -34,14 +36,22 @@ class PlanWindow:
 
 def default_window() -> PlanWindow:
     """The configured plan's period (``period.start``/``period.end`` of the plan file), else 2021."""
+    path = get_settings().plan_file
     try:
-        import yaml
-
-        raw = yaml.safe_load(get_settings().plan_file.read_text(encoding="utf-8"))
-        period = raw.get("period", {})
-        return PlanWindow(pd.Timestamp(period["start"]), pd.Timestamp(period["end"]))
+        stat = path.stat()
+        return _plan_window(str(path), stat.st_mtime_ns, stat.st_size)
     except Exception:  # noqa: BLE001 - a missing or odd plan file falls back to the 2021 plan
         return PlanWindow(pd.Timestamp("2021-01-01"), pd.Timestamp("2021-12-31"))
+
+
+@lru_cache(maxsize=8)
+def _plan_window(path: str, _mtime_ns: int, _size: int) -> PlanWindow:
+    """The plan file's period, parsed once per version of the file (YAML parsing costs ~0.1 s)."""
+    import yaml
+
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    period = raw.get("period", {})
+    return PlanWindow(pd.Timestamp(period["start"]), pd.Timestamp(period["end"]))
 
 
 def validate_file(path: str | Path, unit: str | None = None, period: str | None = None,
@@ -51,8 +61,11 @@ def validate_file(path: str | Path, unit: str | None = None, period: str | None 
 
     path = Path(path)
     limits = limits or get_settings().limits
-    raw = read_isolated(path, limits)
-    return validate_raw(raw, path, unit=unit, period=period, limits=limits, file_name=file_name)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing (GIL released) overlaps the worker's read
+        digest = pool.submit(file_sha256, path)
+        raw = read_isolated(path, limits)
+        sha256 = digest.result()
+    return _check_workbook(raw, path, unit, period, limits, None, file_name, sha256, consume=True)
 
 
 def file_sha256(path: Path) -> str:
@@ -70,17 +83,22 @@ def validate_raw(raw: RawWorkbook, path: Path, unit: str | None = None, period: 
                  limits: Limits | None = None, window: PlanWindow | None = None,
                  file_name: str | None = None) -> Report:
     """Check a workbook already read: identify unit and month, parse and check each report sheet."""
+    return _check_workbook(raw, path, unit, period, limits, window, file_name, file_sha256(path), consume=False)
+
+
+def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str | None, limits: Limits | None,
+                    window: PlanWindow | None, file_name: str | None, sha256: str, consume: bool) -> Report:
+    """``validate_raw``; with ``consume`` each sheet's rows are let go once checked (``raw`` is ours)."""
     limits = limits or get_settings().limits
     window = window or default_window()
     name = file_name or path.name
-    report = Report(str(path), name, file_sha256(path), unit, period)
+    report = Report(str(path), name, sha256, unit, period)
     issues = IssueCollector(limits.max_issues)
     issues.extend(raw.issues)
     if any(i.severity == "error" for i in raw.issues):
         report.status, report.issues = "unreadable", issues.issues([])
         return report
-    stem_path = Path(name)
-    report.unit, report.period = identify(raw.sheets, stem_path, issues, unit, period)
+    report.unit, report.period = identify(raw.sheets, Path(name), issues, unit, period)
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
     found_any = False
     for sheet in raw.sheets:
@@ -96,19 +114,24 @@ def validate_raw(raw: RawWorkbook, path: Path, unit: str | None = None, period: 
                 issues.add("header_not_found", sheet.name, None, None, expected=_expected(kind))
             continue
         frame, result = check_sheet(sheet, kind, report.period, window, issues)
+        if consume:
+            sheet.data = None
         frames[kind].append(frame)
         report.sheets.append(result)
     if not found_any:
         issues.add("no_report_sheet")
     _check_duplicate_people(frames["beneficiaries"], issues)
-    report.frames = {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v}
     report.issues = issues.issues([s.name for s in raw.sheets])
     report.status = "invalid" if issues.has_errors else "ok"
-    if report.status == "ok":
-        report.frames = {k: f.drop(columns=["_bad"]) for k, f in report.frames.items()}
-    else:
-        report.frames = {k: f[~f["_bad"]].drop(columns=["_bad"]) for k, f in report.frames.items()}
+    report.frames = {k: _valid_rows(v, report.status == "ok") for k, v in frames.items() if v}
     return report
+
+
+def _valid_rows(frames: list[pd.DataFrame], all_valid: bool) -> pd.DataFrame:
+    """The checked frames of one kind as one frame without its ``_bad`` column (bad rows left out)."""
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    bad = frame.pop("_bad")  # in place: the frame is this check's own
+    return frame if all_valid else frame[~bad.to_numpy(dtype=bool)]
 
 
 def _expected(kind: str) -> str:
@@ -133,25 +156,37 @@ def check_sheet(sheet: RawSheet, kind: Kind, period: str | None, window: PlanWin
             issues.add("missing_column", sheet.name, header_row, col.header_vi)
     data = sheet.data if sheet.data is not None else pd.DataFrame()
     excel_rows = np.arange(len(data)) + (sheet.data_first_row or header_row + len(sheet.header_rows))
-    row_kind = classify_rows(data, cmap.numbering)
+    filled = filled_matrix(data) if len(data) else np.zeros((0, data.shape[1]), dtype=bool)
+    row_kind = classify_filled(data, cmap.numbering, filled).to_numpy()
     for reason in ("blank", "total", "group", "example"):
-        skipped = excel_rows[(row_kind == reason).to_numpy()]
+        skipped = excel_rows[row_kind == reason]
         issues.add_rows("skipped_row", sheet.name, skipped, None, reason_pair=SKIP_REASONS[reason])
-    keep = (row_kind == "data").to_numpy()
-    data = data[keep].reset_index(drop=True)
-    excel_rows = excel_rows[keep]
+    keep = row_kind == "data"
+    if not keep.all():  # most sheets: every row below the header is data, and nothing is copied
+        data, filled, excel_rows = data[keep].reset_index(drop=True), filled[keep], excel_rows[keep]
     ctx = checks.Context(period, window.start, window.end, issues, np.zeros(len(data), dtype=bool))
-    frame = pd.DataFrame({"sheet": sheet.name, "row": excel_rows})
+    columns: dict[str, object] = {"sheet": sheet.name, "row": excel_rows}
     for col in spec.columns:
         pos = cmap.columns.get(col.key)
-        values = data.iloc[:, pos] if pos is not None and pos < data.shape[1] else pd.Series([None] * len(data), dtype=object)
-        column = checks.Column(col.key, cmap.labels.get(col.key, col.header_vi), values.reset_index(drop=True),
-                               excel_rows, sheet.name, col.required and pos is not None)
-        frame[col.key] = _parse(ctx, column, col.type).to_numpy()
+        present = pos is not None and pos < data.shape[1]
+        values = data.iloc[:, pos] if present else pd.Series([None] * len(data), dtype=object)
+        column = checks.Column(col.key, cmap.labels.get(col.key, col.header_vi), _positional(values),
+                               excel_rows, sheet.name, col.required and pos is not None,
+                               filled[:, pos] if present else None)
+        columns[col.key] = _parse(ctx, column, col.type).to_numpy()
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(data)))
     _finish(kind, frame, ctx, cmap.labels)
     frame["_bad"] = ctx.bad
     result = SheetResult(sheet.name, kind, len(frame), int((~ctx.bad).sum()), header_row)
     return frame, result
+
+
+def _positional(values: pd.Series) -> pd.Series:
+    """``values.reset_index(drop=True)``, without a copy when the index is already 0..n-1."""
+    index = values.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return values
+    return values.reset_index(drop=True)
 
 
 def _parse(ctx: checks.Context, column: checks.Column, kind: str) -> pd.Series:
@@ -195,16 +230,24 @@ def _check_breakdowns(frame: pd.DataFrame, ctx: checks.Context, labels: dict[str
         part = frame[key].astype("Float64")
         over = (part > total).fillna(False).to_numpy(dtype=bool)
         if over.any():
-            rows = frame["row"].to_numpy()[over]
-            for row, value, tot in zip(rows, part[over], total[over]):
-                ctx.issues.add("breakdown_exceeds_total", frame["sheet"].iat[0], int(row), labels.get(key, key),
-                               value=int(value), total=int(tot))
+            _add_per_row(ctx.issues, "breakdown_exceeds_total", frame["sheet"].iat[0], labels.get(key, key),
+                         frame["row"].to_numpy()[over], part[over], total[over])
             ctx.bad |= over
         parts.append(part.fillna(0))
     summed = sum(parts)
     overlap = ((summed > total) & ~pd.Series(ctx.bad)).fillna(False).to_numpy(dtype=bool)
-    for row, value, tot in zip(frame["row"].to_numpy()[overlap], summed[overlap], total[overlap]):
-        ctx.issues.add("breakdowns_overlap", frame["sheet"].iat[0], int(row), None, value=int(value), total=int(tot))
+    if overlap.any():
+        _add_per_row(ctx.issues, "breakdowns_overlap", frame["sheet"].iat[0], None,
+                     frame["row"].to_numpy()[overlap], summed[overlap], total[overlap])
+
+
+def _add_per_row(issues: IssueCollector, code: str, sheet: str, column: str | None, rows: np.ndarray,
+                 values: pd.Series, totals: pd.Series) -> None:
+    """One issue per row with its value and total, built only for the rows the collector keeps."""
+    room = max(0, issues.cap - len(issues.kept[severity_of(code)]))
+    for row, value, tot in zip(rows[:room], values.iloc[:room], totals.iloc[:room]):
+        issues.add(code, sheet, int(row), column, value=int(value), total=int(tot))
+    issues.total[severity_of(code)] += max(0, len(rows) - room)
 
 
 def person_keys(frame: pd.DataFrame) -> pd.Series:
@@ -212,23 +255,66 @@ def person_keys(frame: pd.DataFrame) -> pd.Series:
 
     From ``person_id`` when given, else from the folded name, birth year and district, so the
     same person surveyed by two units gets one key and the key cannot be reversed by guessing.
+    Names and ids are folded once per distinct value; the HMAC runs once per distinct basis.
     """
     secret = installation_secret()
-    ids = frame["person_id"].map(lambda v: f"id|{fold(v)}" if v else None)
-    natural = (frame["full_name"].map(lambda v: fold(v) if v else "") + "|" +
-               frame["birth_year"].astype("string").fillna("") + "|" + frame["district"].fillna("").astype(str))
-    basis = ids.where(ids.notna(), natural)
-    return basis.map(lambda b: hmac.new(secret, b.encode("utf-8"), hashlib.sha256).hexdigest()[:32])
+    ids = _folded(frame["person_id"], "id|", None)
+    basis = ids
+    if ids.isna().any():
+        natural = (_folded(frame["full_name"], "", "") + "|" +
+                   frame["birth_year"].astype("string").fillna("") + "|" + frame["district"].fillna("").astype(str))
+        basis = ids.where(ids.notna(), natural)
+    codes, uniques = pd.factorize(basis.to_numpy(dtype=object))
+    keyed = _hmac_sha256(secret)
+    keys = np.array([keyed(b.encode("utf-8"))[:32] for b in uniques], dtype=object)
+    return pd.Series(keys[codes], index=frame.index, name=basis.name, dtype=object)
+
+
+def _hmac_sha256(secret: bytes) -> Callable[[bytes], str]:
+    """``lambda m: hmac.new(secret, m, sha256).hexdigest()``, with the keyed pads hashed once (RFC 2104)."""
+    key = hashlib.sha256(secret).digest() if len(secret) > 64 else secret
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def digest(message: bytes) -> str:
+        h = inner.copy()
+        h.update(message)
+        o = outer.copy()
+        o.update(h.digest())
+        return o.hexdigest()
+    return digest
+
+
+def _folded(values: pd.Series, prefix: str, empty: str | None) -> pd.Series:
+    """``prefix + fold(v)`` for each truthy cell, ``empty`` for the others (None, "", 0...).
+
+    Text cells are folded once per distinct value; a column holding anything else (numbers,
+    NaN) takes the cell-by-cell way, whose results can differ between values that compare equal.
+    """
+    arr = values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    missing = codes < 0
+    if all(isinstance(u, str) for u in uniques) and all(v is None for v in arr[missing]):
+        folded = fold_texts(list(uniques))
+        table = np.array([prefix + f if u else empty for u, f in zip(uniques, folded)] + [empty], dtype=object)
+        return pd.Series(table[codes], index=values.index, name=values.name, dtype=object)
+    return values.map(lambda v: prefix + fold(v) if v else empty).astype(object)
 
 
 def _check_duplicate_people(frames: list[pd.DataFrame], issues: IssueCollector) -> None:
     if not frames:
         return
-    people = pd.concat(frames, ignore_index=True)
+    needed = ["sheet", "row", "full_name", "birth_year", "person_key"]
+    people = pd.concat([f[needed] for f in frames], ignore_index=True)
     people = people[people["full_name"].notna() & people["birth_year"].notna()]
     repeated = people.duplicated("person_key", keep="first")
     if not repeated.any():
         return
     first_rows = people.drop_duplicates("person_key").set_index("person_key")["row"]
-    for _, row in people[repeated].iterrows():
-        issues.add("duplicate_person", row["sheet"], int(row["row"]), None, first_row=int(first_rows[row["person_key"]]))
+    again = people[repeated]
+    shown = again.iloc[: max(0, issues.cap - len(issues.kept["error"]))]
+    firsts = first_rows.reindex(shown["person_key"]).to_numpy()
+    for sheet, row, first in zip(shown["sheet"], shown["row"], firsts):
+        issues.add("duplicate_person", sheet, int(row), None, first_row=int(first))
+    issues.total["error"] += len(again) - len(shown)

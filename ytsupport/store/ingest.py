@@ -13,6 +13,7 @@ from the start with a bounded exponential backoff.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -30,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from ..ingest.model import Report
 from . import schema as s
 from .engine import write_transaction
-from .frames import frame_records, typed_frame
+from .frames import frame_columns, typed_frame
 
 StoreStatus = Literal["stored", "replaced", "unchanged"]
 T = TypeVar("T")
@@ -180,35 +181,68 @@ def _make_current(conn: Connection, version_id: int, unit: str, period: str) -> 
 COPY_MIN_ROWS = 500  # from this many rows, PostgreSQL gets them by COPY (several times faster)
 
 
-def _copy_rows(conn: Connection, table: Any, rows: list[dict[str, Any]], version_id: int) -> None:
+@dataclass(frozen=True)
+class RowBatch:
+    """The rows of one kind, as column lists of plain Python values (``frames.frame_columns``)."""
+
+    columns: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def rows(self, version_id: int) -> list[tuple[Any, ...]]:
+        """One tuple per row, the report version id last."""
+        return list(zip(*self.columns.values(), itertools.repeat(version_id, len(self))))
+
+
+def _copy_rows(conn: Connection, table: Any, batch: RowBatch, version_id: int) -> None:
     """Stream rows into a PostgreSQL table with COPY, inside the caller's transaction."""
-    columns = [*rows[0], "report_version_id"]
-    quoted = ", ".join(f'"{c}"' for c in columns)
+    quoted = ", ".join(f'"{c}"' for c in [*batch.columns, "report_version_id"])
     statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([*row.values(), version_id])
+            for row in batch.rows(version_id):
+                copy.write_row(row)
     except dbapi.Error as exc:  # the same exception classes as the executemany path
         raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
 
 
-def _insert_rows(conn: Connection, version_id: int, records: dict[str, list[dict[str, Any]]]) -> None:
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _executemany_rows(conn: Connection, table: Any, batch: RowBatch, version_id: int) -> None:
+    """One executemany of positional rows, past SQLAlchemy's per-row parameter processing.
+
+    The values are already what SQLAlchemy's types would bind (``frame_columns``: SQLite DATEs as
+    ``YYYY-MM-DD`` text, booleans and numbers as Python values), so the stored rows are the same.
+    """
+    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if mark is None:  # another driver: the portable way
+        conn.execute(insert(table), [dict(zip([*batch.columns, "report_version_id"], row))
+                                     for row in batch.rows(version_id)])
+        return
+    names = [*batch.columns, "report_version_id"]
+    statement = (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
+                 f'VALUES ({", ".join([mark] * len(names))})')
+    conn.exec_driver_sql(statement, batch.rows(version_id))
+
+
+def _insert_rows(conn: Connection, version_id: int, records: dict[str, RowBatch]) -> None:
     """Bulk-insert the rows of every kind, tagged with their report version.
 
-    executemany (batched multi-row INSERTs); COPY for large reports on PostgreSQL.
+    One executemany per table (inside the caller's transaction); COPY for large reports on PostgreSQL.
     """
-    for kind, rows in records.items():
-        if not rows:
+    for kind, batch in records.items():
+        if not len(batch):
             continue
-        if conn.dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
-            _copy_rows(conn, s.TABLES[kind], rows, version_id)
+        if conn.dialect.name == "postgresql" and len(batch) >= COPY_MIN_ROWS:
+            _copy_rows(conn, s.TABLES[kind], batch, version_id)
         else:
-            conn.execute(insert(s.TABLES[kind]), [{**row, "report_version_id": version_id} for row in rows])
+            _executemany_rows(conn, s.TABLES[kind], batch, version_id)
 
 
 def _insert_version(conn: Connection, report: Report, version: int, received_on: date,
@@ -222,7 +256,7 @@ def _insert_version(conn: Connection, report: Report, version: int, received_on:
 
 
 def _store_new_version(conn: Connection, report: Report, versions: list[Row[Any]],
-                       records: dict[str, list[dict[str, Any]]], received_on: date,
+                       records: dict[str, RowBatch], received_on: date,
                        uploaded_by: str) -> StoreResult:
     current = next((v for v in versions if v.is_current), None)
     version = max((v.version for v in versions), default=0) + 1
@@ -239,7 +273,7 @@ def _store_new_version(conn: Connection, report: Report, versions: list[Row[Any]
     return result
 
 
-def _store_once(engine: Engine, report: Report, records: dict[str, list[dict[str, Any]]],
+def _store_once(engine: Engine, report: Report, records: dict[str, RowBatch],
                 received_on: date, uploaded_by: str) -> StoreResult:
     unit, period = report.unit or "", report.period or ""
     with write_transaction(engine) as conn:
@@ -274,10 +308,12 @@ def store_report(engine: Engine, report: Report, *, received_on: date,
     collisions with concurrent writers propagate after the transaction is rolled back.
     """
     _check_storable(report)
-    records = {kind: frame_records(report.frames.get(kind), kind) for kind in s.ROW_KINDS}
-    if not store_names():
-        for row in records.get("beneficiaries", []):
-            row["full_name"] = None
+    as_text = engine.dialect.name == "sqlite"  # how SQLAlchemy's DATE binds there
+    records = {kind: RowBatch(frame_columns(report.frames.get(kind), kind, dates_as_text=as_text))
+               for kind in s.ROW_KINDS}
+    people = records.get("beneficiaries")
+    if people is not None and not store_names() and "full_name" in people.columns:
+        people.columns["full_name"] = [None] * len(people)
     return run_with_retries(lambda: _store_once(engine, report, records, received_on, uploaded_by))
 
 

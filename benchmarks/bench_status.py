@@ -1,0 +1,178 @@
+"""How long ``status`` takes with 1k and with 1M stored activity rows, on SQLite and PostgreSQL.
+
+    python benchmarks/bench_status.py [--quick]
+
+The rows are bulk-loaded directly (a year of reports of the plan's reporting units, the rows
+spread over them), then ``status`` is timed the way ``python -m ytsupport status`` runs it:
+``load_current`` (every current row into frames) and ``plan.status`` over those frames. The
+PostgreSQL part runs when ``YTSUPPORT_BENCH_PG_URL`` or ``YTSUPPORT_TEST_PG_URL`` names a database
+(``eval "$(.ci/start_postgres.sh)"`` starts one); it works in a schema of its own, dropped after.
+``--quick``: 1k and 100k rows.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import interleaved_medians, quick_flag, seconds, table, today_fixed  # noqa: E402
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+
+from ytsupport.plan import load_plan, status  # noqa: E402
+from ytsupport.store import schema as s  # noqa: E402
+from ytsupport.store.engine import get_engine, normalise_url  # noqa: E402
+from ytsupport.store.ingest import RowBatch, load_current  # noqa: E402
+
+ACTIVITY_TYPES = ["kham_benh", "tham_tang_qua", "vui_choi", "sinh_hoat_clb", "bhyt", "tap_huan", "khao_sat"]
+DISTRICTS = ["tp_tra_vinh", "cang_long", "cau_ke", "tieu_can", "chau_thanh", "cau_ngang", "tra_cu", "duyen_hai"]
+
+
+def pg_url() -> str | None:
+    return os.environ.get("YTSUPPORT_BENCH_PG_URL") or os.environ.get("YTSUPPORT_TEST_PG_URL")
+
+
+def fresh_pg_engine(base: str) -> tuple[Engine, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = normalise_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return get_engine(url.render_as_string(hide_password=False)), schema
+
+
+def drop_pg_schema(base: str, schema: str) -> None:
+    admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def activity_columns(rng: np.random.Generator, n: int, periods: list[str]) -> dict[str, list[Any]]:
+    """``n`` activity rows in the canonical columns, dated in their report's month."""
+    period_of_row = np.sort(rng.integers(0, len(periods), n))
+    months = np.array([int(p[5:]) for p in periods])[period_of_row]
+    days = np.minimum(rng.integers(1, 29, n), 28)
+    dates = [date(2021, int(m), int(d)) for m, d in zip(months, days)]
+    people = rng.integers(5, 200, n)
+    return {
+        "sheet": ["HoatDong"] * n, "row": (np.arange(n) % 5000 + 4).tolist(), "date": dates,
+        "activity_type": [ACTIVITY_TYPES[i] for i in rng.integers(0, len(ACTIVITY_TYPES), n)],
+        "title": [f"Hoạt động {i}" for i in range(n)],
+        "location": ["Trung tâm Bảo trợ xã hội tỉnh" if c else "Nhà văn hoá xã" for c in rng.random(n) < 0.2],
+        "at_centre": (rng.random(n) < 0.2).tolist(), "district": [DISTRICTS[i] for i in rng.integers(0, 8, n)],
+        "people_served": people.tolist(), "disabled": (people // 4).tolist(), "orphans": (people // 5).tolist(),
+        "elderly": (people // 6).tolist(), "volunteers": rng.integers(1, 40, n).tolist(),
+        "cost_vnd": (rng.integers(0, 500, n) * 10_000.0).tolist(), "notes": [None] * n,
+    }, period_of_row
+
+
+def bulk_load(engine: Engine, rows: int, seed: int = 114) -> None:
+    """One version per reporting unit and month of 2021, ``rows`` activity rows spread over them."""
+    plan = load_plan()
+    units = [u.code for u in plan.reporting_units]
+    pairs = [(u, m) for u in units for m in plan.months]
+    rng = np.random.default_rng(seed)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(s.units.insert(), [{"code": u, "name_vi": u, "counts_for_reporting": True} for u in units])
+        conn.execute(s.report_versions.insert(), [
+            {"id": i + 1, "unit": u, "period": m, "version": 1, "file_name": f"{u}_{m}.xlsx", "sha256": f"{i:064d}",
+             "received_on": date(2021, int(m[5:]), 3), "uploaded_at": now, "uploaded_by": "bench", "is_current": True}
+            for i, (u, m) in enumerate(pairs)])
+        columns, pair_of_row = activity_columns(rng, rows, [m for _, m in pairs])
+        version_ids = (pair_of_row + 1).tolist()
+        batch = RowBatch({**columns, "report_version_id": version_ids})
+        if conn.dialect.name == "postgresql":
+            _copy_all(conn, batch)
+        else:
+            names = list(batch.columns)
+            marks = ", ".join("?" * len(names))
+            values = [tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+                      for row in zip(*batch.columns.values())]
+            conn.exec_driver_sql(f'INSERT INTO activities ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+                                 f"VALUES ({marks})", values)
+
+
+def _copy_all(conn: Any, batch: RowBatch) -> None:
+    names = ", ".join(f'"{c}"' for c in batch.columns)
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY activities ({names}) FROM STDIN") as copy:
+        for row in zip(*batch.columns.values()):
+            copy.write_row(row)
+    cursor.close()
+
+
+def time_status(engine: Engine, repeat: int) -> dict[str, float]:
+    plan = load_plan()
+    as_of = today_fixed()
+    holder: dict[str, Any] = {}
+
+    def load() -> None:
+        holder["data"] = load_current(engine)
+
+    def compute() -> None:
+        status(holder["data"], plan, as_of)
+
+    def whole() -> None:
+        status(load_current(engine), plan, as_of)
+
+    load()
+    return interleaved_medians({"load_current": load, "status()": compute, "status total": whole}, repeat)
+
+
+def measure(backend: str, rows: int, repeat: int) -> dict[str, float] | None:
+    base = pg_url()
+    if backend == "postgresql" and not base:
+        return None
+    folder = tempfile.TemporaryDirectory(prefix="ytsupport-bench-")
+    schema = None
+    if backend == "sqlite":
+        engine = get_engine(f"sqlite:///{folder.name}/status.sqlite")
+    else:
+        engine, schema = fresh_pg_engine(base)  # type: ignore[arg-type]
+    try:
+        started = time.perf_counter()
+        bulk_load(engine, rows)
+        loaded = time.perf_counter() - started
+        result = time_status(engine, repeat)
+        result["bulk load"] = loaded
+        return result
+    finally:
+        engine.dispose()
+        if schema:
+            drop_pg_schema(base, schema)  # type: ignore[arg-type]
+        folder.cleanup()
+
+
+def main() -> int:
+    quick = quick_flag()
+    sizes = (1_000, 100_000) if quick else (1_000, 1_000_000)
+    print(f"bench_status: status with stored activity rows, {os.cpu_count()} cores"
+          f"{' (--quick)' if quick else ''}; PostgreSQL: {'yes' if pg_url() else 'skipped (no URL)'}", flush=True)
+    out = []
+    for backend in ("sqlite", "postgresql"):
+        for rows in sizes:
+            result = measure(backend, rows, repeat=5 if rows <= 100_000 else 3)
+            if result is None:
+                out.append([backend, f"{rows:,}", "-", "-", "-", "-"])
+                continue
+            out.append([backend, f"{rows:,}", seconds(result["bulk load"]), seconds(result["load_current"]),
+                        seconds(result["status()"]), seconds(result["status total"])])
+            print(f"  {backend} {rows:,} rows measured", flush=True)
+    print("\nstatus (median seconds): load_current reads every current row; status() computes the targets")
+    print(table(["store", "activity rows", "bulk load", "load_current", "status()", "load + status"], out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
