@@ -25,7 +25,7 @@ ADMIN_PAGES = [
 ]
 ui.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES)
 lang = ui.language()
-user = ui.login_gate(lang)
+user = ui.login_gate(lang, pages + EDITOR_PAGES + ADMIN_PAGES)
 pages += EDITOR_PAGES if can(user.role, "upload") else []
 pages += ADMIN_PAGES if can(user.role, "personal_data") else []
 page = st.navigation(pages)

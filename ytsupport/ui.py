@@ -55,7 +55,7 @@ def leave_pages_folder_mode(pages: list[Any]) -> None:
     from streamlit.runtime.pages_manager import PagesManager
 
     if getattr(PagesManager, "uses_pages_directory", False) and not getattr(_routing, "guarding", False):
-        st.navigation(pages)
+        st.navigation(pages, position="hidden")  # hidden: a login form may stop the next run before the menu
         st.rerun()
 
 
@@ -492,11 +492,12 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _oidc_user(lang: str):
+def _oidc_user(lang: str, pages: list[Any]):
     """The user signed in through ``st.login`` (OIDC); the role comes from the users file by e-mail."""
     from .auth import User, load_users, users_file
 
     if not st.user.is_logged_in:
+        st.navigation(pages, position="hidden")
         st.title(t("app_title", lang))
         st.button(t("login_oidc", lang), on_click=st.login, type="primary")
         st.stop()
@@ -506,10 +507,14 @@ def _oidc_user(lang: str):
     return User(email, str(st.user.get("name") or email), entry.get("role", "viewer"))
 
 
-def _login_form(lang: str, path: Path):
-    """The login form (users file with argon2 hashes); stops the run until someone logs in."""
+def _login_form(lang: str, path: Path, pages: list[Any]):
+    """The login form (users file with argon2 hashes); stops the run until someone logs in.
+
+    The menu is hidden meanwhile (``pages`` are registered hidden, so any page's URL still resolves).
+    """
     from .auth import authenticate
 
+    st.navigation(pages, position="hidden")
     st.title(t("app_title", lang))
     st.caption(t("app_subtitle", lang))
     with st.form("login"):
@@ -519,14 +524,16 @@ def _login_form(lang: str, path: Path):
     if submitted:
         user = authenticate(path, username, password)
         if user is not None:
-            st.session_state[USER_KEY] = user
+            import time
+
+            st.session_state[USER_KEY], st.session_state[SEEN_KEY] = user, time.time()
             audit("login", {"user": user.username, "role": user.role})
             st.rerun()
         st.error(t("login_failed", lang))
     st.stop()
 
 
-def login_gate(lang: str):
+def login_gate(lang: str, pages: list[Any]):
     """Who is using the app. With a users file (or OIDC secrets) nobody passes without logging in,
     and a session idle longer than the timeout logs in again; without, local single-user mode."""
     import time
@@ -535,13 +542,13 @@ def login_gate(lang: str):
 
     path = users_file()
     if _oidc_configured():
-        st.session_state[USER_KEY] = _oidc_user(lang)
+        st.session_state[USER_KEY] = _oidc_user(lang, pages)
     elif path is not None:
         if st.session_state.get(USER_KEY) and expired(st.session_state.get(SEEN_KEY)):
             st.session_state.pop(USER_KEY, None)
             st.warning(t("login_expired", lang))
         if not st.session_state.get(USER_KEY):
-            _login_form(lang, path)
+            _login_form(lang, path, pages)
     st.session_state[SEEN_KEY] = time.time()
     user = current_user()
     if path is None and not _oidc_configured():

@@ -56,14 +56,29 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, playwright_api) -> Iterator[str]:
     """The dashboard on a free loopback port over a stored year, stopped after the module."""
-    db = tmp_path_factory.mktemp("e2e") / "year.sqlite"
+    yield from _serve(tmp_path_factory.mktemp("e2e") / "year.sqlite", {})
+
+
+@pytest.fixture(scope="module")
+def server_with_logins(tmp_path_factory: pytest.TempPathFactory, playwright_api) -> Iterator[str]:
+    """The same, with a users file configured: everyone must log in."""
+    from ytsupport.auth import add_user
+
+    folder = tmp_path_factory.mktemp("e2e-login")
+    add_user(folder / "users.yaml", "xem", "mat-khau-xem", "viewer", "Người xem")
+    yield from _serve(folder / "year.sqlite", {"YTSUPPORT_USERS_FILE": str(folder / "users.yaml")})
+
+
+def _serve(db: Path, extra_env: dict[str, str]) -> Iterator[str]:
     engine = get_engine(f"sqlite:///{db}")
     for report, received in sample_year():
         store_report(engine, report, received_on=received)
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "YTSUPPORT_DB_URL": f"sqlite:///{db}"}
+    env = {**os.environ, "YTSUPPORT_DB_URL": f"sqlite:///{db}", **extra_env}
     env.pop("YTSUPPORT_BOUNDARY_FILE", None)
+    if "YTSUPPORT_USERS_FILE" not in extra_env:
+        env.pop("YTSUPPORT_USERS_FILE", None)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -183,5 +198,25 @@ def test_upload_confirm_and_see_it_counted_on_the_overview(server: str, page, tm
     page.locator("[data-testid=stSidebarNavLink][href$='/overview'], [data-testid=stSidebarNavLink]").first.click()
     settle(page, TITLES[""])
     assert _people_served(page) == before + 777
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.outside == []
+
+
+def test_login_is_enforced_when_configured(server_with_logins: str, page) -> None:
+    for path in ("", "coverage", "upload", "people"):
+        page.goto(f"{server_with_logins}/{path}")
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
+        assert page.locator("[data-testid=stSidebarNavLink]").count() == 0, path
+        assert page.locator("[data-testid=stMetric]").count() == 0, path
+    page.get_by_label("Tên đăng nhập").fill("xem")
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Sai tên đăng nhập hoặc mật khẩu.").wait_for(timeout=30000)
+    page.get_by_label("Mật khẩu").fill("mat-khau-xem")
+    page.get_by_role("button", name="Đăng nhập").click()
+    settle(page, TITLES[""])
+    links = [page.locator("[data-testid=stSidebarNavLink]").nth(i).get_attribute("href")
+             for i in range(page.locator("[data-testid=stSidebarNavLink]").count())]
+    assert not [h for h in links if h.rstrip("/").endswith(("/upload", "/people", "/audit"))]  # a viewer's pages only
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.outside == []
