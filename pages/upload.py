@@ -7,13 +7,14 @@ from ytsupport import ui
 from ytsupport.i18n import t
 from ytsupport.store import history, revert
 from ytsupport.upload import compare_with_stored, store_checked
+from ytsupport.settings import get_settings
 from ytsupport.vocab import reference
 
 ui.page_guard()
 lang = ui.current_language()
 engine = ui.engine()
 units = {u.code: u.name_vi for u in reference().units.units()}
-months = [f"2021-{m:02d}" for m in range(1, 13)]
+months = ui.plan(get_settings().plan_file).months
 IDENTITY_CODES = {"unit_missing", "unit_conflict", "unknown_unit", "period_missing", "period_conflict"}
 
 ui.require("upload", lang)
