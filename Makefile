@@ -22,7 +22,7 @@ run: $(VENV)/.requirements  ## set up and start the dashboard on the sample data
 	PORT=$(PORT) $(BIN)/python -m ytsupport serve --port $(PORT)
 
 test: $(VENV)/.requirements-dev  ## set up and run the whole test suite
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 bench: $(VENV)/.requirements-dev  ## measured ratios (not part of the test suite)
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

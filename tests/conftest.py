@@ -22,6 +22,21 @@ if str(ROOT) not in sys.path:  # `ytsupport` and `tests.factories` importable fr
 from ytsupport.store.engine import get_engine, normalise_url  # noqa: E402
 
 PG_ENV = "YTSUPPORT_TEST_PG_URL"
+MISSING_WORDS = ("not present", "missing", "not beside", "not set", "not installed")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """With CI=true, a test skipped because a component is missing (../shared, the corpus, a
+    database, a browser) is a failure: in CI every optional part must run."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI", "").strip().lower() != "true" or not report.skipped:
+        return
+    reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if any(word in reason.lower() for word in MISSING_WORDS):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI for a missing component: {reason}"
 BACKENDS = ["sqlite", "postgresql"]
 
 
