@@ -54,7 +54,8 @@ def show_comparison(comparison) -> None:
 
 def show_file(upload) -> object:
     data = upload.getvalue()
-    report = ui.checked(upload.file_id, upload.name, data, None, None)
+    with st.spinner(t("checking", lang, name=upload.name)):
+        report = ui.checked(upload.file_id, upload.name, data, None, None)
     unit, period = identity_selects(upload, report)
     if unit or period:
         report = ui.checked(upload.file_id, upload.name, data, unit, period)
