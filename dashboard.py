@@ -23,7 +23,7 @@ ADMIN_PAGES = [
     st.Page("pages/people.py", title=t("page_people", lang), icon=":material/badge:", url_path="people"),
     st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"),
 ]
-ui.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES)
+ui.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES, hidden=ui.logins_configured())
 lang = ui.language()
 user = ui.login_gate(lang, pages + EDITOR_PAGES + ADMIN_PAGES)
 pages += EDITOR_PAGES if can(user.role, "upload") else []

@@ -43,7 +43,7 @@ def run_page(page: Any) -> None:
         _routing.active = False
 
 
-def leave_pages_folder_mode(pages: list[Any]) -> None:
+def leave_pages_folder_mode(pages: list[Any], hidden: bool = False) -> None:
     """Rerun at once when Streamlit runs the app as an old-style ``pages/`` folder app.
 
     Streamlit does so for the first run of a server process (and for every ``AppTest`` run) until
@@ -55,7 +55,8 @@ def leave_pages_folder_mode(pages: list[Any]) -> None:
     from streamlit.runtime.pages_manager import PagesManager
 
     if getattr(PagesManager, "uses_pages_directory", False) and not getattr(_routing, "guarding", False):
-        st.navigation(pages, position="hidden")  # hidden: a login form may stop the next run before the menu
+        # with logins, hidden: the next run may stop at the login form, before anyone may see the menu
+        st.navigation(pages, position="hidden" if hidden else "sidebar")
         st.rerun()
 
 
@@ -531,6 +532,13 @@ def _login_form(lang: str, path: Path, pages: list[Any]):
             st.rerun()
         st.error(t("login_failed", lang))
     st.stop()
+
+
+def logins_configured() -> bool:
+    """True when a users file or OIDC secrets are configured (otherwise: local single-user mode)."""
+    from .auth import users_file
+
+    return users_file() is not None or _oidc_configured()
 
 
 def login_gate(lang: str, pages: list[Any]):
