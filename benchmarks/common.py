@@ -29,15 +29,10 @@ if str(ROOT) not in sys.path:
 CACHE_DIR = Path(os.environ.get("YTSUPPORT_BENCH_DIR", Path(tempfile.gettempdir()) / "ytsupport-bench"))
 GENERATOR_VERSION = 1  # bump when the generated content changes (invalidates the cache)
 
+from tests.workbooks import ACTIVITY_HEADERS, BENEFICIARY_HEADERS  # noqa: E402  (the same headers as the tests)
+
 UNIT_NAME = "Đoàn cơ sở Bệnh viện Đa khoa tỉnh"
 PERIOD_LABEL = "6/2021"
-ACTIVITY_HEADERS = ["STT", "Ngày thực hiện", "Loại hoạt động", "Nội dung hoạt động", "Địa điểm",
-                    "Huyện/Thị xã/Thành phố", "Số người được hỗ trợ", "Trong đó: Người khuyết tật",
-                    "Trong đó: Trẻ mồ côi", "Trong đó: Người già neo đơn", "Số đoàn viên tham gia",
-                    "Kinh phí (đồng)", "Ghi chú"]
-BENEFICIARY_HEADERS = ["STT", "Mã đối tượng", "Họ và tên", "Năm sinh", "Giới tính", "Nhóm đối tượng",
-                       "Huyện/Thị xã/Thành phố", "Xã/Phường/Thị trấn", "Nhu cầu hỗ trợ", "Ngày khảo sát",
-                       "Đã được hỗ trợ", "Có thẻ BHYT"]
 ACTIVITY_TYPES = ["Khám bệnh, phát thuốc", "Thăm hỏi, tặng quà", "Vui chơi, giải trí", "Sinh hoạt câu lạc bộ",
                   "Hỗ trợ thẻ BHYT", "Tập huấn", "Khảo sát, rà soát"]
 PLACES = ["Trung tâm Bảo trợ xã hội tỉnh", "Nhà văn hoá xã Phước Hưng", "Trường Tiểu học Long Đức",
