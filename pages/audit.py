@@ -13,7 +13,6 @@ entries = audit_entries(ui.engine(), limit=2000)
 if not entries:
     st.info(t("audit_empty", lang))
 else:
-    table = ui.audit_frame(entries, lang)
-    actions = sorted(table[t("audit_action", lang)].unique())
+    actions = sorted({e["action"] for e in entries})
     chosen = st.multiselect(t("audit_filter", lang), actions, default=actions)
-    st.dataframe(table[table[t("audit_action", lang)].isin(chosen)], hide_index=True, width="stretch")
+    st.dataframe(ui.audit_frame(entries, lang, chosen), hide_index=True, width="stretch")

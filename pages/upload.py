@@ -5,9 +5,9 @@ import streamlit as st
 
 from ytsupport import ui
 from ytsupport.i18n import t
+from ytsupport.settings import get_settings
 from ytsupport.store import history, revert
 from ytsupport.upload import compare_with_stored, store_checked
-from ytsupport.settings import get_settings
 from ytsupport.vocab import reference
 
 ui.page_guard()
@@ -15,7 +15,6 @@ lang = ui.current_language()
 engine = ui.engine()
 units = {u.code: u.name_vi for u in reference().units.units()}
 months = ui.plan(get_settings().plan_file).months
-IDENTITY_CODES = {"unit_missing", "unit_conflict", "unknown_unit", "period_missing", "period_conflict"}
 
 ui.require("upload", lang)
 st.title(t("page_upload", lang))
@@ -70,13 +69,13 @@ def show_file(upload) -> object:
     comparison = compare_with_stored(engine, report) if report.status == "ok" else None
     if comparison is not None:
         show_comparison(comparison)
-    table = ui.issues_frame(report, lang)
-    if table.empty:
+    if not report.issues:
         st.success(t("no_issues", lang))
     else:
-        levels = [t("sev_error", lang), t("sev_warning", lang), t("sev_info", lang)]
-        shown = st.multiselect(t("show_severity", lang), levels, default=levels[:2], key=f"sev-{upload.file_id}")
-        st.dataframe(table[table[t("severity", lang)].isin(shown)], hide_index=True, width="stretch")
+        levels = ["error", "warning", "info"]
+        shown = st.multiselect(t("show_severity", lang), levels, default=levels[:2], key=f"sev-{upload.file_id}",
+                               format_func=lambda level: t(f"sev_{level}", lang))
+        st.dataframe(ui.issues_frame(report, lang, shown), hide_index=True, width="stretch")
     if any(i.severity in ("error", "warning") for i in report.issues) and report.status != "unreadable":
         name, content = ui.cached_marked_copy(upload.file_id, upload.name, data, report, lang)
         st.download_button(t("download_marked", lang), content, name, key=f"mark-{upload.file_id}",

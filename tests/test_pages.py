@@ -134,3 +134,15 @@ def test_an_editor_may_upload_but_not_see_personal_data(db: str, tmp_path: Path,
     assert at.title[0].value == "Tải lên báo cáo"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/people.py")  # not registered for an editor
+
+
+def test_audit_page_lists_uploads_for_admins(db: str, tmp_path: Path) -> None:
+    data = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    at = page("upload")
+    at.file_uploader[0].set_value(("a.xlsx", data, XLSX)).run()
+    next(b for b in at.button if b.label.startswith("Lưu")).click().run()
+    at.switch_page("pages/audit.py").run()
+    assert at.title[0].value == "Nhật ký"
+    log = at.dataframe[0].value
+    row = log[log["Thao tác"] == "ingest"].iloc[0]
+    assert row["Người thực hiện"] == "local" and "bv_da_khoa" in row["Chi tiết"]

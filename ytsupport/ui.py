@@ -119,12 +119,13 @@ def check_uploaded(name: str, data: bytes, unit: str | None, period: str | None)
         return validate_file(path, unit=unit, period=period, file_name=name)
 
 
-def issues_frame(report, lang: str) -> pd.DataFrame:
-    """The issues of a report as a table for display (no personal data: issues cite rows, not names)."""
+def issues_frame(report, lang: str, severities: list[str] | None = None) -> pd.DataFrame:
+    """The issues of a report as a table for display (no personal data: issues cite rows, not names),
+    only those of ``severities`` ("error", "warning", "info") when given."""
     return pd.DataFrame([{
         t("severity", lang): t(f"sev_{i.severity}", lang), t("sheet", lang): i.sheet or "",
         t("row", lang): i.row, t("column", lang): i.column or "", t("message", lang): i.message(lang),
-        t("code", lang): i.code} for i in report.issues])
+        t("code", lang): i.code} for i in report.issues if severities is None or i.severity in severities])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,12 +588,12 @@ def audit(action: str, details: dict[str, Any] | None = None) -> None:
     store_audit(engine(), current_actor(), action, details or {})
 
 
-def audit_frame(entries: list[dict[str, Any]], lang: str) -> pd.DataFrame:
-    """The audit log as a table: when, who, what, details."""
+def audit_frame(entries: list[dict[str, Any]], lang: str, actions: list[str] | None = None) -> pd.DataFrame:
+    """The audit log as a table: when, who, what, details (only ``actions`` when given)."""
     return pd.DataFrame([{t("audit_at", lang): e["at"], t("audit_actor", lang): e["actor"],
                           t("audit_action", lang): e["action"],
                           t("audit_details", lang): ", ".join(f"{k}={v}" for k, v in (e["details"] or {}).items())}
-                         for e in entries])
+                         for e in entries if actions is None or e["action"] in actions])
 
 
 # ---------------------------------------------------------------------------------------------
