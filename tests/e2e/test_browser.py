@@ -4,11 +4,7 @@ never asks for anything beyond the local server (the dashboard must work offline
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.test_dashboard import sample_year
+from tools.screenshots import dashboard
 from ytsupport.store import get_engine, store_report
 
 pytestmark = pytest.mark.e2e
@@ -47,12 +44,6 @@ def playwright_api():
         yield p
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, playwright_api) -> Iterator[str]:
     """The dashboard on a free loopback port over a stored year, stopped after the module."""
@@ -74,34 +65,10 @@ def _serve(db: Path, extra_env: dict[str, str]) -> Iterator[str]:
     for report, received in sample_year():
         store_report(engine, report, received_on=received)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "YTSUPPORT_DB_URL": f"sqlite:///{db}", **extra_env}
-    env.pop("YTSUPPORT_BOUNDARY_FILE", None)
-    if "YTSUPPORT_USERS_FILE" not in extra_env:
-        env.pop("YTSUPPORT_USERS_FILE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 45
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail("the dashboard did not start: " + proc.stderr.read().decode(errors="replace")[-3000:])
-                time.sleep(0.2)
+    # an empty value leaves a setting unset (no boundary file; local mode unless a users file is given)
+    env = {"YTSUPPORT_DB_URL": f"sqlite:///{db}", "YTSUPPORT_BOUNDARY_FILE": "", "YTSUPPORT_USERS_FILE": "", **extra_env}
+    with dashboard(env, timeout=45) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
