@@ -1,7 +1,6 @@
 """Họp giao ban / Meeting: freeze the figures under a name, compare now with a snapshot, download the report."""
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from ytsupport import ui
@@ -50,7 +49,7 @@ with st.form("snapshot_form", clear_on_submit=False, border=True):
 snapshots = list_snapshots(engine)
 st.subheader(t("snapshot_list", lang))
 if snapshots:
-    st.dataframe(pd.DataFrame([{t("snapshot_name", lang): s.name, t("as_of", lang): fmt.day(s.as_of),
+    st.dataframe(([{t("snapshot_name", lang): s.name, t("as_of", lang): fmt.day(s.as_of),
                                 t("snapshot_created_at", lang): fmt.stamp(s.created_at),
                                 t("snapshot_created_by", lang): s.created_by} for s in snapshots]),
                  hide_index=True, width="stretch")
@@ -66,7 +65,7 @@ if snapshots:
     result = _compare(url, version, chosen, as_of)
     st.subheader(t("targets_changed", lang))
     if result["targets"]:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(([{
             t("col_target_label", lang): r["label"].get(lang) or r["label"].get("vi", r["id"]),
             f"{t('col_status', lang)} ({t('before', lang).lower()})": status_label(r["status_then"] or "", lang),
             f"{t('col_status', lang)} ({t('now', lang).lower()})": status_label(r["status_now"], lang),
@@ -77,7 +76,7 @@ if snapshots:
         st.caption(t("targets_unchanged", lang))
     st.subheader(t("received_since", lang))
     if result["received_since"]:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(([{
             t("col_unit", lang): r["unit_name"], t("col_month", lang): fmt.month(r["period"]),
             t("report_kind", lang): t("correction" if r["correction"] else "first_version", lang),
             t("received_on", lang): fmt.day(r["received_on"]), t("due_on", lang): fmt.day(r["due_on"]),
@@ -88,7 +87,7 @@ if snapshots:
         st.caption(t("received_none", lang))
     st.subheader(t("newly_missing", lang))
     if result["newly_missing"]:
-        st.dataframe(pd.DataFrame([{t("col_unit", lang): u["unit_name"], t("months", lang): fmt.month_list(u["months"]),
+        st.dataframe(([{t("col_unit", lang): u["unit_name"], t("months", lang): fmt.month_list(u["months"]),
                                     t("col_status", lang): state_label("missing", lang)}
                                    for u in result["newly_missing"]]), hide_index=True, width="stretch")
     else:

@@ -146,3 +146,20 @@ def test_audit_page_lists_uploads_for_admins(db: str, tmp_path: Path) -> None:
     log = at.dataframe[0].value
     row = log[log["Thao tác"] == "ingest"].iloc[0]
     assert row["Người thực hiện"] == "local" and "bv_da_khoa" in row["Chi tiết"]
+
+
+def test_meeting_page_lists_snapshots_and_compares(db: str, tmp_path: Path) -> None:
+    from datetime import date
+
+    from ytsupport.ingest.validate import validate_file
+    from ytsupport.snapshots import create_snapshot
+    from ytsupport.store import store_report
+
+    engine = get_engine(db)
+    store_report(engine, validate_file(make_report(tmp_path / "a.xlsx", activities=[activity()])),
+                 received_on=date(2021, 7, 5))
+    create_snapshot(engine, "Họp tháng 7", as_of=date(2021, 6, 30))
+    at = page("meeting")
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    assert any("Họp tháng 7" in str(t.values) for t in tables)
