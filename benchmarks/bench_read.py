@@ -121,7 +121,7 @@ print(json.dumps({{"bare": rss_kib(pid, "VmHWM") - before}}))
 """
 
 MEMORY_VALIDATE = """
-import json, os, sys
+import json, os, sys, threading, time
 sys.path.insert(0, {bench!r}); sys.path.insert(0, {root!r})
 from common import report_workbook, reset_peak, rss_kib
 from ytsupport.ingest.validate import validate_file
@@ -132,16 +132,26 @@ def main():
     before = {{}}
     for name, pid in pids.items():
         reset_peak(pid); before[name] = rss_kib(pid)
+    together, done = [0], threading.Event()
+    def sample():  # the two processes' resident memory added up, every millisecond
+        while not done.is_set():
+            together[0] = max(together[0], sum(rss_kib(pid) - before[name] for name, pid in pids.items()))
+            time.sleep(0.001)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     report = validate_file(sys.argv[1])
+    done.set(); sampler.join()
     assert report.status == "ok"
-    print(json.dumps({{name: rss_kib(pid, "VmHWM") - before[name] for name, pid in pids.items()}}))
+    peaks = {{name: rss_kib(pid, "VmHWM") - before[name] for name, pid in pids.items()}}
+    print(json.dumps({{**peaks, "together": together[0]}}))
 if __name__ == "__main__":
     main()
 """
 
 
 def peak_memory(rows: int) -> dict[str, float]:
-    """Peak RSS growth in MB: the bare read, and validate's checking process and worker."""
+    """Peak RSS growth in MB: the bare read; validate's checking process and worker, each at its
+    own peak and (``together``) their resident memory added up, sampled every millisecond."""
     path = str(report_workbook(rows))
     bench = str(Path(__file__).resolve().parent)
     out: dict[str, float] = {}

@@ -43,8 +43,11 @@ def read_with_stand_in(path: Path, limits: Limits) -> RawWorkbook:
         os.abort()
     if path.name.startswith("hog"):  # MemoryError long before 640 GB; it escapes and ends the child
         _ = [bytearray(64 * MB) for _ in range(10_000)]
-    read.find_header_rows = stand_in_header
-    return read.read_workbook(path, limits)
+    original, read.find_header_rows = read.find_header_rows, stand_in_header
+    try:
+        return read.read_workbook(path, limits)
+    finally:  # also called in the test process: leave the real header finder there
+        read.find_header_rows = original
 
 
 # --------------------------------------------------------------------------- file factories
@@ -384,3 +387,23 @@ def test_csv_names_only_refuse_office_containers(tmp_path: Path) -> None:
 def test_missing_file_is_unreadable(tmp_path: Path) -> None:
     [issue] = precheck(tmp_path / "gone.xlsx", LIMITS)
     assert issue.code == "unreadable" and issue.params["reason"] == "cannot_open"
+
+
+def test_default_worker_sends_arrow_rows_that_materialise_like_a_local_read(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "HoatDong"
+    book.active.append(["STT", "Ngày thực hiện", "Loại hoạt động", "Số người được hỗ trợ", "Ghi chú"])
+    for i in range(500):
+        book.active.append([i + 1, pd.Timestamp(2021, 7, 1 + i % 28).to_pydatetime(), "Khám bệnh", i, f"ghi chú {i}"])
+    path = tmp_path / "arrow.xlsx"
+    book.save(path)
+    pool = worker.ReaderPool(1)
+    try:
+        result = pool.read(path, LIMITS)
+    finally:
+        pool.close()
+    [sheet] = result.sheets
+    assert sheet.data is None and sheet.pending is not None and len(sheet.pending) == 500
+    local = read.read_workbook(path, LIMITS).sheets[0].data
+    pd.testing.assert_frame_equal(sheet.materialise().data, local)
+    assert worker.read_isolated(path, LIMITS).sheets[0].data is not None, "read_isolated materialises"

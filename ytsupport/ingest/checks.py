@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import text
 from ..vocab import reference
@@ -29,6 +30,7 @@ class Column:
     sheet: str
     required: bool
     filled: np.ndarray | None = None  # nonempty(values), when already known
+    text: pa.Array | None = None      # values as Arrow strings, when the reader had them
 
 
 @dataclass
@@ -198,9 +200,9 @@ def parse_text(ctx: Context, col: Column) -> pd.Series:
     """Free text, with spacing tidied; computed once per distinct value."""
     check_required(ctx, col)
     values = col.values.to_numpy(dtype=object)
-    strings = as_arrow_text(values)
+    strings = col.text if col.text is not None else as_arrow_text(values)
     if strings is not None:  # text only: tidy cells stay as they are, the others are cleaned
-        cleaned = np.where(pd.isna(values), None, values)
+        cleaned = np.where(strings.is_null().to_numpy(zero_copy_only=False), None, values)
         for i in np.flatnonzero(strings.is_valid().to_numpy(zero_copy_only=False) & ~tidy_mask(strings)):
             cleaned[i] = _clean_text(values[i])
         return pd.Series(cleaned, index=col.values.index, name=col.values.name, dtype=object)

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
+
+from .frames import ArrowRows
 
 Severity = Literal["error", "warning", "info"]
 Kind = Literal["activities", "beneficiaries", "resources"]
@@ -46,7 +49,9 @@ class RawSheet:
     row ``first_row`` (1-based) and column ``first_col`` (0-based). ``data`` holds the rows below
     the header (positional columns, aligned with ``top``'s columns), the first of them at Excel
     row ``data_first_row``; it is None when no header was found. ``header_rows`` are the 0-based
-    indexes into ``top`` of the header row(s).
+    indexes into ``top`` of the header row(s). Straight from the reader, an Excel sheet's rows
+    are still Arrow (``pending``): :meth:`materialise` makes them ``data``, and keeps the text
+    columns as Arrow strings too (``texts``, by column position) for the checks.
     """
 
     name: str
@@ -58,6 +63,18 @@ class RawSheet:
     data: pd.DataFrame | None = None
     data_first_row: int | None = None
     visible: bool = True
+    pending: ArrowRows | None = None
+    texts: dict[int, pa.Array] = field(default_factory=dict, repr=False)
+
+    def materialise(self) -> "RawSheet":
+        """Turn ``pending`` Arrow rows into the pandas ``data`` (a no-op when there are none)."""
+        if self.pending is not None:
+            self.data, self.texts, self.pending = self.pending.to_frame(), self.pending.texts(), None
+        return self
+
+    def release(self) -> None:
+        """Let go of the rows (once checked)."""
+        self.data, self.texts, self.pending = None, {}, None
 
 
 @dataclass
@@ -68,6 +85,12 @@ class RawWorkbook:
     file_format: str
     sheets: list[RawSheet] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+
+    def materialise(self) -> "RawWorkbook":
+        """Every sheet's rows as pandas (see :meth:`RawSheet.materialise`)."""
+        for sheet in self.sheets:
+            sheet.materialise()
+        return self
 
 
 @dataclass

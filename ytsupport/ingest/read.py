@@ -42,6 +42,7 @@ import pyarrow as pa
 import python_calamine as calamine
 
 from ..settings import Limits
+from .frames import ArrowRows, arrow_rows
 from .locate import find_header_rows
 from .model import Issue, RawSheet, RawWorkbook
 from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
@@ -77,7 +78,15 @@ def file_format(path: Path) -> str:
 def read_workbook(path: Path, limits: Limits) -> RawWorkbook:
     """Read every sheet of ``path``: peek, find the header, bulk-read the data below it.
 
-    Never raises for a bad file: an exception (also a Rust panic surfacing as
+    The sheets' ``data`` are pandas frames; :func:`read_workbook_rows` leaves them as Arrow.
+    """
+    return read_workbook_rows(path, limits).materialise()
+
+
+def read_workbook_rows(path: Path, limits: Limits) -> RawWorkbook:
+    """:func:`read_workbook` with each Excel sheet's rows left as Arrow (``RawSheet.pending``).
+
+    What the reader worker runs: the rows cross to the checking process without a copy. Never raises for a bad file: an exception (also a Rust panic surfacing as
     ``PanicException``) becomes a file-level ``unreadable`` issue; a password-protected file
     becomes ``encrypted``.
     """
@@ -222,15 +231,15 @@ def merged_ranges(ranges: Iterable[Any] | None) -> list[tuple[int, int, int, int
 
 
 def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet) -> Issue | None:
-    """Bulk-read the rows below the header into ``sheet.data``; an issue when that fails."""
+    """Bulk-read the rows below the header into ``sheet.pending``; an issue when that fails."""
     data_offset = max(sheet.header_rows) + 1
     first_data_row = sheet.first_row + data_offset
     try:
-        frame = load_rows(reader, sheet.name, first_data_row - 1, sheet.first_col)
-        check_alignment(sheet.top[data_offset:], frame)
+        rows = load_rows(reader, sheet.name, first_data_row - 1, sheet.first_col)
+        check_alignment(sheet.top[data_offset:], rows)
     except (fastexcel.FastExcelError, ReadError, pa.ArrowException) as exc:
         return unreadable_issue(exc, sheet=sheet.name)
-    sheet.data, sheet.data_first_row = frame, first_data_row
+    sheet.pending, sheet.data_first_row = rows, first_data_row
     return None
 
 
@@ -354,12 +363,12 @@ def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tu
 
 
 def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
-               check: Callable[[Any], tuple[int, int, int]] | None) -> tuple[pd.DataFrame, Any]:
+               check: Callable[[Any], tuple[int, int, int]] | None) -> tuple[ArrowRows, Any]:
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    frame = load_rows(bulk.reader(), name, skip_rows, first_col, on_load=on_load)
-    return frame, (ranges[0] if ranges else None)
+    rows = load_rows(bulk.reader(), name, skip_rows, first_col, on_load=on_load)
+    return rows, (ranges[0] if ranges else None)
 
 
 def _range_only(bulk: _BulkReads, name: str,
@@ -375,17 +384,17 @@ def _finish_sheet(plan: _Planned) -> tuple[RawSheet | None, Issue | None]:
     if plan.load is None or sheet is None:
         return sheet, plan.issue
     try:
-        frame, ranges = plan.load.result()
+        rows, ranges = plan.load.result()
     except _TooLarge as too_large:
         return None, too_large.issue
     if ranges is not None:
         _settle_long_sheet(sheet, peek, ranges)
         sheet.merged = plan.merged.result() if plan.merged is not None else []
-    if frame is None:
+    if rows is None:
         return sheet, None
     data_offset = max(sheet.header_rows) + 1
-    check_alignment(sheet.top[data_offset:], frame)
-    sheet.data, sheet.data_first_row = frame, sheet.first_row + data_offset
+    check_alignment(sheet.top[data_offset:], rows)
+    sheet.pending, sheet.data_first_row = rows, sheet.first_row + data_offset
     return sheet, None
 
 
@@ -405,7 +414,7 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 # --------------------------------------------------------------------------- fastexcel bulk read
 
 def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None) -> pd.DataFrame:
+              on_load: Callable[[Any], None] | None = None) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
@@ -414,11 +423,11 @@ def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_co
     ``on_load`` sees the loaded sheet before its cells are converted (it may raise).
     """
     absolute, batch, errors = _load_faithfully(reader, name, skip_rows, on_load)
-    frame = batch.to_pandas(date_as_object=False)
-    del batch  # the Arrow copy: the frame is all that is kept
-    _restore_error_cells(frame, errors)
     start = min(absolute, default=0) if first_col is None else first_col
-    return strip_empty_tail_columns(align_columns(frame, absolute, start))
+    positions = [a - start for a in absolute]
+    if any(p < 0 for p in positions):
+        raise ReadError(f"fastexcel starts at column {min(absolute)}, calamine at {start}")
+    return arrow_rows(batch, positions, error_cells(errors))
 
 
 def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
@@ -455,29 +464,16 @@ def _error_columns(errors: Any) -> list[int]:
     return sorted({e.offset_position[1] for e in (errors.errors if errors else [])})
 
 
-def _restore_error_cells(frame: pd.DataFrame, errors: Any) -> None:
-    """Put back, as text, the cells fastexcel could not represent (Excel error cells like ``#N/A``)."""
+def error_cells(errors: Any) -> list[tuple[int, int, str]]:
+    """The cells fastexcel could not represent (Excel error cells like ``#N/A``) as ``(row, column, text)``."""
+    cells = []
     for error in errors.errors if errors else []:
         row, col = error.offset_position
         match = _ERROR_IN_DETAIL.search(error.detail)
         text = _EXCEL_ERRORS.get(match.group(1), f"#{match.group(1).upper()}") if match else \
             f"#UNREADABLE ({error.detail})"
-        column = frame.columns[col]
-        if frame[column].dtype != object:
-            frame[column] = frame[column].astype(object)
-        frame.iat[row, col] = text
-
-
-def align_columns(frame: pd.DataFrame, absolute: list[int], first_col: int) -> pd.DataFrame:
-    """Name columns by position ``absolute - first_col`` (0..n-1), inserting empty ones for gaps."""
-    positions = [a - first_col for a in absolute]
-    if any(p < 0 for p in positions):
-        raise ReadError(f"fastexcel starts at column {min(absolute)}, calamine at {first_col}")
-    frame.columns = positions
-    width = max(positions, default=-1) + 1
-    if positions != list(range(width)):
-        frame = frame.reindex(columns=range(width))
-    return frame
+        cells.append((int(row), int(col), text))
+    return cells
 
 
 def strip_empty_tail_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -495,13 +491,14 @@ def _all_empty(column: pd.Series) -> bool:
     return bool(empty.all())
 
 
-def check_alignment(top_rows: list[list[Any]], frame: pd.DataFrame) -> None:
+def check_alignment(top_rows: list[list[Any]], rows: ArrowRows | pd.DataFrame) -> None:
     """Raise ReadError unless the peeked rows below the header match the bulk-read rows.
 
     A text cell must come back as the same text and any other filled cell filled; this catches
     a row or column offset between the two readers (it would misnumber every issue).
     """
-    bulk = frame.iloc[: len(top_rows)].astype(object).to_numpy().tolist()
+    head = rows.to_frame(len(top_rows)) if isinstance(rows, ArrowRows) else rows.iloc[: len(top_rows)]
+    bulk = head.astype(object).to_numpy().tolist()
     for i, row in enumerate(top_rows):
         got_row = bulk[i] if i < len(bulk) else []
         for j, value in enumerate(row):

@@ -81,10 +81,14 @@ def tidy_mask(strings: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(strings, pattern=_TIDY), False).to_numpy(zero_copy_only=False)
 
 
-def nonempty(column: pd.Series) -> np.ndarray:
-    """True where a cell holds something (not None/NaN, not only spaces)."""
-    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        strings = as_arrow_text(column.to_numpy(dtype=object))
+def nonempty(column: pd.Series, strings: pa.Array | None = None) -> np.ndarray:
+    """True where a cell holds something (not None/NaN, not only spaces).
+
+    ``strings``: the column as Arrow strings, when the caller has them (saves converting it).
+    """
+    if strings is not None or column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        if strings is None:
+            strings = as_arrow_text(column.to_numpy(dtype=object))
         if strings is not None:  # text only: one vectorised pass
             blank = pc.fill_null(pc.match_substring_regex(strings, pattern=_BLANK), True)
             return ~blank.to_numpy(zero_copy_only=False)
@@ -100,11 +104,12 @@ def nonempty(column: pd.Series) -> np.ndarray:
     return present
 
 
-def filled_matrix(data: pd.DataFrame) -> np.ndarray:
-    """``nonempty`` of every column, as a rows x columns boolean array."""
+def filled_matrix(data: pd.DataFrame, texts: dict[int, pa.Array] | None = None) -> np.ndarray:
+    """``nonempty`` of every column, as a rows x columns boolean array (``texts``: see RawSheet)."""
     if data.shape[1] == 0:
         return np.zeros((len(data), 0), dtype=bool)
-    return np.column_stack([nonempty(data.iloc[:, j]) for j in range(data.shape[1])])
+    texts = texts or {}
+    return np.column_stack([nonempty(data.iloc[:, j], texts.get(j)) for j in range(data.shape[1])])
 
 
 def _may_hold_text(values: pd.Series) -> bool:

@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..settings import Limits, get_settings, installation_secret
 from ..text import fold
@@ -63,7 +65,7 @@ def validate_file(path: str | Path, unit: str | None = None, period: str | None 
     limits = limits or get_settings().limits
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing (GIL released) overlaps the worker's read
         digest = pool.submit(file_sha256, path)
-        raw = read_isolated(path, limits)
+        raw = read_isolated(path, limits, materialise=False)
         sha256 = digest.result()
     return _check_workbook(raw, path, unit, period, limits, None, file_name, sha256, consume=True)
 
@@ -102,6 +104,7 @@ def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str 
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
     found_any = False
     for sheet in raw.sheets:
+        sheet.materialise()  # one sheet's pandas frame at a time
         kind = sheet_kind(sheet)
         named = kind_from_name(sheet.name)
         found_any |= kind is not None or named == "info"
@@ -115,7 +118,7 @@ def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str 
             continue
         frame, result = check_sheet(sheet, kind, report.period, window, issues)
         if consume:
-            sheet.data = None
+            sheet.release()
         frames[kind].append(frame)
         report.sheets.append(result)
     if not found_any:
@@ -156,7 +159,8 @@ def check_sheet(sheet: RawSheet, kind: Kind, period: str | None, window: PlanWin
             issues.add("missing_column", sheet.name, header_row, col.header_vi)
     data = sheet.data if sheet.data is not None else pd.DataFrame()
     excel_rows = np.arange(len(data)) + (sheet.data_first_row or header_row + len(sheet.header_rows))
-    filled = filled_matrix(data) if len(data) else np.zeros((0, data.shape[1]), dtype=bool)
+    texts = sheet.texts
+    filled = filled_matrix(data, texts) if len(data) else np.zeros((0, data.shape[1]), dtype=bool)
     row_kind = classify_filled(data, cmap.numbering, filled).to_numpy()
     for reason in ("blank", "total", "group", "example"):
         skipped = excel_rows[row_kind == reason]
@@ -164,6 +168,7 @@ def check_sheet(sheet: RawSheet, kind: Kind, period: str | None, window: PlanWin
     keep = row_kind == "data"
     if not keep.all():  # most sheets: every row below the header is data, and nothing is copied
         data, filled, excel_rows = data[keep].reset_index(drop=True), filled[keep], excel_rows[keep]
+        texts = {j: strings.filter(pa.array(keep)) for j, strings in texts.items()}
     ctx = checks.Context(period, window.start, window.end, issues, np.zeros(len(data), dtype=bool))
     columns: dict[str, object] = {"sheet": sheet.name, "row": excel_rows}
     for col in spec.columns:
@@ -172,7 +177,7 @@ def check_sheet(sheet: RawSheet, kind: Kind, period: str | None, window: PlanWin
         values = data.iloc[:, pos] if present else pd.Series([None] * len(data), dtype=object)
         column = checks.Column(col.key, cmap.labels.get(col.key, col.header_vi), _positional(values),
                                excel_rows, sheet.name, col.required and pos is not None,
-                               filled[:, pos] if present else None)
+                               filled[:, pos] if present else None, texts.get(pos) if present else None)
         columns[col.key] = _parse(ctx, column, col.type).to_numpy()
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(data)))
     _finish(kind, frame, ctx, cmap.labels)
@@ -258,16 +263,16 @@ def person_keys(frame: pd.DataFrame) -> pd.Series:
     Names and ids are folded once per distinct value; the HMAC runs once per distinct basis.
     """
     secret = installation_secret()
-    ids = _folded(frame["person_id"], "id|", None)
-    basis = ids
-    if ids.isna().any():
-        natural = (_folded(frame["full_name"], "", "") + "|" +
-                   frame["birth_year"].astype("string").fillna("") + "|" + frame["district"].fillna("").astype(str))
-        basis = ids.where(ids.notna(), natural)
-    codes, uniques = pd.factorize(basis.to_numpy(dtype=object))
+    basis = pa.array(_folded(frame["person_id"], "id|", None).to_numpy(dtype=object), type=pa.string())
+    if basis.null_count:
+        name = pa.array(_folded(frame["full_name"], "", "").to_numpy(dtype=object), type=pa.string())
+        year = pc.fill_null(pc.cast(pa.array(frame["birth_year"].astype("Int64"), type=pa.int64()), pa.string()), "")
+        district = pa.array(frame["district"].fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
+        basis = pc.coalesce(basis, pc.binary_join_element_wise(name, year, district, "|"))
+    encoded = basis.dictionary_encode()
     keyed = _hmac_sha256(secret)
-    keys = np.array([keyed(b.encode("utf-8"))[:32] for b in uniques], dtype=object)
-    return pd.Series(keys[codes], index=frame.index, name=basis.name, dtype=object)
+    keys = np.array([keyed(b.encode("utf-8"))[:32] for b in encoded.dictionary.to_pylist()], dtype=object)
+    return pd.Series(keys[encoded.indices.to_numpy()], index=frame.index, name="person_key", dtype=object)
 
 
 def _hmac_sha256(secret: bytes) -> Callable[[bytes], str]:

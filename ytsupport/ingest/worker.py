@@ -3,7 +3,7 @@
 calamine (Rust) can abort the whole process on a crafted file (a huge allocation, a panic that
 is not an ``Exception``), and any parser can loop or eat memory. So the server never parses an
 upload itself: :func:`read_isolated` runs the cheap :func:`precheck`, then hands the path to a
-persistent worker process (``spawn`` context) that runs :func:`read.read_workbook` under an
+persistent worker process (``spawn`` context) that runs :func:`read.read_workbook_rows` under an
 address-space limit (``Limits.worker_memory_mb``) while the parent enforces a wall-clock timeout
 (``Limits.worker_timeout_s``). Whatever happens to the child, the caller gets a
 :class:`RawWorkbook`: a dead or hung child becomes an ``unreadable`` issue whose ``params``
@@ -14,8 +14,9 @@ A worker serves one file at a time; a lock makes :class:`ReaderWorker` safe to s
 threads (callers queue). The server's readers form a :class:`ReaderPool` of up to
 ``YTSUPPORT_READER_WORKERS`` workers (default 2, started as needed), so that one slow or hostile
 upload, which holds its worker until it ends or times out, does not stop other users' files from
-being read. Results travel back pickled (protocol 5, with out-of-band buffers, so numeric columns
-are not copied into the pickle stream).
+being read. The worker runs :func:`read.read_workbook_rows`: the sheets' rows stay Arrow record
+batches, which travel back pickled with protocol 5 and out-of-band buffers (no copy into the
+pickle stream, no Python object per cell); the caller turns them into pandas.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from typing import Any, Callable
 from ..settings import Limits, get_settings
 from .model import Issue, RawWorkbook
 from .precheck import precheck
-from .read import describe, file_format, read_workbook
+from .read import describe, file_format, read_workbook_rows
 
 Target = Callable[[Path, Limits], RawWorkbook]
 
@@ -103,6 +104,30 @@ def _serve(conn: Connection, memory_mb: int, target: Target, stderr_path: str | 
         if stderr_path is not None:
             os.ftruncate(2, 0)  # O_APPEND: the next message lands at offset 0
         _send(conn, target(Path(path), limits))
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return the memory a read freed to the system, so an idle worker does not sit on its peak.
+
+    Arrow's pool and glibc's heap (where calamine's cells were) both keep freed pages for reuse;
+    a worker that has just read a 100 MB sheet would otherwise hold that much for good.
+    """
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - an optimisation only
+        pass
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows): nothing to do
+        pass
 
 
 # --------------------------------------------------------------------------- the parent side
@@ -115,13 +140,13 @@ def _unreadable(path: Path, reason: str, detail: str, **extra: Any) -> RawWorkbo
 class ReaderWorker:
     """A persistent reader process with memory and time limits, restarted lazily after a failure.
 
-    ``target`` is the function run in the child (``read_workbook``; tests pass others); it must
+    ``target`` is the function run in the child (``read_workbook_rows``; tests pass others); it must
     be importable by name, as the child is started with ``spawn``. ``read`` is thread-safe:
     concurrent callers are served one after another. ``restarts`` counts the children replaced
     (after a crash or timeout, or for a new memory limit).
     """
 
-    def __init__(self, target: Target = read_workbook) -> None:
+    def __init__(self, target: Target = read_workbook_rows) -> None:
         self._target = target
         self._context = mp.get_context("spawn")
         self._lock = threading.Lock()
@@ -258,7 +283,7 @@ class ReaderPool:
     the running workers.
     """
 
-    def __init__(self, size: int = 2, target: Target = read_workbook) -> None:
+    def __init__(self, size: int = 2, target: Target = read_workbook_rows) -> None:
         self.size = max(1, int(size))
         self._target = target
         self._workers: list[ReaderWorker] = []
@@ -334,10 +359,12 @@ def shared_worker() -> ReaderPool:
         return _shared
 
 
-def read_isolated(path: Path, limits: Limits | None = None) -> RawWorkbook:
+def read_isolated(path: Path, limits: Limits | None = None, materialise: bool = True) -> RawWorkbook:
     """Pre-check ``path``, then read it in the shared worker; never raises for a bad file.
 
-    When the pre-check finds an error, its issues are returned without parsing anything.
+    When the pre-check finds an error, its issues are returned without parsing anything. The
+    rows arrive as Arrow; with ``materialise`` every sheet's become pandas at once, without it
+    the caller turns each sheet when it needs it (:meth:`RawSheet.materialise`).
     """
     path = Path(path)
     limits = limits or get_settings().limits
@@ -346,14 +373,15 @@ def read_isolated(path: Path, limits: Limits | None = None) -> RawWorkbook:
         return RawWorkbook(str(path), file_format(path), issues=issues)
     result = shared_worker().read(path, limits)
     result.issues[:0] = issues
-    return result
+    return result.materialise() if materialise else result
 
 
-def read_in_process(path: Path, limits: Limits | None = None) -> RawWorkbook:
-    """Pre-check and read ``path`` in this process, without isolation: for benchmarks and tools only."""
+def read_in_process(path: Path, limits: Limits | None = None, materialise: bool = True) -> RawWorkbook:
+    """:func:`read_isolated` in this process, without isolation: for benchmarks and tools only."""
     path = Path(path)
     limits = limits or get_settings().limits
     issues = precheck(path, limits)
     if any(i.severity == "error" for i in issues):
         return RawWorkbook(str(path), file_format(path), issues=issues)
-    return read_workbook(path, limits)
+    result = read_workbook_rows(path, limits)
+    return result.materialise() if materialise else result
