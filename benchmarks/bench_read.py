@@ -10,8 +10,10 @@ every contender alike):
   (``validate_file``), ``ingest`` = validate + ``store_report`` into a fresh SQLite file;
   against a bare fastexcel read of every sheet to pandas (header row known, nothing checked)
   and pandas + openpyxl (10k and 100k rows only: it is slow);
-* peak memory (growth of the peak RSS during one call) of validate, the checking process and
-  the worker added up, against the bare read, each in a fresh process;
+* peak memory (growth of the peak RSS during one call) of validate against the bare read, each in
+  a fresh process: the checking process and the reader worker's resident memory added up and
+  sampled every millisecond (the machine's real peak; the worker gives its memory back once it
+  has sent the rows), and, as an upper bound, each process's own peak added up;
 * whole processes: ``python -m ytsupport validate big.xlsx`` against a ``python -c`` bare read.
 
 Targets (ratios, on 2 cores): validate <= 1.5x the bare read at 100k rows, ingest into SQLite
@@ -209,9 +211,13 @@ def print_report(results: dict[int, dict[str, float]], memory: dict[int, dict[st
     print(table(["rows", "bare fastexcel", "read (worker)", "validate", "ingest SQLite", "pandas+openpyxl"],
                 rows_out))
     if memory:
-        print("\nPeak memory growth (MB, fresh processes)")
-        print(table(["rows", "bare read", "validate: checker", "validate: worker", "validate: total", "ratio"],
+        print("\nPeak memory growth (MB, fresh processes). validate runs in two processes: 'together' is the"
+              "\npeak of their resident memory added up (sampled every ms); 'sum of peaks' adds each one's own"
+              "\npeak, which never coexist (an upper bound)")
+        print(table(["rows", "bare read", "checker", "worker", "validate: together", "ratio",
+                     "sum of peaks", "ratio"],
                     [[f"{r:,}", f"{m['bare']:.0f}", f"{m['checker']:.0f}", f"{m['worker']:.0f}",
+                      f"{m['together']:.0f}", f"{m['together'] / m['bare']:.2f}x",
                       f"{m['validate']:.0f}", f"{m['validate'] / m['bare']:.2f}x"] for r, m in memory.items()]))
     print(f"\nWhole processes at {cli_rows:,} rows (median seconds, start-up included)")
     print(table(["bare read (python -c)", "python -m ytsupport validate", "ratio"],
@@ -224,8 +230,8 @@ def print_report(results: dict[int, dict[str, float]], memory: dict[int, dict[st
         checks += [Check(f"validate vs bare read, in process, {at:,} rows", t["validate"] / t["bare"], 1.5),
                    Check(f"ingest (SQLite) vs bare read, in process, {at:,} rows", t["ingest"] / t["bare"], 3.0)]
     if at in memory:
-        checks.append(Check(f"validate peak memory vs bare read, {at:,} rows",
-                            memory[at]["validate"] / memory[at]["bare"], 1.5))
+        checks.append(Check(f"validate peak memory (two processes together) vs bare read, {at:,} rows",
+                            memory[at]["together"] / memory[at]["bare"], 1.5))
     checks.append(Check(f"validate command vs bare read process, {cli_rows:,} rows",
                         cli["validate command"] / cli["bare process"], 3.0))
     print("\nTargets")

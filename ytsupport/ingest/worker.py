@@ -111,11 +111,9 @@ def _give_back_memory() -> None:
     """Return the memory a read freed to the system, so an idle worker does not sit on its peak.
 
     Arrow's pool and glibc's heap (where calamine's cells were) both keep freed pages for reuse;
-    a worker that has just read a 100 MB sheet would otherwise hold that much for good.
+    a worker that has just read a 100 MB sheet would otherwise hold that much for good. (The
+    result was freed by reference counting when it had been sent; no garbage collection needed.)
     """
-    import gc
-
-    gc.collect()
     try:
         import pyarrow as pa
 
