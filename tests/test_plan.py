@@ -263,6 +263,41 @@ def test_count_once_keeps_the_most_rows_any_report_has_per_activity(reports: lis
         assert len(once) == len(reports[0])  # rows within one report are never merged
 
 
+def _count_once_by_groups(activities: pd.DataFrame) -> pd.DataFrame:
+    """The counting rule spelled with pandas group-bys: the reference count_once must match."""
+    from ytsupport.plan.activities import place_keys
+
+    work = activities.assign(_day=pd.to_datetime(activities["date"]).dt.normalize(), _place=place_keys(activities),
+                             _report=activities["report_version_id"].astype(str),
+                             _people=activities["people_served"].astype("Float64").fillna(-1))
+    work = work.sort_values("_people", ascending=False, kind="stable")
+    same = ["_day", "activity_type", "_place"]
+    work["_slot"] = work.groupby([*same, "_report"], dropna=False).cumcount()
+    times = work.groupby([*same, "_slot"], dropna=False)["_report"].transform("size")
+    kept = work.assign(times_reported=times.astype("int64")).drop_duplicates([*same, "_slot"], keep="first")
+    kept = kept.sort_values(["_day", "activity_type"], kind="stable")
+    return kept.drop(columns=["_day", "_place", "_report", "_people", "_slot"]).reset_index(drop=True)
+
+
+_ANY_ROW = st.tuples(st.sampled_from(["2021-03-01", "2021-03-02", "2021-03-03"]),
+                     st.sampled_from(["kham_benh", "vui_choi", "bhyt"]), st.sampled_from(range(len(_PLACES))),
+                     st.one_of(st.none(), st.integers(0, 4)))
+
+
+@hsettings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(_ANY_ROW, max_size=6), min_size=1, max_size=5))
+def test_count_once_matches_the_rule_written_as_group_bys(reports: list[list[Any]]) -> None:
+    """Ties in people served, missing counts, repeated sessions: row for row the same kept activities."""
+    made = [(make_report(f"u{i}", "2021-03", activities=[
+        activity(day, kind, people, location=_PLACES[p][0], centre=_PLACES[p][1]) for day, kind, p, people in rows]),
+        "2021-04-01") for i, rows in enumerate(reports)]
+    data = make_data(made)["activities"]
+    data = data.assign(report_version_id=pd.factorize(data["unit"])[0])
+    if len(data) == 0:
+        return
+    pd.testing.assert_frame_equal(count_once(data), _count_once_by_groups(data))
+
+
 # ---------------------------------------------------------------------------------------------
 # Each target on a small hand-made year
 

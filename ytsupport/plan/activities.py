@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ..text import fold
@@ -28,17 +29,19 @@ def place_keys(activities: pd.DataFrame) -> pd.Series:
     locations = activities["location"] if "location" in activities else pd.Series(None, index=activities.index)
     unique = {v: fold(v) for v in locations.dropna().unique()}
     folded = locations.map(unique).fillna("")
-    at_centre = activities["at_centre"].fillna(False).astype(bool) if "at_centre" in activities else False
+    at_centre = (activities["at_centre"].fillna(False).astype(bool) if "at_centre" in activities
+                 else pd.Series(False, index=activities.index))
     return folded.where(~at_centre, _CENTRE_KEY)
 
 
-def report_keys(activities: pd.DataFrame) -> pd.Series:
-    """Which report each row came from: its report version, else its (unit, month)."""
+def report_keys(activities: pd.DataFrame) -> np.ndarray:
+    """Which report each row came from (its report version, else its unit and month), as codes."""
     if "report_version_id" in activities:
-        return activities["report_version_id"].astype(str)
-    unit = activities["unit"].astype(str) if "unit" in activities else ""
-    period = activities["period"].astype(str) if "period" in activities else ""
-    return unit + "|" + period
+        return pd.factorize(activities["report_version_id"], use_na_sentinel=False)[0]
+    blank = pd.Series("", index=activities.index)
+    unit = activities["unit"].astype(str) if "unit" in activities else blank
+    period = activities["period"].astype(str) if "period" in activities else blank
+    return pd.factorize(unit + "|" + period, use_na_sentinel=False)[0]
 
 
 def count_once(activities: pd.DataFrame) -> pd.DataFrame:
@@ -46,20 +49,46 @@ def count_once(activities: pd.DataFrame) -> pd.DataFrame:
 
     Returns the kept rows (their own columns) plus ``times_reported``: in how many reports the
     activity appears. Sorted by date.
+
+    Rows are ranked by people served (largest first, ties in their order); within each report,
+    the rows of one activity key (day, type, place) take slots 0, 1, ... in rank order; each
+    (key, slot) is one activity, kept from its best-ranked row and reported by as many reports
+    as fill that slot. Whole columns of integer codes, sorted with numpy: no grouping by text.
     """
     if len(activities) == 0:
         return activities.assign(times_reported=pd.Series(dtype="int64"))
-    work = activities.assign(_day=pd.to_datetime(activities["date"]).dt.normalize(),
-                             _place=place_keys(activities), _report=report_keys(activities),
-                             _people=activities["people_served"].astype("Float64").fillna(-1))
-    work = work.sort_values("_people", ascending=False, kind="stable")
-    same = ["_day", "activity_type", "_place"]
-    work["_slot"] = work.groupby([*same, "_report"], dropna=False).cumcount()
-    times = work.groupby([*same, "_slot"], dropna=False)["_report"].transform("size")
-    work = work.assign(times_reported=times.astype("int64"))
-    kept = work.drop_duplicates([*same, "_slot"], keep="first")
+    days = pd.to_datetime(activities["date"]).dt.normalize()
+    key = _codes(days, activities["activity_type"], place_keys(activities))
+    report = report_keys(activities)
+    people = activities["people_served"].astype("Float64").fillna(-1).to_numpy(dtype=float)
+    rank = np.empty(len(people), dtype=np.int64)
+    rank[np.argsort(-people, kind="stable")] = np.arange(len(people))
+    order = np.lexsort((rank, report, key))  # by activity key, then report, then rank
+    k, r = key[order], report[order]
+    starts = np.r_[True, (k[1:] != k[:-1]) | (r[1:] != r[:-1])]
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    slot = np.empty(len(order), dtype=np.int64)
+    slot[order] = np.arange(len(order)) - run_start
+    by_rank = np.argsort(rank)
+    # Activities numbered in order of first appearance in rank order: activity j first shows
+    # at the row where the running maximum of the numbers first reaches j.
+    activity = pd.factorize(key[by_rank] * (int(slot.max()) + 1) + slot[by_rank])[0]
+    first = np.r_[True, activity[1:] > np.maximum.accumulate(activity)[:-1]]
+    kept_rows = by_rank[first]  # each activity's best-ranked row, in rank order
+    kept = activities.iloc[kept_rows].assign(times_reported=np.bincount(activity).astype("int64"),
+                                             _day=days.iloc[kept_rows].to_numpy())
     kept = kept.sort_values(["_day", "activity_type"], kind="stable")
-    return kept.drop(columns=["_day", "_place", "_report", "_people", "_slot"]).reset_index(drop=True)
+    return kept.drop(columns=["_day"]).reset_index(drop=True)
+
+
+def _codes(*columns: pd.Series) -> np.ndarray:
+    """One int64 code per distinct combination of the columns' values (missing values included)."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+        combined = pd.factorize(combined)[0]  # keep the codes small: no overflow however many columns
+    return combined.astype(np.int64)
 
 
 def at_place(activities: pd.DataFrame, place: str | None,

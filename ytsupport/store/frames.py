@@ -100,7 +100,12 @@ def frame_records(frame: pd.DataFrame | None, kind: str) -> list[dict[str, Any]]
 def typed_frame(rows: list[Any], columns: list[str], kind: str | None = None,
                 extra: dict[str, str] | None = None) -> pd.DataFrame:
     """A DataFrame of database rows with the canonical dtypes of ``kind`` (plus ``extra`` dtypes)."""
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    return typed(pd.DataFrame([tuple(r) for r in rows], columns=columns), kind, extra)
+
+
+def typed(frame: pd.DataFrame, kind: str | None = None, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` (database columns, as a driver returned them) in the canonical dtypes of ``kind``
+    (plus ``extra`` dtypes), in place."""
     dtypes = dict(FRAME_DTYPES.get(kind, {}) if kind else {})
     dtypes.update(extra or {})
     for name, dtype in dtypes.items():
@@ -114,7 +119,7 @@ def _as_dtype(series: pd.Series, dtype: str) -> pd.Series:
     if dtype.startswith("datetime64"):
         return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
     if dtype == "bool":
-        return series.fillna(False).astype(bool)
+        return series.astype("boolean").fillna(False).astype(bool)
     if dtype in ("Int64", "Float64", "float64", "int64"):
         return pd.to_numeric(series).astype(dtype)
     return series.astype(object).where(series.notna(), None)

@@ -30,8 +30,9 @@ from sqlalchemy.exc import DBAPIError
 
 from ..ingest.model import Report
 from . import schema as s
+from .columnar import snapshot
 from .engine import write_transaction
-from .frames import frame_columns, typed_frame
+from .frames import frame_columns, typed, typed_frame
 
 StoreStatus = Literal["stored", "replaced", "unchanged"]
 T = TypeVar("T")
@@ -400,28 +401,32 @@ def audit_entries(engine: Engine, limit: int = 100) -> list[dict[str, Any]]:
 # Loading the current data
 
 
-def _reports_frame(conn: Connection) -> pd.DataFrame:
+def _reports_query() -> Any:
     rv = s.report_versions
-    rows = conn.execute(select(rv.c.id, rv.c.unit, rv.c.period, rv.c.version, rv.c.file_name,
-                               rv.c.received_on, rv.c.is_current).order_by(rv.c.unit, rv.c.period, rv.c.version)).all()
-    frame = typed_frame(rows, ["report_version_id", "unit", "period", "version", "file_name",
-                               "received_on", "is_current"],
-                        extra={"report_version_id": "int64", "version": "int64",
-                               "received_on": "datetime64[ns]", "is_current": "bool"})
+    return (select(rv.c.id.label("report_version_id"), rv.c.unit, rv.c.period, rv.c.version, rv.c.file_name,
+                   rv.c.received_on, rv.c.is_current).order_by(rv.c.unit, rv.c.period, rv.c.version))
+
+
+def _reports_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = typed(frame, extra={"report_version_id": "int64", "version": "int64",
+                                "received_on": "datetime64[ns]", "is_current": "bool"})
     first = frame[frame["version"] == 1].set_index(["unit", "period"])["received_on"]
     keys = pd.MultiIndex.from_frame(frame[["unit", "period"]])
     frame["first_received_on"] = first.reindex(keys).to_numpy(dtype="datetime64[ns]")
     return frame
 
 
-def _current_rows(conn: Connection, kind: str, *conditions: Any) -> pd.DataFrame:
+def _current_query(kind: str, *conditions: Any) -> Any:
     table, rv = s.TABLES[kind], s.report_versions
     columns = list(s.FRAME_DTYPES[kind])
-    query = (select(*[table.c[name] for name in columns], table.c.report_version_id, rv.c.unit, rv.c.period)
-             .join_from(table, rv, table.c.report_version_id == rv.c.id)
-             .where(rv.c.is_current, *conditions).order_by(rv.c.unit, rv.c.period, table.c.id))
-    rows = conn.execute(query).all()
-    return typed_frame(rows, [*columns, "report_version_id", "unit", "period"], kind,
+    return (select(*[table.c[name] for name in columns], table.c.report_version_id, rv.c.unit, rv.c.period)
+            .join_from(table, rv, table.c.report_version_id == rv.c.id)
+            .where(rv.c.is_current, *conditions).order_by(rv.c.unit, rv.c.period, table.c.id))
+
+
+def _current_rows(conn: Connection, kind: str, *conditions: Any) -> pd.DataFrame:
+    rows = conn.execute(_current_query(kind, *conditions)).all()
+    return typed_frame(rows, [*s.FRAME_DTYPES[kind], "report_version_id", "unit", "period"], kind,
                        extra={"report_version_id": "int64"})
 
 
@@ -431,14 +436,13 @@ def load_current(engine: Engine) -> dict[str, pd.DataFrame]:
     Keys ``activities``, ``beneficiaries``, ``resources``: canonical columns plus
     ``report_version_id``, ``unit`` and ``period``. Key ``reports``: one row per stored version
     (report_version_id, unit, period, version, file_name, received_on, first_received_on (the
-    received_on of version 1 of that unit-month), is_current). Read in one snapshot.
+    received_on of version 1 of that unit-month), is_current). Read in one snapshot, as columns
+    (``columnar``): a million rows load in seconds.
     """
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            data = {kind: _current_rows(conn, kind) for kind in s.ROW_KINDS}
-            data["reports"] = _reports_frame(conn)
+    with snapshot(engine) as reader:
+        data = {kind: typed(reader.frame(_current_query(kind)), kind, extra={"report_version_id": "int64"})
+                for kind in s.ROW_KINDS}
+        data["reports"] = _reports_frame(reader.frame(_reports_query()))
     return data
 
 
