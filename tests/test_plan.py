@@ -243,13 +243,18 @@ _ROW = st.tuples(st.sampled_from(["2021-03-01", "2021-03-02"]), st.sampled_from(
                  st.sampled_from(range(len(_PLACES))), st.integers(0, 150))
 
 
-@hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(_ROW, max_size=5), min_size=1, max_size=4))
-def test_count_once_keeps_the_most_rows_any_report_has_per_activity(reports: list[list[Any]]) -> None:
+def _march_activities(reports: list[list[Any]]) -> pd.DataFrame:
+    """One March report per list of (day, type, place index, people) rows, from units u0, u1..."""
     made = [(make_report(f"u{i}", "2021-03", activities=[
         activity(day, kind, people, location=_PLACES[p][0], centre=_PLACES[p][1]) for day, kind, p, people in rows]),
         "2021-04-01") for i, rows in enumerate(reports)]
-    once = count_once(make_data(made)["activities"])
+    return make_data(made)["activities"]
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_ROW, max_size=5), min_size=1, max_size=4))
+def test_count_once_keeps_the_most_rows_any_report_has_per_activity(reports: list[list[Any]]) -> None:
+    once = count_once(_march_activities(reports))
 
     def key(day: str, kind: str, p: int) -> tuple[str, str, str]:
         return day, kind, "centre" if _PLACES[p][1] else "xa an"
@@ -288,10 +293,7 @@ _ANY_ROW = st.tuples(st.sampled_from(["2021-03-01", "2021-03-02", "2021-03-03"])
 @given(st.lists(st.lists(_ANY_ROW, max_size=6), min_size=1, max_size=5))
 def test_count_once_matches_the_rule_written_as_group_bys(reports: list[list[Any]]) -> None:
     """Ties in people served, missing counts, repeated sessions: row for row the same kept activities."""
-    made = [(make_report(f"u{i}", "2021-03", activities=[
-        activity(day, kind, people, location=_PLACES[p][0], centre=_PLACES[p][1]) for day, kind, p, people in rows]),
-        "2021-04-01") for i, rows in enumerate(reports)]
-    data = make_data(made)["activities"]
+    data = _march_activities(reports)
     data = data.assign(report_version_id=pd.factorize(data["unit"])[0])
     if len(data) == 0:
         return
