@@ -300,6 +300,34 @@ def test_count_once_matches_the_rule_written_as_group_bys(reports: list[list[Any
     pd.testing.assert_frame_equal(count_once(data), _count_once_by_groups(data))
 
 
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_ANY_ROW, max_size=6), min_size=1, max_size=5),
+       st.sampled_from([None, date(2021, 3, 2)]), st.sampled_from([None, date(2021, 3, 1), date(2021, 3, 2)]))
+def test_counting_once_then_choosing_dates_is_choosing_then_counting(reports: list[list[Any]], start: Any,
+                                                                    end: Any) -> None:
+    """What lets every page share one count per data version, whatever the as-of date."""
+    from ytsupport.plan.activities import counted, with_counted
+    from ytsupport.plan.status import dated_within
+
+    data = {"activities": _march_activities(reports)}
+    chosen = dated_within(data["activities"], "date", start or date(2021, 1, 1), end or date(2021, 12, 31))
+    expected = count_once(chosen.reset_index(drop=True))
+    pd.testing.assert_frame_equal(counted(with_counted(data), start, end), expected)
+    pd.testing.assert_frame_equal(counted(data, start, end), expected)
+
+
+def test_filters_count_the_chosen_units_again() -> None:
+    """Merged across two units, an activity counts for each unit alone when filtered to it."""
+    from ytsupport.plan.activities import COUNTED, with_counted
+    from ytsupport.views import apply_filters
+
+    data = with_counted({"activities": _march_activities([[("2021-03-01", "kham_benh", 0, 50)],
+                                                          [("2021-03-01", "kham_benh", 1, 80)]])})
+    assert data[COUNTED]["times_reported"].tolist() == [2]
+    one = apply_filters(data, units=["u0"])
+    assert one[COUNTED]["people_served"].tolist() == [50] and one[COUNTED]["times_reported"].tolist() == [1]
+
+
 # ---------------------------------------------------------------------------------------------
 # Each target on a small hand-made year
 

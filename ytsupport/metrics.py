@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from .plan.activities import count_once, month_of
+from .plan.activities import counted, month_of
 from .store.schema import FRAME_DTYPES
 
 Frames = dict[str, pd.DataFrame]
@@ -28,7 +28,9 @@ def _rows(data: Frames, kind: str, as_of: date | None = None) -> pd.DataFrame:
         columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
         frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     if as_of is not None:
-        frame = frame[pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)]
+        keep = (pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
+        if not keep.all():  # at the usual as-of date every row is kept: no copy
+            frame = frame[keep]
     return frame
 
 
@@ -48,7 +50,7 @@ def activities_by_month_type(data: Frames, as_of: date | None = None) -> pd.Data
 
     Columns: month ("YYYY-MM"), activity_type, activities, people_served.
     """
-    acts = count_once(_rows(data, "activities", as_of))
+    acts = counted(data, None, as_of)
     people = acts["people_served"].astype("Float64").fillna(0)
     out = (acts.assign(month=month_of(acts["date"]), people=people)
            .groupby(["month", "activity_type"], as_index=False)
@@ -63,7 +65,7 @@ def centre_checkups_by_month(data: Frames, activity_type: str = "kham_benh", as_
 
     Columns: month, activities, people_served; ``months`` lists every month to show (zeros filled).
     """
-    acts = count_once(_rows(data, "activities", as_of))
+    acts = counted(data, None, as_of)
     acts = acts[(acts["activity_type"] == activity_type) & acts["at_centre"].fillna(False).astype(bool)]
     out = (acts.assign(month=month_of(acts["date"]), people=acts["people_served"].astype("Float64").fillna(0))
            .groupby("month", as_index=False).agg(activities=("people", "size"), people_served=("people", "sum")))
@@ -125,11 +127,22 @@ def top_donors(data: Frames, n: int = 10, as_of: date | None = None) -> pd.DataF
 
 
 def _categories_by_person(rows: pd.DataFrame) -> pd.Series:
+    """Each person's categories over all their rows: distinct, sorted, joined with ";".
+
+    The few category codes become bits: a person's set is the sum of their distinct bits, and
+    each distinct set is spelled once (no Python per person).
+    """
     codes = rows["categories"].fillna("").astype(str).str.split(";")
     exploded = pd.DataFrame({"person_key": rows["person_key"], "category": codes}).explode("category")
     exploded["category"] = exploded["category"].str.strip()
-    exploded = exploded[exploded["category"] != ""]
-    return exploded.groupby("person_key")["category"].agg(lambda s: ";".join(sorted(set(s))))
+    exploded = exploded[exploded["category"] != ""].drop_duplicates()
+    names = sorted(exploded["category"].unique())
+    if len(names) > 62:  # more categories than bits: the plain way
+        return exploded.groupby("person_key")["category"].agg(lambda s: ";".join(sorted(s)))
+    bits = exploded["category"].map({name: 1 << i for i, name in enumerate(names)}).astype("int64")
+    sets = bits.groupby(exploded["person_key"]).sum()
+    spelled = {m: ";".join(n for i, n in enumerate(names) if m >> i & 1) for m in sets.unique()}
+    return sets.map(spelled).astype(object)
 
 
 def unique_beneficiaries(data: Frames, as_of: date | None = None) -> pd.DataFrame:

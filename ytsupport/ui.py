@@ -145,9 +145,10 @@ def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
 
     Version -1 means there is no database yet: no data.
     """
+    from .plan.activities import with_counted
     from .store import load_current
 
-    return {} if version < 0 else load_current(_engine(url))
+    return {} if version < 0 else with_counted(load_current(_engine(url)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

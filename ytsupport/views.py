@@ -25,7 +25,7 @@ from .privacy import hide_small
 from .privacy import threshold as suppress_threshold
 from .i18n import t
 from .plan import Plan, month_end, report_pairs, status
-from .plan.activities import count_once, select_activities
+from .plan.activities import COUNTED, counted, select_activities, with_counted
 from .settings import PLANS_DIR, get_settings
 from .store.schema import FRAME_DTYPES
 from .vocab import reference
@@ -64,13 +64,15 @@ def apply_filters(data: Frames, units: Sequence[str] = (), districts: Sequence[s
     """
     out = dict(data)
     for kind, frame in data.items():
-        if frame is None:
+        if frame is None or kind == COUNTED:
             continue
         if units and "unit" in frame:
             frame = frame[frame["unit"].isin(list(units))]
         if districts and kind in ("activities", "beneficiaries") and "district" in frame:
             frame = frame[frame["district"].isin(list(districts))]
         out[kind] = frame
+    if (units or districts) and COUNTED in data:  # merging across reports depends on which rows are in
+        out = with_counted(out)
     return out
 
 
@@ -100,7 +102,8 @@ def _dated(data: Frames, kind: str, as_of: date) -> pd.DataFrame:
     if frame is None:
         columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
-    return frame[pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)]
+    keep = (pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
+    return frame if keep.all() else frame[keep]
 
 
 def last_due_month(plan: Plan, as_of: date) -> str | None:
@@ -319,7 +322,7 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str,
     order = [c for c in reference().activity_types.codes() if c in matrix.index] + \
             [c for c in matrix.index if c not in types]
     matrix = matrix.reindex(order).rename(index=lambda c: types.get(c, c)).astype("int64")
-    acts = count_once(_dated(data, "activities", as_of))
+    acts = counted(data, None, as_of)
     return {"as_of": as_of, "checkups": monthly, "threshold": checkup.params["threshold"] if checkup else 100,
             "checkup_id": checkup.id if checkup else None,
             "excused": sorted(plan.excused_months(checkup.id)) if checkup else [],

@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ..store.schema import FRAME_DTYPES
 from ..text import fold
 
 CENTRE = "centre"
@@ -79,6 +80,44 @@ def count_once(activities: pd.DataFrame) -> pd.DataFrame:
                                              _day=days.iloc[kept_rows].to_numpy())
     kept = kept.sort_values(["_day", "activity_type"], kind="stable")
     return kept.drop(columns=["_day"]).reset_index(drop=True)
+
+
+COUNTED = "activities_counted"  # the key of count_once(activities) in a frames dict (with_counted)
+
+
+def with_counted(data: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``data`` plus its activities counted once (key ``COUNTED``): counted once for every reader."""
+    return {**data, COUNTED: count_once(_activities(data))}
+
+
+def counted(data: Mapping[str, pd.DataFrame], start: date | None, end: date | None) -> pd.DataFrame:
+    """``count_once`` of the activities of ``data`` dated from ``start`` through ``end`` (None: no
+    bound; with no bound at all, undated rows too).
+
+    Counting once commutes with choosing rows by date: the rows merged into one activity share
+    its day, so a date range keeps or drops them together (with the same kept row and number of
+    reports). So this cuts ``data[COUNTED]`` when ``with_counted`` made it, for any dates.
+    """
+    once = data.get(COUNTED)
+    if once is None:
+        once = count_once(_activities(data))
+    if start is None and end is None:
+        return once
+    days = pd.to_datetime(once["date"])
+    keep = pd.Series(True, index=once.index)
+    if start is not None:
+        keep &= days >= pd.Timestamp(start)
+    if end is not None:
+        keep &= days <= pd.Timestamp(end)
+    return once[keep.to_numpy()].reset_index(drop=True)
+
+
+def _activities(data: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    frame = data.get("activities")
+    if frame is None:
+        columns = {**FRAME_DTYPES["activities"], "report_version_id": "int64", "unit": "object", "period": "object"}
+        frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    return frame
 
 
 def _codes(*columns: pd.Series) -> np.ndarray:

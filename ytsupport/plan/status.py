@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..store.schema import FRAME_DTYPES
-from .activities import count_once
+from .activities import counted
 from .kinds import KINDS, Context, target_and_expected
 from .model import Plan, Target
 
@@ -68,13 +68,15 @@ def _frame(data: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
 def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> pd.DataFrame:
     """Rows dated from ``start`` through ``as_of`` (both included); undated rows are left out."""
     days = pd.to_datetime(frame[column])
-    return frame[(days >= pd.Timestamp(start)) & (days <= pd.Timestamp(as_of))]
+    keep = ((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(as_of))).to_numpy()
+    return frame if keep.all() else frame[keep]
 
 
 def context(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> Context:
     """The data as of ``as_of`` (already clipped), activities counted once, and reporting."""
-    frames = {kind: dated_within(_frame(data, kind), col, plan.start, as_of) for kind, col in _DATE_COLUMNS.items()}
-    return Context(plan=plan, as_of=as_of, activities=count_once(frames["activities"]),
+    frames = {kind: dated_within(_frame(data, kind), col, plan.start, as_of) for kind, col in _DATE_COLUMNS.items()
+              if kind != "activities"}
+    return Context(plan=plan, as_of=as_of, activities=counted(data, plan.start, as_of),
                    beneficiaries=frames["beneficiaries"], resources=frames["resources"],
                    reporting=reporting(data, plan, as_of))
 
