@@ -272,3 +272,24 @@ def test_upload_page_is_registered_without_store_filters(store: str) -> None:
     at = run("pages/upload.py")
     assert at.title[0].value == "Tải lên báo cáo"
     assert [d.label for d in at.date_input] == ["Ngày nhận báo cáo"]  # no as-of filter on a page that reads files
+
+
+def test_a_change_loads_the_new_data_in_the_background(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a store or revert the next page opened finds the frames already loaded."""
+    import threading
+
+    import streamlit as st
+
+    from ytsupport import store as store_module, ui
+
+    st.cache_resource.clear()
+    loads: list[str] = []
+    real = store_module.load_current
+    monkeypatch.setattr(store_module, "load_current", lambda engine: loads.append("load") or real(engine))
+    ui.data_changed()
+    for thread in [t for t in threading.enumerate() if t.name == "ytsupport-warm"]:
+        thread.join(timeout=60)
+    assert loads == ["load"]
+    data = ui.frames()
+    assert loads == ["load"], "the page reused what the background load left"
+    assert len(data["activities"]) > 0

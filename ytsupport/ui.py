@@ -602,8 +602,18 @@ def audit_frame(entries: list[dict[str, Any]], lang: str, actions: list[str] | N
 
 
 def data_changed() -> None:
-    """After a store or revert: cached aggregates are keyed by data version; drop them at once."""
+    """After a store or revert: cached aggregates are keyed by data version; drop them at once,
+    and load the new version's frames in the background, so that the next page opened does not
+    wait for them (seconds with a million stored rows)."""
     st.cache_data.clear()
+    threading.Thread(target=_warm, args=store_state(), name="ytsupport-warm", daemon=True).start()
+
+
+def _warm(url: str, version: int) -> None:
+    try:
+        _frames(url, version)
+    except Exception:  # noqa: BLE001 - only a head start: the page that needs the frames loads them itself
+        pass
 
 
 def max_upload_mb() -> int:
