@@ -8,8 +8,9 @@ large/small ratio. Not part of the test suite.
 
     python benchmarks/bench_pages.py [--medium 100000] [--large 1000000] [--reruns 7] [--keep DIR]
 
-"cold" is a page's first run after a new data version: it loads the store (``load_current``)
-and computes that page's aggregates; later pages of that version reuse the loaded frames.
+"cold" is a page's first run on empty caches: it loads the store (``load_current``, and the
+activities counted once) and computes that page's aggregates. In the dashboard only the first
+page opened after a change pays the load, and after an upload it starts in the background.
 """
 from __future__ import annotations
 
