@@ -380,7 +380,7 @@ def reminder_text(plan: Plan, gaps: dict[str, Any], as_of: date) -> str:
     names = unit_names(plan, short=False)
     pilots = {u.code for u in plan.units if u.pilot}
     month = fmt_month(gaps["month"], "vi", in_sentence=True)
-    lines = [f"Kính gửi: Ban Chấp hành các cơ sở Đoàn trực thuộc,", "",
+    lines = ["Kính gửi: Ban Chấp hành các cơ sở Đoàn trực thuộc,", "",
              f"Đến ngày {fmt_date(as_of)}, Ban Thường vụ Đoàn Khối chưa nhận được báo cáo {month} "
              f"(hạn nộp {fmt_date(gaps['due_on'])}) theo Kế hoạch {plan.number} của các đơn vị sau:"]
     for i, unit in enumerate(gaps["missing"], start=1):
