@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from tests.workbooks import ACTIVITY_HEADERS, activity, make_report, person, resource
-from ytsupport.ingest.validate import validate_file
+from ytsupport.ingest.validate import validate_file, with_person_keys
 
 TITLE = ["ĐOÀN KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH TRÀ VINH",
          "ĐOÀN CƠ SỞ BỆNH VIỆN ĐA KHOA TỈNH",
@@ -177,7 +177,9 @@ def test_birth_year_range_and_duplicate_person(tmp_path: Path) -> None:
     assert where(report, "birth_year_out_of_range") == [("DoiTuong", 4, "Năm sinh")]
     people = validate_file(make_report(tmp_path / "ok.xlsx", beneficiaries=rows[:2] + rows[3:])).frames["beneficiaries"]
     assert people["birth_year"].tolist()[-1] == 1950
-    assert people["person_key"].nunique() == 2 and "Thạch" not in "".join(people["person_key"])
+    keyed = with_person_keys(people)
+    assert "person_basis" not in keyed and keyed["person_key"].str.len().eq(32).all()
+    assert keyed["person_key"].nunique() == 2 and "thach" not in "".join(keyed["person_key"]).lower()
 
 
 def test_several_categories_separated_by_semicolon(tmp_path: Path) -> None:

@@ -224,7 +224,7 @@ def _finish(kind: Kind, frame: pd.DataFrame, ctx: checks.Context, labels: dict[s
         frame["at_centre"] = reference().centre_mask(frame["location"].fillna("")).to_numpy(dtype=bool)
         _check_breakdowns(frame, ctx, labels)
     elif kind == "beneficiaries":
-        frame["person_key"] = person_keys(frame)
+        frame[PERSON_BASIS] = person_bases(frame)
         frame.rename(columns={"category": "categories"}, inplace=True)
 
 
@@ -255,24 +255,40 @@ def _add_per_row(issues: IssueCollector, code: str, sheet: str, column: str | No
     issues.total[severity_of(code)] += max(0, len(rows) - room)
 
 
-def person_keys(frame: pd.DataFrame) -> pd.Series:
-    """A stable pseudonymous key per person, keyed with the installation's secret (HMAC-SHA256).
+PERSON_BASIS = "person_basis"  # who a beneficiaries row is, before keying (never stored)
 
-    From ``person_id`` when given, else from the folded name, birth year and district, so the
-    same person surveyed by two units gets one key and the key cannot be reversed by guessing.
-    Names and ids are folded once per distinct value; the HMAC runs once per distinct basis.
+
+def person_bases(frame: pd.DataFrame) -> pd.Series:
+    """Who each row is, for matching: from ``person_id`` when given, else from the folded name,
+    birth year and district, so that the same person surveyed by two units matches.
+
+    Names and ids are folded once per distinct value. Rows with equal bases are one person
+    (duplicates within a file are found on them); :func:`with_person_keys` turns the bases into
+    the keys that are stored.
     """
-    secret = installation_secret()
     basis = pa.array(_folded(frame["person_id"], "id|", None).to_numpy(dtype=object), type=pa.string())
     if basis.null_count:
         name = pa.array(_folded(frame["full_name"], "", "").to_numpy(dtype=object), type=pa.string())
         year = pc.fill_null(pc.cast(pa.array(frame["birth_year"].astype("Int64"), type=pa.int64()), pa.string()), "")
         district = pa.array(frame["district"].fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
         basis = pc.coalesce(basis, pc.binary_join_element_wise(name, year, district, "|"))
-    encoded = basis.dictionary_encode()
-    keyed = _hmac_sha256(secret)
+    return pd.Series(basis.to_numpy(zero_copy_only=False), index=frame.index, name=PERSON_BASIS, dtype=object)
+
+
+def with_person_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The beneficiaries with ``person_key`` (a pseudonymous key per person) in place of their bases.
+
+    The key is an HMAC-SHA256 of the basis with the installation's secret, so it is stable and
+    cannot be reversed by guessing names; made when storing (checking a file needs only the
+    bases), once per distinct basis. A frame without bases (keys already made) is returned as is.
+    """
+    if PERSON_BASIS not in frame:
+        return frame
+    encoded = pa.array(frame[PERSON_BASIS].to_numpy(dtype=object), type=pa.string()).dictionary_encode()
+    keyed = _hmac_sha256(installation_secret())
     keys = np.array([keyed(b.encode("utf-8"))[:32] for b in encoded.dictionary.to_pylist()], dtype=object)
-    return pd.Series(keys[encoded.indices.to_numpy()], index=frame.index, name="person_key", dtype=object)
+    return frame.drop(columns=[PERSON_BASIS]).assign(
+        person_key=pd.Series(keys[encoded.indices.to_numpy()], index=frame.index, dtype=object))
 
 
 def _hmac_sha256(secret: bytes) -> Callable[[bytes], str]:
@@ -310,16 +326,16 @@ def _folded(values: pd.Series, prefix: str, empty: str | None) -> pd.Series:
 def _check_duplicate_people(frames: list[pd.DataFrame], issues: IssueCollector) -> None:
     if not frames:
         return
-    needed = ["sheet", "row", "full_name", "birth_year", "person_key"]
+    needed = ["sheet", "row", "full_name", "birth_year", PERSON_BASIS]
     people = pd.concat([f[needed] for f in frames], ignore_index=True)
     people = people[people["full_name"].notna() & people["birth_year"].notna()]
-    repeated = people.duplicated("person_key", keep="first")
+    repeated = people.duplicated(PERSON_BASIS, keep="first")
     if not repeated.any():
         return
-    first_rows = people.drop_duplicates("person_key").set_index("person_key")["row"]
+    first_rows = people.drop_duplicates(PERSON_BASIS).set_index(PERSON_BASIS)["row"]
     again = people[repeated]
     shown = again.iloc[: max(0, issues.cap - len(issues.kept["error"]))]
-    firsts = first_rows.reindex(shown["person_key"]).to_numpy()
+    firsts = first_rows.reindex(shown[PERSON_BASIS]).to_numpy()
     for sheet, row, first in zip(shown["sheet"], shown["row"], firsts):
         issues.add("duplicate_person", sheet, int(row), None, first_row=int(first))
     issues.total["error"] += len(again) - len(shown)

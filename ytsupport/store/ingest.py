@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from ..ingest.model import Report
+from ..ingest.validate import with_person_keys
 from . import schema as s
 from .columnar import snapshot
 from .engine import write_transaction
@@ -310,8 +311,10 @@ def store_report(engine: Engine, report: Report, *, received_on: date,
     """
     _check_storable(report)
     as_text = engine.dialect.name == "sqlite"  # how SQLAlchemy's DATE binds there
-    records = {kind: RowBatch(frame_columns(report.frames.get(kind), kind, dates_as_text=as_text))
-               for kind in s.ROW_KINDS}
+    frames = {**report.frames}
+    if frames.get("beneficiaries") is not None:
+        frames["beneficiaries"] = with_person_keys(frames["beneficiaries"])
+    records = {kind: RowBatch(frame_columns(frames.get(kind), kind, dates_as_text=as_text)) for kind in s.ROW_KINDS}
     people = records.get("beneficiaries")
     if people is not None and not store_names() and "full_name" in people.columns:
         people.columns["full_name"] = [None] * len(people)
