@@ -414,3 +414,24 @@ def test_csv_over_the_limits_is_refused_at_file_level(tmp_path: Path) -> None:
         result = read.read_workbook(path, limits)
         assert result.sheets == []
         assert [(i.sheet, i.code, i.params["limit"]) for i in result.issues] == [(None, "too_large", limit)]
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+def test_numbers_in_a_text_column_stay_numbers(tmp_path: Path, fmt: str) -> None:
+    """fastexcel writes a mixed column's numbers out as text: 1.234 would then read as 1234 (a
+    Vietnamese thousands group). Such number cells come back as the numbers they are."""
+    grid = [["Name", "Amount", "Note"], ["a", 1.234, "x"], ["b", "12,5 triệu", "y"], ["c", 2.5, "1.500"],
+            ["d", None, None], ["e", 1_500_000, 7]]
+    path = tmp_path / f"mixed.{fmt}"
+    sheet = only_sheet(read.read_workbook(write_xlsx(path, grid, merge=None) if fmt == "xlsx" else WRITERS[fmt](path, grid),
+                                          LIMITS))
+    assert sheet.data[1].tolist() == [1.234, "12,5 triệu", 2.5, None, 1_500_000.0]
+    assert sheet.data[2].tolist() == ["x", "y", "1.500", None, 7.0], "text typed as text stays text"
+    assert 0 in sheet.texts and 1 not in sheet.texts and 2 not in sheet.texts
+
+
+def test_three_decimals_below_the_peek_in_a_column_re_read_as_text(tmp_path: Path) -> None:
+    grid = [["Name", "Amount"]] + [[f"n{i}", i + 0.5] for i in range(3000)] + [["x", 2.125], ["last", "12,5 triệu"]]
+    sheet = only_sheet(read.read_workbook(write_xlsx(tmp_path / "late3.xlsx", grid, merge=None), LIMITS))
+    amounts = sheet.data[1].tolist()
+    assert amounts[-2:] == [2.125, "12,5 triệu"] and amounts[0] == 0.5

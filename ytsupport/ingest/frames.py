@@ -8,8 +8,9 @@ sheet's pandas frame at a time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,12 +23,14 @@ class ArrowRows:
     ``positions[j]`` is the data column (0-based from the sheet's first column) of the batch's
     column ``j``, ascending; columns between them hold no cell. ``errors`` are the cells no type
     can hold (Excel error cells such as ``#N/A``), as ``(row, batch column, text)``: they come
-    back as that text.
+    back as that text. ``numbers`` are the number cells of text columns, as
+    ``{batch column: (rows, values)}``: they come back as numbers (see ``read.load_rows``).
     """
 
     batch: pa.RecordBatch
     positions: list[int]
     errors: list[tuple[int, int, str]]
+    numbers: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.batch.num_rows
@@ -40,6 +43,11 @@ class ArrowRows:
         """The rows (the first ``rows`` of them, or all) as a frame whose columns are 0..width-1."""
         batch = self.batch if rows is None else self.batch.slice(0, rows)
         frame = batch.to_pandas(date_as_object=False)
+        for col, (rows_at, values) in self.numbers.items():
+            keep = rows_at < len(frame)
+            cells = frame.iloc[:, col].to_numpy(dtype=object, copy=True)
+            cells[rows_at[keep]] = values[keep].tolist()
+            frame.isetitem(col, cells)
         for row, col, text in self.errors:
             if row < len(frame):
                 if frame.iloc[:, col].dtype != object:
@@ -56,12 +64,13 @@ class ArrowRows:
         What the checks would otherwise rebuild from Python strings (columns holding an error
         cell are left out: their frame column differs).
         """
-        with_error = {col for _, col, _ in self.errors}
+        differs = {col for _, col, _ in self.errors} | set(self.numbers)
         return {self.positions[j]: self.batch.column(j) for j in range(self.batch.num_columns)
-                if j not in with_error and pa.types.is_string(self.batch.column(j).type)}
+                if j not in differs and pa.types.is_string(self.batch.column(j).type)}
 
 
-def arrow_rows(batch: pa.RecordBatch, positions: list[int], errors: list[tuple[int, int, str]]) -> ArrowRows:
+def arrow_rows(batch: pa.RecordBatch, positions: list[int], errors: list[tuple[int, int, str]],
+               numbers: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> ArrowRows:
     """:class:`ArrowRows` without the trailing columns that hold no cell (null or empty text)."""
     keep = batch.num_columns
     with_error = {col for _, col, _ in errors}
@@ -69,7 +78,7 @@ def arrow_rows(batch: pa.RecordBatch, positions: list[int], errors: list[tuple[i
         keep -= 1
     if keep < batch.num_columns:
         batch = batch.select(range(keep))
-    return ArrowRows(batch, positions[:keep], errors)
+    return ArrowRows(batch, positions[:keep], errors, {j: v for j, v in (numbers or {}).items() if j < keep})
 
 
 def _empty(column: pa.Array) -> bool:

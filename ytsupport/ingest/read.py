@@ -37,8 +37,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import fastexcel
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine as calamine
 
 from ..settings import Limits
@@ -169,7 +171,7 @@ def read_excel_calamine(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
             sheet, issue = _peek_sheet(book, meta, limits)
             if sheet is not None and sheet.header_rows:
                 reader = reader or fastexcel.read_excel(str(path))
-                issue = _fill_data(reader, sheet)
+                issue = _fill_data(reader, sheet, path)
             if issue is not None:
                 result.issues.append(issue)
             elif sheet is not None:
@@ -230,12 +232,13 @@ def merged_ranges(ranges: Iterable[Any] | None) -> list[tuple[int, int, int, int
     return [(int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in (ranges or [])]
 
 
-def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet) -> Issue | None:
+def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet, path: Path) -> Issue | None:
     """Bulk-read the rows below the header into ``sheet.pending``; an issue when that fails."""
     data_offset = max(sheet.header_rows) + 1
     first_data_row = sheet.first_row + data_offset
     try:
-        rows = load_rows(reader, sheet.name, first_data_row - 1, sheet.first_col)
+        rows = load_rows(reader, sheet.name, first_data_row - 1, sheet.first_col, path=path,
+                         numbers_seen=numbers_seen(sheet.top[data_offset:], sheet.first_col))
         check_alignment(sheet.top[data_offset:], rows)
     except (fastexcel.FastExcelError, ReadError, pa.ArrowException) as exc:
         return unreadable_issue(exc, sheet=sheet.name)
@@ -275,6 +278,7 @@ class _BulkReads:
     """
 
     def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self._path = str(path)
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="ytsupport-read")
@@ -346,7 +350,8 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     skip_rows = sheet.first_row + max(sheet.header_rows)  # 0-based absolute row of the first data row
     first_col = peek.first_col if peek.complete else None
     check = None if peek.complete else _size_check(entry.name, peek.first_row, limits)
-    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check)
+    seen = numbers_seen(top[max(sheet.header_rows) + 1:], peek.first_col)
+    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, seen)
     return plan
 
 
@@ -363,11 +368,13 @@ def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tu
 
 
 def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
-               check: Callable[[Any], tuple[int, int, int]] | None) -> tuple[ArrowRows, Any]:
+               check: Callable[[Any], tuple[int, int, int]] | None,
+               seen: frozenset[int] = frozenset()) -> tuple[ArrowRows, Any]:
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    rows = load_rows(bulk.reader(), name, skip_rows, first_col, on_load=on_load)
+    rows = load_rows(bulk.reader(), name, skip_rows, first_col, on_load=on_load, path=bulk.path,
+                     numbers_seen=seen)
     return rows, (ranges[0] if ranges else None)
 
 
@@ -414,27 +421,81 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 # --------------------------------------------------------------------------- fastexcel bulk read
 
 def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None) -> ArrowRows:
+              on_load: Callable[[Any], None] | None = None, path: Path | None = None,
+              numbers_seen: frozenset[int] = frozenset()) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
     row 1), whatever the used range; its columns span the used range, whose first column's
     absolute index is checked against ``first_col`` (None: the range's first column).
     ``on_load`` sees the loaded sheet before its cells are converted (it may raise).
+
+    A column mixing numbers and text comes back from fastexcel as text, its numbers written out
+    ("1.234"), which Vietnamese reading takes for thousands. A text column that held numbers
+    (re-read as text, or with a number among the peeked rows: ``numbers_seen``, absolute column
+    indexes) and holds text that reads two ways (three decimals, an exponent) has its number
+    cells read again from ``path`` with python-calamine: they come back as numbers
+    (``ArrowRows.numbers``). Columns of plain text cost nothing here.
     """
-    absolute, batch, errors = _load_faithfully(reader, name, skip_rows, on_load)
+    absolute, batch, errors, forced = _load_faithfully(reader, name, skip_rows, on_load)
     start = min(absolute, default=0) if first_col is None else first_col
     positions = [a - start for a in absolute]
     if any(p < 0 for p in positions):
         raise ReadError(f"fastexcel starts at column {min(absolute)}, calamine at {start}")
-    return arrow_rows(batch, positions, error_cells(errors))
+    mixed = [j for j in range(batch.num_columns) if j in forced or absolute[j] in numbers_seen]
+    ambiguous = [j for j in mixed if _has_ambiguous_numbers(batch.column(j))]
+    numbers = _number_cells(path, name, skip_rows, {j: absolute[j] for j in ambiguous}, batch.num_rows) \
+        if ambiguous and path is not None else {}
+    return arrow_rows(batch, positions, error_cells(errors), numbers)
+
+
+def numbers_seen(rows: list[list[Any]], first_col: int) -> frozenset[int]:
+    """The absolute columns where ``rows`` (peeked, starting at column ``first_col``) hold a number."""
+    return frozenset(first_col + j for row in rows for j, value in enumerate(row) if type(value) in (int, float))
+
+
+# A number as fastexcel writes it into a text column that Vietnamese reading would take otherwise:
+# three decimals (read as a thousands group) or an exponent.
+_AMBIGUOUS_NUMBER = r"^-?[0-9]+([.][0-9]{3}|([.][0-9]+)?e[-+]?[0-9]+)$"
+
+
+def _has_ambiguous_numbers(column: pa.Array) -> bool:
+    if not pa.types.is_string(column.type):
+        return False
+    return bool(pc.any(pc.match_substring_regex(column, pattern=_AMBIGUOUS_NUMBER)).as_py())
+
+
+def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int],
+                  n_rows: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The number cells (int or float, not bool) of the given columns (batch column: absolute
+    column) of rows ``skip_rows`` .. ``skip_rows + n_rows - 1``, streamed with python-calamine."""
+    sheet = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
+    if sheet.start is None:
+        return {}
+    first_row, first_col = sheet.start
+    found: dict[int, tuple[list[int], list[float]]] = {j: ([], []) for j in columns}
+    for i, cells in enumerate(sheet.iter_rows()):
+        row = first_row + i - skip_rows
+        if row >= n_rows:
+            break
+        if row < 0:
+            continue
+        for j, col in columns.items():
+            at = col - first_col
+            value = cells[at] if 0 <= at < len(cells) else None
+            if type(value) in (int, float):
+                found[j][0].append(row)
+                found[j][1].append(float(value))
+    return {j: (np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.float64))
+            for j, (rows, values) in found.items() if rows}
 
 
 def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
-                     on_load: Callable[[Any], None] | None = None) -> tuple[list[int], pa.RecordBatch, Any]:
+                     on_load: Callable[[Any], None] | None = None
+                     ) -> tuple[list[int], pa.RecordBatch, Any, set[int]]:
     """Load with guessed types, then re-load as text the columns where a cell did not fit its type.
 
-    Returns ``(absolute column indexes, batch, errors)`` (the loaded sheet, which holds every
+    Returns ``(absolute column indexes, batch, errors, the columns re-read as text)`` (the loaded sheet, which holds every
     cell, is let go before the caller converts the batch); the errors left are Excel error cells (``#N/A``...), which
     no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
     dates), every column is read as text.
@@ -454,7 +515,8 @@ def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
             continue
         bad = [c for c in _error_columns(errors) if dtypes != "string" and c not in (dtypes or {})]
         if not bad:
-            return [c.absolute_index for c in loaded.selected_columns], batch, errors
+            forced = set(range(batch.num_columns)) if dtypes == "string" else set(dtypes or {})
+            return [c.absolute_index for c in loaded.selected_columns], batch, errors, forced
         dtypes = {**(dtypes if isinstance(dtypes, dict) else {}), **{c: "string" for c in bad}}
     raise ReadError("fastexcel could not settle the column types")
 
