@@ -16,8 +16,9 @@ Two promises hold for every sheet:
   same column as ``top[r][j]``. A cross-check against the peeked rows guards this at run time.
 * No cell vanishes: a column keeps a number/date/bool dtype only when fastexcel could convert
   every cell; a column with a cell that does not fit is re-read as text, and an Excel error
-  cell (``#DIV/0!``, ``#N/A``...) comes back as that text. Known exception: fastexcel turns a
-  TRUE/FALSE cell in an otherwise numeric column into 1/0.
+  cell (``#DIV/0!``, ``#N/A``...) comes back as that text; in a text column, a number cell
+  that would read two ways as text (``1.234``) comes back as the number (``load_rows``).
+  Known exception: fastexcel turns a TRUE/FALSE cell in an otherwise numeric column into 1/0.
 
 :func:`read_workbook` never raises for a bad file; it returns an ``unreadable`` issue instead.
 A native crash (abort, segfault) cannot be caught here: that is what the worker is for.
