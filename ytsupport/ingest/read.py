@@ -89,9 +89,9 @@ def read_workbook(path: Path, limits: Limits) -> RawWorkbook:
 def read_workbook_rows(path: Path, limits: Limits) -> RawWorkbook:
     """:func:`read_workbook` with each Excel sheet's rows left as Arrow (``RawSheet.pending``).
 
-    What the reader worker runs: the rows cross to the checking process without a copy. Never raises for a bad file: an exception (also a Rust panic surfacing as
-    ``PanicException``) becomes a file-level ``unreadable`` issue; a password-protected file
-    becomes ``encrypted``.
+    What the reader worker runs: the rows cross to the checking process without a copy. Never
+    raises for a bad file: an exception (also a Rust panic surfacing as ``PanicException``)
+    becomes a file-level ``unreadable`` issue; a password-protected file becomes ``encrypted``.
     """
     path = Path(path)
     fmt = file_format(path)
@@ -469,8 +469,14 @@ def _has_ambiguous_numbers(column: pa.Array) -> bool:
 def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int],
                   n_rows: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """The number cells (int or float, not bool) of the given columns (batch column: absolute
-    column) of rows ``skip_rows`` .. ``skip_rows + n_rows - 1``, streamed with python-calamine."""
-    sheet = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
+    column) of rows ``skip_rows`` .. ``skip_rows + n_rows - 1``, streamed with python-calamine.
+
+    None at all when python-calamine cannot read the sheet: the cells then stay as text.
+    """
+    try:
+        sheet = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
+    except Exception:  # noqa: BLE001 - fastexcel read the sheet; this second reading only refines it
+        return {}
     if sheet.start is None:
         return {}
     first_row, first_col = sheet.start
@@ -496,9 +502,9 @@ def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
                      ) -> tuple[list[int], pa.RecordBatch, Any, set[int]]:
     """Load with guessed types, then re-load as text the columns where a cell did not fit its type.
 
-    Returns ``(absolute column indexes, batch, errors, the columns re-read as text)`` (the loaded sheet, which holds every
-    cell, is let go before the caller converts the batch); the errors left are Excel error cells (``#N/A``...), which
-    no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
+    Returns ``(absolute column indexes, batch, errors, the columns re-read as text)`` (the loaded
+    sheet, which holds every cell, is let go before the caller converts the batch); the errors
+    left are Excel error cells (``#N/A``...), which no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
     dates), every column is read as text.
     """
     options: dict[str, Any] = {"header_row": None, "skip_rows": skip_rows, "schema_sample_rows": None,
