@@ -138,7 +138,14 @@ def test_first_report_is_stored_with_all_rows(engine: Engine) -> None:
     assert audit_entries(engine)[0]["action"] == "ingest"
 
 
-def test_load_current_gives_back_the_canonical_frames(engine: Engine) -> None:
+@pytest.mark.parametrize("arrow_driver", [True, False], ids=["as-configured", "no-arrow-driver"])
+def test_load_current_gives_back_the_canonical_frames(engine: Engine, arrow_driver: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same frames whichever way the columns come (on PostgreSQL: ADBC, or psycopg without it)."""
+    if not arrow_driver:
+        from ytsupport.store import columnar
+
+        monkeypatch.setattr(columnar, "_adbc_connection", lambda engine: None)
     report = make_report(activities=[activity("2021-06-15", "kham_benh", 120, centre=True, disabled=20, cost_vnd=1.5e6),
                                      activity("2021-06-16", "vui_choi", 5)],
                          beneficiaries=[beneficiary("Nguyễn Văn A", has_bhyt=True), beneficiary("B", store_names=False)],

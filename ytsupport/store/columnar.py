@@ -5,7 +5,8 @@ Through SQLAlchemy's rows that costs a Python object and a type conversion per v
 activity rows: about 10 s on SQLite). Here:
 
 * PostgreSQL: the ADBC driver (Apache Arrow's database connectivity, binary COPY) returns
-  whole Arrow columns, on a connection of its own in one REPEATABLE READ snapshot;
+  whole Arrow columns, on a connection of its own in one REPEATABLE READ snapshot; where it
+  cannot connect (a URL only psycopg understands), the way below, through psycopg;
 * SQLite: the rows come from the sqlite3 cursor of the caller's transaction (another SQLite
   library in the same process would break SQLite's file locks, so no second driver here) and
   are cut into columns with numpy.
@@ -39,7 +40,7 @@ class ColumnarReader:
         cursor = self._connection.cursor()
         try:
             cursor.execute(sql)
-            if self._dialect.name == "postgresql":
+            if hasattr(cursor, "fetch_arrow_table"):  # ADBC
                 table = cursor.fetch_arrow_table()
                 return table.rename_columns(names).to_pandas(date_as_object=False, split_blocks=True,
                                                              self_destruct=True)
@@ -55,12 +56,9 @@ class ColumnarReader:
 @contextmanager
 def snapshot(engine: Engine) -> Iterator[ColumnarReader]:
     """A :class:`ColumnarReader` on ``engine``'s database, every query in one read transaction."""
-    if engine.dialect.name == "postgresql":
-        import adbc_driver_postgresql.dbapi as pg_driver
-
-        connection = pg_driver.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    connection = _adbc_connection(engine) if engine.dialect.name == "postgresql" else None
+    if connection is not None:
         try:
-            connection.adbc_connection.set_options(**_PG_OPTIONS)
             yield ColumnarReader(engine, connection)
         finally:
             try:
@@ -68,5 +66,24 @@ def snapshot(engine: Engine) -> Iterator[ColumnarReader]:
             finally:
                 connection.close()
         return
-    with engine.connect() as conn, conn.begin():  # SQLite: BEGIN; the first read fixes the snapshot
-        yield ColumnarReader(engine, conn.connection.dbapi_connection)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():  # SQLite: BEGIN; the first read fixes the snapshot
+            yield ColumnarReader(engine, conn.connection.dbapi_connection)
+
+
+def _adbc_connection(engine: Engine) -> Any | None:
+    """An ADBC connection to ``engine``'s PostgreSQL database in REPEATABLE READ; None if it cannot be had."""
+    try:
+        import adbc_driver_postgresql.dbapi as pg_driver
+
+        connection = pg_driver.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    except Exception:  # noqa: BLE001 - no driver, or a URL libpq does not take: psycopg's way then
+        return None
+    try:
+        connection.adbc_connection.set_options(**_PG_OPTIONS)
+    except Exception:  # noqa: BLE001
+        connection.close()
+        return None
+    return connection
