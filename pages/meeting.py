@@ -4,9 +4,10 @@ from datetime import date
 import streamlit as st
 
 from ytsupport import ui
+from ytsupport.i18n import t
 from ytsupport.report import fmt
 from ytsupport.report.export import FORMATS, report_bytes
-from ytsupport.report.labels import state_label, status_label, t
+from ytsupport.report.labels import state_label, status_label
 from ytsupport.settings import get_settings
 from ytsupport.snapshots import SnapshotError, compare, create_snapshot, list_snapshots
 
@@ -22,7 +23,7 @@ def _compare(url: str, version: int, snapshot_id: int, as_of: date) -> dict:
 
 url, version = ui.store_state()
 engine = ui.engine()
-st.title(t("page_meeting", lang))
+st.title(t("meeting_title", lang))
 st.caption(t("meeting_intro", lang))
 
 plan_file = get_settings().plan_file
@@ -31,7 +32,7 @@ as_of = st.date_input(t("as_of", lang), value=plan.clip(fmt.today()), min_value=
                       format="DD/MM/YYYY", key="meeting_as_of")
 content = ui.report_content(as_of)
 if not content.meta["known_versions"]:
-    st.info(t("no_data", lang))
+    st.info(t("meeting_no_data", lang))
 
 # --- Freeze the figures
 st.header(t("snapshot_section", lang))
@@ -79,7 +80,7 @@ if snapshots:
         st.dataframe(([{
             t("col_unit", lang): r["unit_name"], t("col_month", lang): fmt.month(r["period"]),
             t("report_kind", lang): t("correction" if r["correction"] else "first_version", lang),
-            t("received_on", lang): fmt.day(r["received_on"]), t("due_on", lang): fmt.day(r["due_on"]),
+            t("received_on_short", lang): fmt.day(r["received_on"]), t("due_on", lang): fmt.day(r["due_on"]),
             t("late_flag", lang): "⚠ " + t("late_flag", lang) if r["late"] else "",
             t("uploaded_at", lang): fmt.stamp(r["uploaded_at"]),
         } for r in result["received_since"]]), hide_index=True, width="stretch")

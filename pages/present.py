@@ -5,9 +5,10 @@ from html import escape
 import streamlit as st
 
 from ytsupport import ui
+from ytsupport.i18n import t
 from ytsupport.report import fmt
 from ytsupport.report.images import STATUS_COLOURS
-from ytsupport.report.labels import status_label, t
+from ytsupport.report.labels import status_label
 from ytsupport.settings import get_settings
 
 ui.page_guard()

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
 
+from ..i18n import t
 from . import fmt
-from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label, t
+from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label
 from .model import ReportContent, ReportSettings
 
 # Light fills (hex RGB) for status and reporting-state cells.
@@ -115,7 +116,7 @@ def target_note(record: dict[str, Any], lang: str) -> str:
     """Interpretation and excused months of a target, for a table's note column."""
     notes = []
     if record.get("interpretation"):
-        notes.append(t("interpretation", lang))
+        notes.append(t("report_interpretation", lang))
     excused = record.get("excused")
     if excused:
         notes.append(t("excused", lang, months=fmt.month_list(excused["months"]),
@@ -173,7 +174,7 @@ def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
                  status=status_label(record["status"], lang).lower())
     extras = []
     if record.get("months_met") is not None and record["target"] is not None:
-        extras.append(t("months_met", lang, months=fmt.month_list(record["months_met"]) or "-"))
+        extras.append(t("report_months_met", lang, months=fmt.month_list(record["months_met"]) or "-"))
     for model in record.get("models") or []:
         state = t("model_started" if model.get("started") else "model_not_started", lang)
         extras.append(f"{pick((model['label'].get('vi', ''), model['label'].get('en', '')), lang)}: {state}.")

@@ -18,9 +18,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..i18n import t
 from . import fmt
 from .document import STATE_FILLS, STATUS_FILLS, target_note
-from .labels import REPORT_STATES, STATUS, pick, state_label, status_label, t
+from .labels import REPORT_STATES, pick, state_label, status_label
 from .model import ReportContent
 from .safe import put
 
@@ -145,7 +146,7 @@ def targets_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None
     rows = [{**r, "_n": i} for i, r in enumerate(content.targets, start=1)]
     overrides = [[None] * 5 + [kinds.get(r.get("format", "count"), "count")] * 3 + [None] * 3 for r in rows]
     sheet = write_sheet(workbook, t("sheet_targets", lang), columns, rows, overrides)
-    _fills(sheet, f"J2:J{len(rows) + 1}", {k: pick(v, lang) for k, v in STATUS.items()}, STATUS_FILLS)
+    _fills(sheet, f"J2:J{len(rows) + 1}", {k: status_label(k, lang) for k in STATUS_FILLS}, STATUS_FILLS)
 
 
 def reporting_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:

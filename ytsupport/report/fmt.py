@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import t
 from ..vocab import reference
-from .labels import t
 
 
 def number(value: Any, lang: str = "vi", digits: int = 0) -> str:
@@ -95,7 +95,7 @@ def month_list(periods: list[str]) -> str:
 def code_label(kind: str, code: Any, lang: str = "vi") -> str:
     """The label of a vocabulary code (activity_types, resource_items, donor_types, districts, ...)."""
     if code is None or code == "" or code == "unknown":
-        return t("unknown", lang)
+        return t("report_unknown", lang)
     vocabulary = getattr(reference(), kind)
     return vocabulary.label(str(code), lang)
 

@@ -16,7 +16,8 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .labels import pick, t
+from ..i18n import t
+from .labels import pick
 from .model import ReportContent
 
 STATUS_COLOURS = {"met": "#2e7d32", "on_track": "#1565c0", "behind": "#ef6c00", "not_started": "#c62828",
