@@ -427,14 +427,19 @@ def mixed_encoding_csv(path: Path) -> Path:
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # the combining marks Windows-1258 has
 
 
-def cp1258(text: str) -> bytes:
-    """Vietnamese text as Windows-1258 writes it: letters with their vowel marks, tones combining."""
+def cp1258_form(text: str) -> str:
+    """Text as Windows-1258 stores Vietnamese: base letter (â, ơ, ư... precomposed) + combining tone mark."""
     out = []
     for char in text:
         parts = unicodedata.normalize("NFD", char)
         tones = "".join(c for c in parts if c in TONE_MARKS)
         out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS)) + tones)
-    return "".join(out).encode("cp1258")
+    return "".join(out)
+
+
+def cp1258(text: str) -> bytes:
+    """Vietnamese text as Windows-1258 writes it: letters with their vowel marks, tones combining."""
+    return cp1258_form(text).encode("cp1258")
 
 
 def nul_flood_csv(path: Path) -> Path:

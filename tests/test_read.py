@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.hostile import cp1258_form
 from ytsupport.ingest import read
 from ytsupport.ingest.model import RawSheet, RawWorkbook
 from ytsupport.settings import Limits
@@ -304,19 +304,6 @@ def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
     sheet = only_sheet(result)
     assert sheet.name == "bao_cao" and result.file_format == "csv"
     check_vietnamese_csv(sheet)
-
-
-TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-
-
-def cp1258_form(text: str) -> str:
-    """Text as Windows-1258 stores Vietnamese: base letter (â, ơ, ư... precomposed) + combining tone mark."""
-    out = []
-    for char in text:
-        parts = unicodedata.normalize("NFD", char)
-        tones = "".join(c for c in parts if c in TONE_MARKS)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS)) + tones)
-    return "".join(out)
 
 
 def test_csv_windows_1258_with_combining_tone_marks(tmp_path: Path) -> None:
