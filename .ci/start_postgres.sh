@@ -18,23 +18,8 @@ DB_NAME="ytsupport_test"
 
 log() { echo "start_postgres: $*" >&2; }
 
-find_bin() {
-    local name="$1" dir
-    for dir in /usr/lib/postgresql/15/bin /usr/local/bin /usr/lib/postgresql/*/bin; do
-        if [ -x "$dir/$name" ]; then echo "$dir/$name"; return 0; fi
-    done
-    command -v "$name" || { log "cannot find $name"; exit 1; }
-}
-
-as_postgres() {
-    # Run a command as the `postgres` OS user when we are root; as ourselves otherwise.
-    if [ "$(id -u)" -eq 0 ]; then
-        if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"
-        else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi
-    else
-        "$@"
-    fi
-}
+# shellcheck source=.ci/postgres_lib.sh
+. "$(dirname "$0")/postgres_lib.sh"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -9,20 +9,9 @@ if [ ! -f "$STATE" ]; then log "nothing to stop ($STATE not found)"; exit 0; fi
 # shellcheck disable=SC1090
 . "$STATE"
 
-PG_CTL=""
-for dir in /usr/lib/postgresql/15/bin /usr/local/bin /usr/lib/postgresql/*/bin; do
-    if [ -x "$dir/pg_ctl" ]; then PG_CTL="$dir/pg_ctl"; break; fi
-done
-[ -n "$PG_CTL" ] || PG_CTL="$(command -v pg_ctl)"
-
-as_postgres() {
-    if [ "$(id -u)" -eq 0 ]; then
-        if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"
-        else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi
-    else
-        "$@"
-    fi
-}
+# shellcheck source=.ci/postgres_lib.sh
+. "$(dirname "$0")/postgres_lib.sh"
+PG_CTL="$(find_bin pg_ctl)"
 
 case "${PGDATA_DIR:-}" in
     */ytsupport-pg.*) ;;
