@@ -14,21 +14,18 @@ from datetime import date
 import pandas as pd
 
 from .plan.activities import counted, month_of
-from .store.schema import FRAME_DTYPES
+from .store.frames import rows_of
+from .store.schema import DATE_COLUMNS
 
 Frames = dict[str, pd.DataFrame]
 AGE_BANDS = ("children", "youth", "others", "elderly", "unknown")
-_DATE_COLUMNS = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
 
 
-def _rows(data: Frames, kind: str, as_of: date | None = None) -> pd.DataFrame:
+def rows_until(data: Frames, kind: str, as_of: date | None = None) -> pd.DataFrame:
     """The rows of ``kind`` (an empty canonical frame when absent), dated on or before ``as_of``."""
-    frame = data.get(kind)
-    if frame is None:
-        columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
-        frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    frame = rows_of(data, kind)
     if as_of is not None:
-        keep = (pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
+        keep = (pd.to_datetime(frame[DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
         if not keep.all():  # at the usual as-of date every row is kept: no copy
             frame = frame[keep]
     return frame
@@ -78,7 +75,7 @@ def centre_checkups_by_month(data: Frames, activity_type: str = "kham_benh", as_
 
 
 def _resources_by(data: Frames, column: pd.Series | str, name: str, as_of: date | None) -> pd.DataFrame:
-    res = _rows(data, "resources", as_of)
+    res = rows_until(data, "resources", as_of)
     keys = res[column] if isinstance(column, str) else column
     values = pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0)
     out = (pd.DataFrame({name: keys.fillna("unknown") if len(res) else keys, "value": values,
@@ -106,7 +103,7 @@ def resources_by_unit(data: Frames, as_of: date | None = None) -> pd.DataFrame:
 def resources_by_month(data: Frames, as_of: date | None = None,
                        months: Sequence[str] | None = None) -> pd.DataFrame:
     """Columns: month, entries, value_vnd, cumulative_value_vnd (in month order)."""
-    res = _rows(data, "resources", as_of)
+    res = rows_until(data, "resources", as_of)
     out = _resources_by(data, month_of(res["date"]), "month", as_of).sort_values("month")
     out = _reindexed(out[["month", "entries", "value_vnd"]], "month", months)
     out["cumulative_value_vnd"] = out["value_vnd"].cumsum()
@@ -115,7 +112,7 @@ def resources_by_month(data: Frames, as_of: date | None = None,
 
 def top_donors(data: Frames, n: int = 10, as_of: date | None = None) -> pd.DataFrame:
     """The ``n`` donors who gave the most. Columns: donor, donor_type, entries, value_vnd."""
-    res = _rows(data, "resources", as_of)
+    res = rows_until(data, "resources", as_of)
     out = (res.assign(value=pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0))
            .groupby("donor", as_index=False)
            .agg(donor_type=("donor_type", "last"), entries=("value", "size"), value_vnd=("value", "sum")))
@@ -148,7 +145,7 @@ def _categories_by_person(rows: pd.DataFrame) -> pd.Series:
 def unique_beneficiaries(data: Frames, as_of: date | None = None) -> pd.DataFrame:
     """One row per person: person_key, district, sex, birth_year, surveyed_on (latest survey),
     categories (union), supported / has_bhyt (in any report), units (how many units surveyed them)."""
-    rows = _rows(data, "beneficiaries", as_of).sort_values("surveyed_on", kind="stable")
+    rows = rows_until(data, "beneficiaries", as_of).sort_values("surveyed_on", kind="stable")
     unit = rows["unit"] if "unit" in rows else pd.Series("", index=rows.index)
     people = (rows.assign(_unit=unit).groupby("person_key", as_index=True)
               .agg(district=("district", "last"), sex=("sex", "last"), birth_year=("birth_year", "last"),
@@ -236,8 +233,8 @@ def unit_contribution(data: Frames, as_of: date | None = None,
     Not de-duplicated: a joint activity is credited to every unit that reported it.
     ``units`` lists every unit to show (zeros filled); by default the units with data.
     """
-    acts, res = _rows(data, "activities", as_of), _rows(data, "resources", as_of)
-    ben = _rows(data, "beneficiaries", as_of)
+    acts, res = rows_until(data, "activities", as_of), rows_until(data, "resources", as_of)
+    ben = rows_until(data, "beneficiaries", as_of)
     frames = {
         "activities": acts.groupby("unit").size() if "unit" in acts else pd.Series(dtype="int64"),
         "people_served": (acts["people_served"].astype("Float64").fillna(0).groupby(acts["unit"]).sum()

@@ -27,11 +27,10 @@ from .i18n import t
 from .plan import Plan, month_end, report_pairs, status
 from .plan.activities import COUNTED, counted, select_activities, with_counted
 from .settings import PLANS_DIR, get_settings
-from .store.schema import FRAME_DTYPES
+from .store.schema import DATE_COLUMNS
 from .vocab import reference
 
 Frames = dict[str, pd.DataFrame]
-_DATE_COLUMNS = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
 MONTHLY_KINDS = ("monthly_threshold", "months_with_activity")
 
 
@@ -85,7 +84,7 @@ def restrict_plan(plan: Plan, units: Sequence[str] = ()) -> Plan:
 
 def last_data_day(data: Frames) -> date | None:
     """The latest date of any activity, survey or resource (None with no data)."""
-    days = [pd.to_datetime(data[k][c]).max() for k, c in _DATE_COLUMNS.items()
+    days = [pd.to_datetime(data[k][c]).max() for k, c in DATE_COLUMNS.items()
             if data.get(k) is not None and len(data[k])]
     days = [d for d in days if pd.notna(d)]
     return max(days).date() if days else None
@@ -94,16 +93,6 @@ def last_data_day(data: Frames) -> date | None:
 def default_as_of(data: Frames, plan: Plan, today: date | None = None) -> date:
     """The last date with data, inside the plan period (the plan's end, or today, without data)."""
     return plan.clip(last_data_day(data) or today or date.today())
-
-
-def _dated(data: Frames, kind: str, as_of: date) -> pd.DataFrame:
-    """The rows of ``kind`` dated on or before ``as_of`` (an empty frame when the kind is absent)."""
-    frame = data.get(kind)
-    if frame is None:
-        columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
-    keep = (pd.to_datetime(frame[_DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
-    return frame if keep.all() else frame[keep]
 
 
 def last_due_month(plan: Plan, as_of: date) -> str | None:
@@ -224,7 +213,7 @@ def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[st
         "attention": [r for r in rows if r["status"] in ("behind", "not_started")],
         "gaps": {**gaps, "missing_names": [names.get(u, u) for u in gaps["missing"]],
                  "late_names": [names.get(u, u) for u in gaps["late"]]},
-        "has_data": any(len(data.get(k, ())) for k in _DATE_COLUMNS),
+        "has_data": any(len(data.get(k, ())) for k in DATE_COLUMNS),
     }
 
 
@@ -337,7 +326,7 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str,
 
 
 def _main_unit_of_measure(data: Frames, as_of: date) -> dict[str, str]:
-    res = _dated(data, "resources", as_of)
+    res = metrics.rows_until(data, "resources", as_of)
     if not len(res):
         return {}
     pairs = res[["item", "unit_of_measure"]].dropna()
@@ -363,7 +352,7 @@ def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[s
     in_kind = by_item[(by_item["item"] != "tien_mat") & (by_item["quantity"] > 0)].copy()
     in_kind["unit_of_measure"] = in_kind["item"].map(measures).fillna("")
     return {"as_of": as_of, "total_vnd": float(by_item["value_vnd"].sum()), "entries": int(by_item["entries"].sum()),
-            "donors": int(_dated(data, "resources", as_of)["donor"].nunique()),
+            "donors": int(metrics.rows_until(data, "resources", as_of)["donor"].nunique()),
             "by_item": by_item, "by_donor_type": by_donor_type, "by_unit": by_unit, "by_month": by_month,
             "top_donors": donors, "in_kind": in_kind.reset_index(drop=True), "has_data": len(by_item) > 0}
 

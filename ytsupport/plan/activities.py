@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..store.schema import FRAME_DTYPES
+from ..store.frames import rows_of
 from ..text import fold
 
 CENTRE = "centre"
@@ -87,7 +87,7 @@ COUNTED = "activities_counted"  # the key of count_once(activities) in a frames 
 
 def with_counted(data: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """``data`` plus its activities counted once (key ``COUNTED``): counted once for every reader."""
-    return {**data, COUNTED: count_once(_activities(data))}
+    return {**data, COUNTED: count_once(rows_of(data, "activities"))}
 
 
 def counted(data: Mapping[str, pd.DataFrame], start: date | None, end: date | None) -> pd.DataFrame:
@@ -100,7 +100,7 @@ def counted(data: Mapping[str, pd.DataFrame], start: date | None, end: date | No
     """
     once = data.get(COUNTED)
     if once is None:
-        once = count_once(_activities(data))
+        once = count_once(rows_of(data, "activities"))
     if start is None and end is None:
         return once
     days = pd.to_datetime(once["date"])
@@ -110,14 +110,6 @@ def counted(data: Mapping[str, pd.DataFrame], start: date | None, end: date | No
     if end is not None:
         keep &= days <= pd.Timestamp(end)
     return once[keep.to_numpy()].reset_index(drop=True)
-
-
-def _activities(data: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    frame = data.get("activities")
-    if frame is None:
-        columns = {**FRAME_DTYPES["activities"], "report_version_id": "int64", "unit": "object", "period": "object"}
-        frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    return frame
 
 
 def _codes(*columns: pd.Series) -> np.ndarray:

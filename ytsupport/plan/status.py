@@ -11,14 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..store.schema import FRAME_DTYPES
+from ..store.frames import rows_of
+from ..store.schema import DATE_COLUMNS
 from .activities import counted
 from .kinds import KINDS, Context, target_and_expected
 from .model import Plan, Target
 
 STATUS_ORDER = ("no_target", "met", "not_started", "on_track", "behind")
 MATRIX_STATES = ("on_time", "late", "missing", "not_yet_due", "received_early")
-_DATE_COLUMNS = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
 
 
 def _as_date(value: date | datetime | str) -> date:
@@ -58,13 +58,6 @@ def decide_status(actual: Any, target: Any, expected: Any) -> str:
 # The data, limited to the plan period and as-of
 
 
-def _frame(data: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
-    frame = data.get(kind)
-    if frame is None:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FRAME_DTYPES[kind].items()})
-    return frame
-
-
 def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> pd.DataFrame:
     """Rows dated from ``start`` through ``as_of`` (both included); undated rows are left out."""
     days = pd.to_datetime(frame[column])
@@ -74,10 +67,11 @@ def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> 
 
 def context(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> Context:
     """The data as of ``as_of`` (already clipped), activities counted once, and reporting."""
-    frames = {kind: dated_within(_frame(data, kind), col, plan.start, as_of) for kind, col in _DATE_COLUMNS.items()
-              if kind != "activities"}
+    def dated(kind: str) -> pd.DataFrame:
+        return dated_within(rows_of(data, kind), DATE_COLUMNS[kind], plan.start, as_of)
+
     return Context(plan=plan, as_of=as_of, activities=counted(data, plan.start, as_of),
-                   beneficiaries=frames["beneficiaries"], resources=frames["resources"],
+                   beneficiaries=dated("beneficiaries"), resources=dated("resources"),
                    reporting=reporting(data, plan, as_of))
 
 

@@ -123,3 +123,13 @@ def _as_dtype(series: pd.Series, dtype: str) -> pd.Series:
     if dtype in ("Int64", "Float64", "float64", "int64"):
         return pd.to_numeric(series).astype(dtype)
     return series.astype(object).where(series.notna(), None)
+
+
+def rows_of(data: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    """The current rows of ``kind`` in ``data`` (what ``load_current`` returns), or an empty frame
+    of their columns when there are none."""
+    frame = data.get(kind)
+    if frame is None:
+        columns = {**FRAME_DTYPES[kind], "report_version_id": "int64", "unit": "object", "period": "object"}
+        frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    return frame

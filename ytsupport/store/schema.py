@@ -39,6 +39,8 @@ FRAME_DTYPES: dict[str, dict[str, str]] = {
     },
 }
 ROW_KINDS: tuple[str, ...] = tuple(FRAME_DTYPES)
+# The date that places a row of each kind in time (what an as-of date cuts on).
+DATE_COLUMNS: dict[str, str] = {"activities": "date", "beneficiaries": "surveyed_on", "resources": "date"}
 
 
 def _row_tables(md: MetaData) -> dict[str, Table]:
