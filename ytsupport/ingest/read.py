@@ -238,7 +238,7 @@ def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet, path: Path) -> Is
     data_offset = max(sheet.header_rows) + 1
     first_data_row = sheet.first_row + data_offset
     try:
-        rows = load_rows(reader, sheet.name, first_data_row - 1, sheet.first_col, path=path,
+        rows = load_rows(reader, path, sheet.name, first_data_row - 1, sheet.first_col,
                          numbers_seen=numbers_seen(sheet.top[data_offset:], sheet.first_col))
         check_alignment(sheet.top[data_offset:], rows)
     except (fastexcel.FastExcelError, ReadError, pa.ArrowException) as exc:
@@ -280,7 +280,6 @@ class _BulkReads:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._path = str(path)
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="ytsupport-read")
 
@@ -293,7 +292,7 @@ class _BulkReads:
     def reader(self) -> fastexcel.ExcelReader:
         reader = getattr(self._local, "reader", None)
         if reader is None:
-            reader = self._local.reader = fastexcel.read_excel(self._path)
+            reader = self._local.reader = fastexcel.read_excel(str(self.path))
         return reader
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
@@ -374,8 +373,7 @@ def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | Non
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    rows = load_rows(bulk.reader(), name, skip_rows, first_col, on_load=on_load, path=bulk.path,
-                     numbers_seen=seen)
+    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, numbers_seen=seen)
     return rows, (ranges[0] if ranges else None)
 
 
@@ -421,9 +419,8 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 
 # --------------------------------------------------------------------------- fastexcel bulk read
 
-def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None, path: Path | None = None,
-              numbers_seen: frozenset[int] = frozenset()) -> ArrowRows:
+def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: int, first_col: int | None,
+              on_load: Callable[[Any], None] | None = None, numbers_seen: frozenset[int] = frozenset()) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
@@ -446,7 +443,7 @@ def load_rows(reader: fastexcel.ExcelReader, name: str, skip_rows: int, first_co
     mixed = [j for j in range(batch.num_columns) if j in forced or absolute[j] in numbers_seen]
     ambiguous = [j for j in mixed if _has_ambiguous_numbers(batch.column(j))]
     numbers = _number_cells(path, name, skip_rows, {j: absolute[j] for j in ambiguous}, batch.num_rows) \
-        if ambiguous and path is not None else {}
+        if ambiguous else {}
     return arrow_rows(batch, positions, error_cells(errors), numbers)
 
 
