@@ -1,12 +1,12 @@
 """The dashboard's entry and router: page config, language, login, the registered pages, shared filters."""
 import streamlit as st
 
-from ytsupport import ui
+from ytsupport.dashboard import app, login, state, widgets
 from ytsupport.auth import can
 from ytsupport.i18n import t
 
 st.set_page_config(page_title="Kế hoạch 114-KH/ĐTN", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
-lang = ui.current_language()
+lang = state.current_language()
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview",
             default=True),
@@ -23,13 +23,13 @@ ADMIN_PAGES = [
     st.Page("pages/people.py", title=t("page_people", lang), icon=":material/badge:", url_path="people"),
     st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"),
 ]
-ui.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES, hidden=ui.logins_configured())
-lang = ui.language()
-user = ui.login_gate(lang, pages + EDITOR_PAGES + ADMIN_PAGES)
+app.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES, hidden=login.logins_configured())
+lang = state.language()
+user = login.login_gate(lang, pages + EDITOR_PAGES + ADMIN_PAGES)
 pages += EDITOR_PAGES if can(user.role, "upload") else []
 pages += ADMIN_PAGES if can(user.role, "personal_data") else []
 page = st.navigation(pages)
-ui.style()
+widgets.style()
 if page.url_path not in ("upload", "people", "audit", "meeting", "present"):  # these read files or the log, not filters
-    ui.sidebar_filters(lang)
-ui.run_page(page)
+    state.sidebar_filters(lang)
+app.run_page(page)

@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_status import drop_pg_schema, fresh_pg_engine, pg_url  # noqa: E402
 from common import quick_flag, seconds, table, today_fixed  # noqa: E402
 
-from ytsupport.ingest.model import Report, SheetResult  # noqa: E402
+from ytsupport.ingest.records import Report, SheetResult  # noqa: E402
 from ytsupport.plan import load_plan, status  # noqa: E402
-from ytsupport.store.frames import typed_frame  # noqa: E402
-from ytsupport.store.ingest import load_current, store_report  # noqa: E402
-from ytsupport.store.schema import FRAME_DTYPES  # noqa: E402
+from ytsupport.store.conversion import typed_frame  # noqa: E402
+from ytsupport.store.storing import load_current, store_report  # noqa: E402
+from ytsupport.store.tables import FRAME_DTYPES  # noqa: E402
 
 PROVINCES, UNITS, MONTHS = 34, 40, 12
 ACTIVITIES, PEOPLE, RESOURCES = (2, 9), (0, 6), (0, 3)  # rows per report: uniform in [low, high)

@@ -74,7 +74,7 @@ class Ingest:
 
     def __call__(self) -> None:
         from ytsupport.ingest.validate import validate_file
-        from ytsupport.store.ingest import store_report
+        from ytsupport.store.storing import store_report
 
         report = validate_file(self.path)
         assert report.status == "ok", report.issues[:3]

@@ -28,9 +28,9 @@ from common import interleaved_medians, quick_flag, seconds, table, today_fixed 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from ytsupport.plan import load_plan, status  # noqa: E402
-from ytsupport.store import schema as s  # noqa: E402
+from ytsupport.store import tables as s  # noqa: E402
 from ytsupport.store.engine import get_engine, normalise_url  # noqa: E402
-from ytsupport.store.ingest import RowBatch, load_current  # noqa: E402
+from ytsupport.store.storing import RowBatch, load_current  # noqa: E402
 
 ACTIVITY_TYPES = ["kham_benh", "tham_tang_qua", "vui_choi", "sinh_hoat_clb", "bhyt", "tap_huan", "khao_sat"]
 DISTRICTS = ["tp_tra_vinh", "cang_long", "cau_ke", "tieu_can", "chau_thanh", "cau_ngang", "tra_cu", "duyen_hai"]

@@ -1,18 +1,18 @@
 """Nhật ký / Audit log (admin only): who uploaded, replaced, reverted, exported and logged in, and when."""
 import streamlit as st
 
-from ytsupport import ui
+from ytsupport.dashboard import app, login, state
 from ytsupport.i18n import t
 from ytsupport.store import audit_entries
 
-ui.page_guard()
-lang = ui.current_language()
-ui.require("audit", lang)
+app.page_guard()
+lang = state.current_language()
+login.require("audit", lang)
 st.title(t("page_audit", lang))
-entries = audit_entries(ui.engine(), limit=2000)
+entries = audit_entries(state.engine(), limit=2000)
 if not entries:
     st.info(t("audit_empty", lang))
 else:
     actions = sorted({e["action"] for e in entries})
     chosen = st.multiselect(t("audit_filter", lang), actions, default=actions)
-    st.dataframe(ui.audit_frame(entries, lang, chosen), hide_index=True, width="stretch")
+    st.dataframe(login.audit_frame(entries, lang, chosen), hide_index=True, width="stretch")

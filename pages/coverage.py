@@ -1,13 +1,15 @@
 """Bao phủ / Coverage: surveyed and supported people by district (map and bars), category, sex, age."""
 import streamlit as st
 
-from ytsupport import charts, geo, ui
+from ytsupport import geo
+from ytsupport.dashboard import charts
+from ytsupport.dashboard import app, state, widgets
 from ytsupport.i18n import t
 
-ui.page_guard()
-lang = ui.current_language()
-m = ui.model("coverage", lang)
-ui.header(t("coverage_title", lang), lang, m)
+app.page_guard()
+lang = state.current_language()
+m = state.model("coverage", lang)
+widgets.header(t("coverage_title", lang), lang, m)
 st.caption(t("coverage_intro", lang))
 if not m["has_data"]:
     st.info(t("no_beneficiaries", lang))
@@ -27,20 +29,20 @@ with left:
     measure = st.segmented_control(t("map_measure", lang), list(measures), default="surveyed",
                                    format_func=measures.get, key="map_measure") or "surveyed"
     areas = geo.load_boundaries()
-    ui.chart(charts.district_map(m["by_district"], measure, lang, areas=areas,
+    widgets.chart(charts.district_map(m["by_district"], measure, lang, areas=areas,
                                  title=t(f"map_title_{measure}", lang),
                                  sum_note=t("map_sum_note", lang)))
     st.caption(t("map_attribution", lang) if areas else t("map_tiles_note", lang))
-    ui.chart(charts.grouped_hbar(m["by_district"], "label", [("surveyed", t("surveyed", lang)),
+    widgets.chart(charts.grouped_hbar(m["by_district"], "label", [("surveyed", t("surveyed", lang)),
                                                              ("supported", t("supported", lang))],
                                  lang, title=t("by_district", lang)))
     st.caption(t("suppressed_note", lang, n=m["suppress_below"]))
 with right:
-    ui.chart(charts.steps(m["steps"], lang, title=t("steps_title", lang)))
-    ui.chart(charts.hbar(m["by_sex"], "label", "people", lang, title=t("by_sex", lang),
+    widgets.chart(charts.steps(m["steps"], lang, title=t("steps_title", lang)))
+    widgets.chart(charts.hbar(m["by_sex"], "label", "people", lang, title=t("by_sex", lang),
                          colour=charts.OKABE_ITO["orange"]))
-    ui.chart(charts.hbar(m["by_age"], "label", "people", lang, title=t("by_age", lang),
+    widgets.chart(charts.hbar(m["by_age"], "label", "people", lang, title=t("by_age", lang),
                          colour=charts.OKABE_ITO["green"], sort=False))
-    ui.chart(charts.hbar(m["by_category"], "label", "people", lang, title=t("by_category", lang),
+    widgets.chart(charts.hbar(m["by_category"], "label", "people", lang, title=t("by_category", lang),
                          colour=charts.OKABE_ITO["purple"]))
     st.caption(t("by_category_note", lang))

@@ -3,34 +3,34 @@ from datetime import date
 
 import streamlit as st
 
-from ytsupport import ui
+from ytsupport.dashboard import app, login, state
 from ytsupport.i18n import t
-from ytsupport.report import fmt
+from ytsupport import formatting as fmt
 from ytsupport.report.export import FORMATS, report_bytes
 from ytsupport.report.labels import state_label, status_label
 from ytsupport.settings import get_settings
-from ytsupport.snapshots import SnapshotError, compare, create_snapshot, list_snapshots
+from ytsupport.report.snapshots import SnapshotError, compare, create_snapshot, list_snapshots
 
-ui.page_guard()
-lang = ui.current_language()
-actor = ui.current_actor()
+app.page_guard()
+lang = state.current_language()
+actor = login.current_actor()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _compare(url: str, version: int, snapshot_id: int, as_of: date) -> dict:
-    return compare(ui.engine(), snapshot_id, now=ui.report_content(as_of))
+    return compare(state.engine(), snapshot_id, now=state.report_content(as_of))
 
 
-url, version = ui.store_state()
-engine = ui.engine()
+url, version = state.store_state()
+engine = state.engine()
 st.title(t("meeting_title", lang))
 st.caption(t("meeting_intro", lang))
 
 plan_file = get_settings().plan_file
-plan = ui.plan(plan_file)
+plan = state.plan(plan_file)
 as_of = st.date_input(t("as_of", lang), value=plan.clip(fmt.today()), min_value=plan.start, max_value=plan.end,
                       format="DD/MM/YYYY", key="meeting_as_of")
-content = ui.report_content(as_of)
+content = state.report_content(as_of)
 if not content.meta["known_versions"]:
     st.info(t("meeting_no_data", lang))
 

@@ -1,13 +1,14 @@
 """Tổng quan / Overview: every target of the plan, the headline numbers, and what needs attention."""
 import streamlit as st
 
-from ytsupport import charts, ui
+from ytsupport.dashboard import charts
+from ytsupport.dashboard import app, state, widgets
 from ytsupport.i18n import t
 
-ui.page_guard()
-lang = ui.current_language()
-m = ui.model("overview", lang)
-ui.header(t("overview_title", lang, plan=m["plan"]), lang, m)
+app.page_guard()
+lang = state.current_language()
+m = state.model("overview", lang)
+widgets.header(t("overview_title", lang, plan=m["plan"]), lang, m)
 st.caption(m["title"])
 if not m["has_data"]:
     st.info(t("no_data", lang))
@@ -26,7 +27,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("attention_targets", lang))
     if m["attention"]:
-        ui.bullet_list([f"{r['icon']} {r['status_word']}: {r['label']} — "
+        widgets.bullet_list([f"{r['icon']} {r['status_word']}: {r['label']} — "
                         + t("actual_vs_expected", lang, actual=r["actual_text"], expected=r["expected_text"] or "–")
                         for r in m["attention"]])
     else:
@@ -40,12 +41,12 @@ with right:
         st.subheader(t("attention_units", lang, month=charts.fmt_month(gaps["month"], lang, in_sentence=True),
                        due=charts.fmt_date(gaps["due_on"], lang)))
         if gaps["missing_names"]:
-            ui.bullet_list([f"✖ {t('units_missing', lang)}: {name}" for name in gaps["missing_names"]])
+            widgets.bullet_list([f"✖ {t('units_missing', lang)}: {name}" for name in gaps["missing_names"]])
         if gaps["late_names"]:
-            ui.bullet_list([f"◷ {t('units_late', lang)}: {name}" for name in gaps["late_names"]])
+            widgets.bullet_list([f"◷ {t('units_late', lang)}: {name}" for name in gaps["late_names"]])
         if not gaps["missing_names"] and not gaps["late_names"]:
             st.success(t("attention_all_in", lang))
 
 st.header(t("scorecard", lang))
-ui.legend(charts.STATUS_STYLE, "status_", lang)
-ui.scorecard(m["scorecard"], lang)
+widgets.legend(charts.STATUS_STYLE, "status_", lang)
+widgets.scorecard(m["scorecard"], lang)

@@ -4,15 +4,15 @@ from html import escape
 
 import streamlit as st
 
-from ytsupport import ui
+from ytsupport.dashboard import app, state
 from ytsupport.i18n import t
-from ytsupport.report import fmt
+from ytsupport import formatting as fmt
 from ytsupport.report.images import STATUS_COLOURS
 from ytsupport.report.labels import status_label
 from ytsupport.settings import get_settings
 
-ui.page_guard()
-lang = ui.current_language()
+app.page_guard()
+lang = state.current_language()
 
 
 CSS = """
@@ -70,9 +70,9 @@ def card_html(record: dict) -> str:
 
 
 plan_file = get_settings().plan_file
-plan = ui.plan(plan_file)
+plan = state.plan(plan_file)
 as_of = plan.clip(_as_of_param() or fmt.today())
-content = ui.report_content(as_of)
+content = state.report_content(as_of)
 st.html(CSS)
 st.html(f'<p class="pv-title">{escape(t("present_title", lang, plan=content.meta["plan"]))}</p>'
         f'<div class="pv-sub">{escape(t("as_of", lang))} {escape(fmt.day(content.as_of))}</div>'

@@ -1,13 +1,14 @@
 """Nguồn lực / Resources: value mobilised by item, donor type, unit and month; top donors; in-kind."""
 import streamlit as st
 
-from ytsupport import charts, ui
+from ytsupport.dashboard import charts
+from ytsupport.dashboard import app, state, widgets
 from ytsupport.i18n import t
 
-ui.page_guard()
-lang = ui.current_language()
-m = ui.model("resources", lang)
-ui.header(t("resources_title", lang), lang, m)
+app.page_guard()
+lang = state.current_language()
+m = state.model("resources", lang)
+widgets.header(t("resources_title", lang), lang, m)
 if not m["has_data"]:
     st.info(t("no_resources", lang))
     st.stop()
@@ -24,16 +25,16 @@ for start in range(0, len(kinds), 4):
         col.metric(item["label"], f"{charts.fmt_number(item['quantity'], lang, 1)} {item['unit_of_measure']}".strip(),
                    border=True)
 
-ui.chart(charts.cumulative_by_month(m["by_month"], lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),
+widgets.chart(charts.cumulative_by_month(m["by_month"], lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),
                                                                 "cumulative": t("cumulative", lang)},
                                     title=t("cumulative_title", lang)))
 a, b = st.columns(2)
 with a:
-    ui.chart(charts.hbar(m["by_item"], "label", "value_vnd", lang, money=True, title=t("by_item", lang)))
-    ui.chart(charts.hbar(m["by_donor_type"], "label", "value_vnd", lang, money=True, title=t("by_donor_type", lang),
+    widgets.chart(charts.hbar(m["by_item"], "label", "value_vnd", lang, money=True, title=t("by_item", lang)))
+    widgets.chart(charts.hbar(m["by_donor_type"], "label", "value_vnd", lang, money=True, title=t("by_donor_type", lang),
                          colour=charts.OKABE_ITO["orange"]))
 with b:
-    ui.chart(charts.hbar(m["by_unit"], "label", "value_vnd", lang, money=True, title=t("by_unit", lang),
+    widgets.chart(charts.hbar(m["by_unit"], "label", "value_vnd", lang, money=True, title=t("by_unit", lang),
                          colour=charts.OKABE_ITO["green"]))
 
 st.subheader(t("top_donors", lang))

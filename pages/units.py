@@ -2,13 +2,14 @@
 reminder to paste, the pilot units' tasks, and each unit's contribution."""
 import streamlit as st
 
-from ytsupport import charts, ui
+from ytsupport.dashboard import charts
+from ytsupport.dashboard import app, state, widgets
 from ytsupport.i18n import t
 
-ui.page_guard()
-lang = ui.current_language()
-m = ui.model("units", lang)
-ui.header(t("units_title", lang), lang, m)
+app.page_guard()
+lang = state.current_language()
+m = state.model("units", lang)
+widgets.header(t("units_title", lang), lang, m)
 rep = m["reporting"]
 
 cols = st.columns(4)
@@ -19,9 +20,9 @@ cols[3].metric(t("state_missing", lang), charts.fmt_number(m["state_counts"]["mi
 
 st.subheader(t("matrix_title", lang))
 if m["has_units"]:
-    ui.legend(charts.STATE_STYLE, "state_", lang)
-    ui.matrix_table(m["matrix_states"], m["matrix"], lang)
-    st.caption(t("matrix_note", lang, days=ui.plan(ui.filters().plan_file).due_days))
+    widgets.legend(charts.STATE_STYLE, "state_", lang)
+    widgets.matrix_table(m["matrix_states"], m["matrix"], lang)
+    st.caption(t("matrix_note", lang, days=state.plan(state.filters().plan_file).due_days))
 else:
     st.info(t("no_reporting_units", lang))
 
@@ -40,7 +41,7 @@ st.subheader(t("pilots_title", lang))
 for pilot in m["pilots"]:
     st.markdown(f"##### {pilot['name']}")
     if pilot["tasks"]:
-        ui.scorecard(pilot["tasks"], lang)
+        widgets.scorecard(pilot["tasks"], lang)
     else:
         st.caption(t("pilot_no_tasks", lang))
 

@@ -3,34 +3,34 @@ from datetime import date
 
 import streamlit as st
 
-from ytsupport import ui
+from ytsupport.dashboard import app, login, state, upload
 from ytsupport.i18n import t
 from ytsupport.settings import get_settings
 from ytsupport.store import history, revert
-from ytsupport.upload import compare_with_stored, store_checked
+from ytsupport.store.compare import compare_with_stored, store_checked
 from ytsupport.vocab import reference
 
-ui.page_guard()
-lang = ui.current_language()
-engine = ui.engine()
+app.page_guard()
+lang = state.current_language()
+engine = state.engine()
 units = {u.code: u.name_vi for u in reference().units.units()}
-months = ui.plan(get_settings().plan_file).months
+months = state.plan(get_settings().plan_file).months
 
-ui.require("upload", lang)
+login.require("upload", lang)
 st.title(t("page_upload", lang))
 st.caption(t("upload_intro", lang))
 left, right = st.columns([2, 1])
 received_on = right.date_input(t("received_on", lang), value=date.today(), format="DD/MM/YYYY",
                                help=t("received_on_help", lang))
-right.download_button(t("template_download", lang), ui.template_bytes(), "mau_bao_cao_thang.xlsx",
+right.download_button(t("template_download", lang), upload.template_bytes(), "mau_bao_cao_thang.xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 files = left.file_uploader(t("uploader", lang), type=["xlsx", "xlsm", "xls", "ods", "csv"],
-                           accept_multiple_files=True, help=t("uploader_help", lang, mb=ui.max_upload_mb()))
+                           accept_multiple_files=True, help=t("uploader_help", lang, mb=upload.max_upload_mb()))
 
 
-def identity_selects(upload, report) -> tuple[str | None, str | None]:
+def identity_selects(uploaded, report) -> tuple[str | None, str | None]:
     """Selects for unit and month, shown when the file does not say them clearly (or one was chosen)."""
-    unit_key, period_key = f"unit-{upload.file_id}", f"period-{upload.file_id}"
+    unit_key, period_key = f"unit-{uploaded.file_id}", f"period-{uploaded.file_id}"
     codes = {i.code for i in report.issues}
     unit, period = st.session_state.get(unit_key), st.session_state.get(period_key)
     a, b = st.columns(2)
@@ -48,22 +48,22 @@ def show_comparison(comparison) -> None:
         st.info(t("cmp_identical", lang, version=comparison.version))
     elif comparison.replaces:
         st.warning(t("cmp_replaces", lang, version=comparison.version))
-        st.dataframe(ui.comparison_frame(comparison, lang), hide_index=True)
+        st.dataframe(upload.comparison_frame(comparison, lang), hide_index=True)
 
 
-def show_file(upload) -> object:
-    data = upload.getvalue()
-    with st.spinner(t("checking", lang, name=upload.name)):
-        report = ui.checked(upload.file_id, upload.name, data, None, None)
-    unit, period = identity_selects(upload, report)
+def show_file(uploaded) -> object:
+    data = uploaded.getvalue()
+    with st.spinner(t("checking", lang, name=uploaded.name)):
+        report = upload.checked(uploaded.file_id, uploaded.name, data, None, None)
+    unit, period = identity_selects(uploaded, report)
     if unit or period:
-        report = ui.checked(upload.file_id, upload.name, data, unit, period)
+        report = upload.checked(uploaded.file_id, uploaded.name, data, unit, period)
     a, b, c = st.columns(3)
     a.metric(t("status", lang), t(f"status_{report.status}", lang))
     b.metric(t("unit", lang), units.get(report.unit, "?") if report.unit else "?")
     c.metric(t("period", lang), report.period or "?")
     if report.sheets:
-        st.dataframe(ui.sheets_frame(report, lang), hide_index=True)
+        st.dataframe(upload.sheets_frame(report, lang), hide_index=True)
     if report.status == "ok" and report.is_nil:
         st.caption(t("nil_report", lang))
     comparison = compare_with_stored(engine, report) if report.status == "ok" else None
@@ -73,12 +73,12 @@ def show_file(upload) -> object:
         st.success(t("no_issues", lang))
     else:
         levels = ["error", "warning", "info"]
-        shown = st.multiselect(t("show_severity", lang), levels, default=levels[:2], key=f"sev-{upload.file_id}",
+        shown = st.multiselect(t("show_severity", lang), levels, default=levels[:2], key=f"sev-{uploaded.file_id}",
                                format_func=lambda level: t(f"sev_{level}", lang))
-        st.dataframe(ui.issues_frame(report, lang, shown), hide_index=True, width="stretch")
+        st.dataframe(upload.issues_frame(report, lang, shown), hide_index=True, width="stretch")
     if any(i.severity in ("error", "warning") for i in report.issues) and report.status != "unreadable":
-        name, content = ui.cached_marked_copy(upload.file_id, upload.name, data, report, lang)
-        st.download_button(t("download_marked", lang), content, name, key=f"mark-{upload.file_id}",
+        name, content = upload.cached_marked_copy(uploaded.file_id, uploaded.name, data, report, lang)
+        st.download_button(t("download_marked", lang), content, name, key=f"mark-{uploaded.file_id}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption(t("marked_note", lang))
     return report, comparison
@@ -89,10 +89,10 @@ if not files:
 
 checked = []
 progress = st.progress(0.0, text=t("checking_n", lang, n=len(files))) if files and len(files) > 1 else None
-for n, upload in enumerate(files or [], start=1):
+for n, uploaded in enumerate(files or [], start=1):
     with st.container(border=True):
-        st.subheader(upload.name)
-        checked.append(show_file(upload))
+        st.subheader(uploaded.name)
+        checked.append(show_file(uploaded))
     if progress:
         progress.progress(n / len(files), text=t("checked_n", lang, n=n, total=len(files)))
 
@@ -109,12 +109,12 @@ if files:
         names = ", ".join(f"{units.get(r.unit, r.unit)} {r.period}" for r in replacing)
         confirmed = st.checkbox(t("confirm_replace", lang, names=names), key="confirm-replace")
     if st.button(t("store_button", lang, n=len(valid)), type="primary", disabled=not valid or not confirmed):
-        results = store_checked(engine, [r for r, _ in valid], received_on, ui.current_actor())
-        ui.data_changed()
+        results = store_checked(engine, [r for r, _ in valid], received_on, login.current_actor())
+        state.data_changed()
         st.session_state["store_results"] = results
     if st.session_state.get("store_results"):
         st.success(t("stored_done", lang))
-        st.dataframe(ui.results_frame(st.session_state["store_results"], lang), hide_index=True)
+        st.dataframe(upload.results_frame(st.session_state["store_results"], lang), hide_index=True)
 
 st.divider()
 st.subheader(t("history_heading", lang))
@@ -127,7 +127,7 @@ versions = history(engine, unit=h_unit, period=h_period)
 if not versions:
     st.info(t("history_empty", lang))
 else:
-    st.dataframe(ui.history_frame(versions, lang, units), hide_index=True, width="stretch")
+    st.dataframe(upload.history_frame(versions, lang, units), hide_index=True, width="stretch")
     revertible = [v for v in versions if v["is_current"] and v["version"] > 1]
     if revertible:
         choice = st.selectbox(t("revert_pick", lang), revertible, key="revert-pick",
@@ -138,8 +138,8 @@ else:
             st.write(t("revert_confirm", lang, unit=units.get(version["unit"], version["unit"]),
                        period=version["period"], version=version["version"], previous=version["version"] - 1))
             if st.button(t("revert_button", lang), type="primary"):
-                revert(engine, version["id"], actor=ui.current_actor())
-                ui.data_changed()
+                revert(engine, version["id"], actor=login.current_actor())
+                state.data_changed()
                 st.rerun()
 
         if st.button(t("revert_open", lang)):

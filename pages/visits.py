@@ -2,13 +2,14 @@
 month and type, and the dated events (Children's Day, Mid-Autumn)."""
 import streamlit as st
 
-from ytsupport import charts, ui
+from ytsupport.dashboard import charts
+from ytsupport.dashboard import app, state, widgets
 from ytsupport.i18n import t
 
-ui.page_guard()
-lang = ui.current_language()
-m = ui.model("visits", lang)
-ui.header(t("visits_title", lang), lang, m)
+app.page_guard()
+lang = state.current_language()
+m = state.model("visits", lang)
+widgets.header(t("visits_title", lang), lang, m)
 if not m["has_data"]:
     st.info(t("no_activities", lang))
     st.stop()
@@ -23,19 +24,19 @@ if checkup:
 cols[2].metric(t("activities", lang), charts.fmt_number(m["activities"], lang), border=True)
 cols[3].metric(t("h_people_served", lang), charts.fmt_number(m["people_served"], lang), border=True)
 
-ui.chart(charts.checkups_by_month(m["checkups"], m["threshold"], lang, excused=m["excused"], elapsed=m["elapsed"],
+widgets.chart(charts.checkups_by_month(m["checkups"], m["threshold"], lang, excused=m["excused"], elapsed=m["elapsed"],
                                   names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))
 if m["excused"]:
     st.caption(t("excused_months", lang, months=", ".join(charts.fmt_month(x, lang) for x in m["excused"])))
 
-ui.legend(charts.MONTH_STYLE, "month_", lang)
+widgets.legend(charts.MONTH_STYLE, "month_", lang)
 for strip in m["strips"]:
     st.markdown(f"**{strip['label']}** — {t('months_met', lang).lower()}: "
                 f"{strip['actual']} / {charts.fmt_number(strip['target'], lang)}")
-    ui.chart(charts.month_strip(strip["months"], lang, names=month_names), key=f"strip-{strip['id']}")
+    widgets.chart(charts.month_strip(strip["months"], lang, names=month_names), key=f"strip-{strip['id']}")
 
 st.subheader(t("heatmap_title", lang))
-ui.chart(charts.activity_heatmap(m["matrix"], lang))
+widgets.chart(charts.activity_heatmap(m["matrix"], lang))
 
 st.header(t("events_title", lang))
 for event in m["events"]:

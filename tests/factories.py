@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from ytsupport.ingest.model import Report, SheetResult
-from ytsupport.store.frames import typed_frame
-from ytsupport.store.schema import FRAME_DTYPES
+from ytsupport.ingest.records import Report, SheetResult
+from ytsupport.store.conversion import typed_frame
+from ytsupport.store.tables import FRAME_DTYPES
 
 CENTRE = "Trung tâm Bảo trợ xã hội tỉnh"
 SHEETS = {"activities": "HoatDong", "beneficiaries": "DoiTuong", "resources": "NguonLuc"}

@@ -721,7 +721,7 @@ def _cli_child(args: list[str], out: Path, err: Path, reports: dict[str, Any] | 
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     from ytsupport.ingest import validate
     from ytsupport.ingest import worker
-    from ytsupport.store import ingest as store_ingest
+    from ytsupport.store import storing as store_ingest
 
     worker.read_isolated = worker.read_in_process  # type: ignore[assignment]
     insert_version = store_ingest._insert_version

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ytsupport import charts, geo
+from ytsupport import geo
+from ytsupport.dashboard import charts
 
 SHARED_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "domain" / "tra_vinh_districts_2021.geojson"
 DISTRICTS = ["tp_tra_vinh", "cang_long", "cau_ke", "tieu_can", "chau_thanh", "cau_ngang", "tra_cu", "duyen_hai",

@@ -28,7 +28,7 @@ from tests.hostile import HEAVY_REASON, cli_env, heavy_enabled, run_measured
 from ytsupport.ingest.validate import validate_raw
 from ytsupport.ingest.worker import read_in_process
 from ytsupport.store import get_engine, history
-from ytsupport.store import schema as s
+from ytsupport.store import tables as s
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 20

@@ -22,7 +22,7 @@ from typing import Iterator
 import pytest
 
 from ytsupport.ingest.messages import MESSAGES
-from ytsupport.ingest.model import RawWorkbook, Report
+from ytsupport.ingest.records import RawWorkbook, Report
 from ytsupport.ingest.precheck import precheck
 from ytsupport.ingest.validate import validate_raw
 from ytsupport.ingest.worker import ReaderWorker

@@ -30,10 +30,10 @@ from sqlalchemy import Engine, func, select, text
 
 from tests import hostile
 from tests.hostile import cli_env, heavy_enabled
-from ytsupport.ingest.model import Report
+from ytsupport.ingest.records import Report
 from ytsupport.ingest.validate import validate_file
 from ytsupport.store import get_engine
-from ytsupport.store import schema as s
+from ytsupport.store import tables as s
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = {"activities": 20_000, "beneficiaries": 10_000, "resources": 10_000}

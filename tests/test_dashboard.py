@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import activity, beneficiary, make_report, resource
-from ytsupport import charts
+from ytsupport.dashboard import charts
 from ytsupport.plan import load_plan, month_end, status
 from ytsupport.store import get_engine, load_current, store_report
 
@@ -280,16 +280,17 @@ def test_a_change_loads_the_new_data_in_the_background(store: str, monkeypatch: 
 
     import streamlit as st
 
-    from ytsupport import store as store_module, ui
+    from ytsupport import store as store_module
+    from ytsupport.dashboard import state
 
     st.cache_resource.clear()
     loads: list[str] = []
     real = store_module.load_current
     monkeypatch.setattr(store_module, "load_current", lambda engine: loads.append("load") or real(engine))
-    ui.data_changed()
+    state.data_changed()
     for thread in [t for t in threading.enumerate() if t.name == "ytsupport-warm"]:
         thread.join(timeout=60)
     assert loads == ["load"]
-    data = ui.frames()
+    data = state.frames()
     assert loads == ["load"], "the page reused what the background load left"
     assert len(data["activities"]) > 0

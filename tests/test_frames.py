@@ -1,4 +1,4 @@
-"""Rows carried as Arrow between the reader worker and the checks (ytsupport.ingest.frames)."""
+"""Rows carried as Arrow between the reader worker and the checks (ytsupport.ingest.arrow_rows)."""
 from __future__ import annotations
 
 import pickle
@@ -6,8 +6,8 @@ import pickle
 import pandas as pd
 import pyarrow as pa
 
-from ytsupport.ingest.frames import arrow_rows
-from ytsupport.ingest.model import RawSheet
+from ytsupport.ingest.arrow_rows import arrow_rows
+from ytsupport.ingest.records import RawSheet
 
 
 def batch(**columns: list) -> pa.RecordBatch:

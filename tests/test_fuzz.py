@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.workbooks import ACTIVITY_HEADERS, BENEFICIARY_HEADERS, RESOURCE_HEADERS
-from ytsupport.ingest.model import Report
+from ytsupport.ingest.records import Report
 from ytsupport.ingest.validate import validate_file, validate_raw
 from ytsupport.ingest.worker import read_in_process
 from ytsupport.settings import Limits

@@ -31,7 +31,7 @@ from tests.workbooks import activity, make_report
 from ytsupport.ingest import precheck as precheck_module
 from ytsupport.ingest import worker
 from ytsupport.ingest.messages import MESSAGES
-from ytsupport.ingest.model import Issue
+from ytsupport.ingest.records import Issue
 from ytsupport.ingest.validate import validate_file
 from ytsupport.settings import Limits
 

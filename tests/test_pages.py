@@ -24,7 +24,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def page(name: str) -> AppTest:
     """The app on ``name``. AppTest runs a page file itself, which the router then wraps without a
-    rerun (``ui.page_guard``), so button clicks are not lost as in a first run of ``dashboard.py``."""
+    rerun (``app.page_guard``), so button clicks are not lost as in a first run of ``dashboard.py``."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     return at.run().switch_page(f"pages/{name}.py").run()
 
@@ -152,7 +152,7 @@ def test_meeting_page_lists_snapshots_and_compares(db: str, tmp_path: Path) -> N
     from datetime import date
 
     from ytsupport.ingest.validate import validate_file
-    from ytsupport.snapshots import create_snapshot
+    from ytsupport.report.snapshots import create_snapshot
     from ytsupport.store import store_report
 
     engine = get_engine(db)

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ytsupport.ingest import read
-from ytsupport.ingest.model import RawWorkbook
+from ytsupport.ingest.records import RawWorkbook
 from ytsupport.ingest.peek import Unsupported, XlsxBook, format_kind, number_value
 from ytsupport.ingest.rows import fold_fast, fold_texts
 from ytsupport.settings import SAMPLE_DIR, Limits

@@ -319,7 +319,7 @@ def test_counting_once_then_choosing_dates_is_choosing_then_counting(reports: li
 def test_filters_count_the_chosen_units_again() -> None:
     """Merged across two units, an activity counts for each unit alone when filtered to it."""
     from ytsupport.plan.activities import COUNTED, with_counted
-    from ytsupport.views import apply_filters
+    from ytsupport.dashboard.models import apply_filters
 
     data = with_counted({"activities": _march_activities([[("2021-03-01", "kham_benh", 0, 50)],
                                                           [("2021-03-01", "kham_benh", 1, 80)]])})

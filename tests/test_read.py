@@ -18,7 +18,7 @@ import pytest
 
 from tests.hostile import cp1258_form
 from ytsupport.ingest import read
-from ytsupport.ingest.model import RawSheet, RawWorkbook
+from ytsupport.ingest.records import RawSheet, RawWorkbook
 from ytsupport.settings import Limits
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "public"

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from tests.factories import activity, beneficiary, make_report, resource
 from ytsupport.plan import load_plan, status
 from ytsupport.report import ReportContent, collect, inert, render, report_bytes
-from ytsupport.report.commands import register
+from ytsupport.commands.reports import register
 from ytsupport.report.labels import status_label
 from ytsupport.report.safe import is_inert
 from ytsupport.settings import get_settings

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, inspect, update
 
 from tests.factories import activity, make_report, resource
 from ytsupport.report import render, report_bytes
-from ytsupport.report.commands import register
-from ytsupport.snapshots import (SnapshotError, compare, create_snapshot, find_snapshot, get_snapshot,
+from ytsupport.commands.reports import register
+from ytsupport.report.snapshots import (SnapshotError, compare, create_snapshot, find_snapshot, get_snapshot,
                                  list_snapshots)
 from ytsupport.store import audit_entries, ensure_schema, store_report
-from ytsupport.store import schema as s
+from ytsupport.store import tables as s
 from ytsupport.store.engine import write_transaction
 
 THEN = date(2021, 3, 15)

@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tests.factories import activity, beneficiary, make_report, resource
 from ytsupport.store import (StoreError, audit_entries, backup, data_version, get_engine, history, load_current,
                              restore, revert, store_report, sync_units)
-from ytsupport.store import commands
-from ytsupport.store import ingest as store_ingest
-from ytsupport.store import schema as s
+from ytsupport.commands import data as commands
+from ytsupport.store import storing as store_ingest
+from ytsupport.store import tables as s
 from ytsupport.store.engine import ensure_schema, normalise_url, write_transaction
 
 JUNE = date(2021, 7, 5)

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.workbooks import activity, make_report
 from ytsupport.ingest.validate import validate_file
 from ytsupport.store import get_engine, history
-from ytsupport.upload import compare_with_stored, store_checked
+from ytsupport.store.compare import compare_with_stored, store_checked
 
 
 def test_comparison_counts_rows_added_removed_and_totals(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from ytsupport.ingest import read, worker
-from ytsupport.ingest.model import RawWorkbook
+from ytsupport.ingest.records import RawWorkbook
 from ytsupport.ingest.precheck import OLE2_MAGIC, precheck, xml_head_verdict
 from ytsupport.settings import Limits
 

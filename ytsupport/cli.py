@@ -66,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--users-file", type=Path)
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(handler=cmd_user)
-    from .report.commands import register as register_report
-    from .store.commands import register as register_store
+    from .commands.reports import register as register_report
+    from .commands.data import register as register_store
 
     register_store(sub)
     register_report(sub)
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .ingest.model import exit_code
+    from .ingest.records import exit_code
     from .ingest.validate import validate_file
 
     reports = [validate_file(p, unit=args.unit, period=args.period, lang=args.lang) for p in args.paths]

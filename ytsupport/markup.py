@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .i18n import t
 from .ingest.locate import header_labels
-from .ingest.model import Issue, RawSheet, RawWorkbook, Report
+from .ingest.records import Issue, RawSheet, RawWorkbook, Report
 from .report.safe import put, put_text_as_written
 
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}

@@ -14,8 +14,8 @@ from datetime import date
 import pandas as pd
 
 from .plan.activities import counted, month_of
-from .store.frames import rows_of
-from .store.schema import DATE_COLUMNS
+from .store.conversion import rows_of
+from .store.tables import DATE_COLUMNS
 
 Frames = dict[str, pd.DataFrame]
 AGE_BANDS = ("children", "youth", "others", "elderly", "unknown")

@@ -110,7 +110,7 @@ def settle(page, title: str | None = None) -> None:
 
 
 def test_deep_link_first_then_every_page_by_navigation(server: str, page) -> None:
-    # The first request of a fresh server names a page: the router must still run (see ui.page_guard).
+    # The first request of a fresh server names a page: the router must still run (see app.page_guard).
     page.goto(f"{server}/coverage")
     settle(page, TITLES["coverage"])
     assert page.locator("[data-testid=stSidebarNav]").count() == 1

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from .. import text
 from ..vocab import reference
-from .collect import IssueCollector
+from .issue_cap import IssueCollector
 from .messages import severity_of
 from .rows import as_arrow_text, nonempty, tidy_mask
 

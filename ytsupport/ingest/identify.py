@@ -7,10 +7,10 @@ from typing import Any
 
 from ..text import fold
 from ..vocab import reference
-from .collect import IssueCollector
+from .issue_cap import IssueCollector
 from .locate import cell_text, is_empty, kind_from_name, period_from_file_name, period_from_title, period_from_value, title_lines
-from .model import RawSheet
-from .schema import info_spec
+from .records import RawSheet
+from .columns import info_spec
 
 _UNIT_WORDS = ("doan co so", "chi doan", "doan thanh nien")
 

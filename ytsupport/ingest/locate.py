@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any, Sequence
 
 from ..text import fold
-from .model import KINDS, Kind, RawSheet
-from .schema import NUMBERING_HEADERS, fold_header, match_header, sheet_name_index, sheet_specs
+from .records import KINDS, Kind, RawSheet
+from .columns import NUMBERING_HEADERS, fold_header, match_header, sheet_name_index, sheet_specs
 
 MAX_HEADER_SEARCH = 40
 MAX_HEADER_WIDTH = 120  # report sheets have a dozen columns; a 9,000-column sheet is not searched in full

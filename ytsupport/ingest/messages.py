@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import Issue, Severity
+    from .records import Issue, Severity
 
 # code: (severity, vi, en)
 MESSAGES: dict[str, tuple[str, str, str]] = {

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Limits
-from .model import Issue
+from .records import Issue
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ZIP_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".ods"})

@@ -45,9 +45,9 @@ import pyarrow.compute as pc
 import python_calamine as calamine
 
 from ..settings import Limits
-from .frames import ArrowRows, arrow_rows
+from .arrow_rows import ArrowRows, arrow_rows
 from .locate import find_header_rows
-from .model import Issue, RawSheet, RawWorkbook
+from .records import Issue, RawSheet, RawWorkbook
 from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
 
 PEEK_ROWS = 60

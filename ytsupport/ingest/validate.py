@@ -16,13 +16,13 @@ import pyarrow.compute as pc
 from ..settings import Limits, get_settings, installation_secret
 from ..text import fold
 from . import checks
-from .collect import IssueCollector
+from .issue_cap import IssueCollector
 from .identify import identify
 from .locate import header_labels, is_empty, kind_from_name, map_columns, sheet_kind
 from .messages import SKIP_REASONS, severity_of
-from .model import KINDS, Kind, RawSheet, RawWorkbook, Report, SheetResult
+from .records import KINDS, Kind, RawSheet, RawWorkbook, Report, SheetResult
 from .rows import classify_filled, filled_matrix, fold_texts
-from .schema import sheet_specs
+from .columns import sheet_specs
 
 BREAKDOWNS = ("disabled", "orphans", "elderly")
 COUNTS = {"people_served", "disabled", "orphans", "elderly", "volunteers"}

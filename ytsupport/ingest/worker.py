@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..settings import Limits, get_settings
-from .model import Issue, RawWorkbook
+from .records import Issue, RawWorkbook
 from .precheck import precheck
 from .read import describe, file_format, read_workbook_rows
 

@@ -2,7 +2,7 @@
 from .activities import count_once
 from .kinds import KINDS, KindSpec
 from .load import PlanError, load_plan
-from .model import Adjustment, Plan, Target, Unit, month_end, plan_months
+from .definition import Adjustment, Plan, Target, Unit, month_end, plan_months
 from .status import (MATRIX_STATES, STATUS_ORDER, decide_status, report_pairs, reporting, reporting_matrix,
                      status)
 

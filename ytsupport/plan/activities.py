@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..store.frames import rows_of
+from ..store.conversion import rows_of
 from ..text import fold
 
 CENTRE = "centre"

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from .activities import month_of, select_activities
-from .model import Plan, Target
+from .definition import Plan, Target
 
 Pace = Literal["monthly", "year_fraction", "from_date", "steps", "constant", "none"]
 Number = int | float

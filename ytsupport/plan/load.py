@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 
 from .. import settings
-from ..store.schema import FRAME_DTYPES
+from ..store.tables import FRAME_DTYPES
 from .kinds import KINDS
-from .model import Adjustment, Plan, Target, Unit, plan_months
+from .definition import Adjustment, Plan, Target, Unit, plan_months
 
 FORMATS = ("count", "percent", "vnd")
 _TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format"}

@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..store.frames import rows_of
-from ..store.schema import DATE_COLUMNS
+from ..store.conversion import rows_of
+from ..store.tables import DATE_COLUMNS
 from .activities import counted
 from .kinds import KINDS, Context, target_and_expected
-from .model import Plan, Target
+from .definition import Plan, Target
 
 STATUS_ORDER = ("no_target", "met", "not_started", "on_track", "behind")
 MATRIX_STATES = ("on_time", "late", "missing", "not_yet_due", "received_early")

@@ -5,10 +5,10 @@ turns them into a file's bytes; ``write_report``/``report_bytes`` do both for th
 or for a snapshot, and audit the export. ``safe.inert`` keeps uploaded text from ever becoming a
 spreadsheet formula.
 """
-from .collect import collect
+from .gather import collect
 from .export import (FORMATS, ReportError, current_content, format_of, render, report_bytes,
                      write_report)
-from .model import ReportContent, ReportSettings
+from .content import ReportContent, ReportSettings
 from .safe import inert
 
 __all__ = ["FORMATS", "ReportContent", "ReportError", "ReportSettings", "collect", "current_content",

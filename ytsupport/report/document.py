@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any, Union
 
 from ..i18n import t
-from . import fmt
+from .. import formatting as fmt
 from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label
-from .model import ReportContent, ReportSettings
+from .content import ReportContent, ReportSettings
 
 # Light fills (hex RGB) for status and reporting-state cells.
 STATUS_FILLS = {"met": "C8E6C9", "on_track": "BBDEFB", "behind": "FFE0B2", "not_started": "FFCDD2",

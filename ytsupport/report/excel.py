@@ -19,10 +19,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import t
-from . import fmt
+from .. import formatting as fmt
 from .document import STATE_FILLS, STATUS_FILLS, target_note
 from .labels import REPORT_STATES, pick, state_label, status_label
-from .model import ReportContent
+from .content import ReportContent
 from .safe import put
 
 NUMBER_FORMATS = {"count": "#,##0", "int": "#,##0", "percent": "0.0%", "vnd": "#,##0", "date": "dd/mm/yyyy",

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .model import ReportContent, ReportSettings
+from .content import ReportContent, ReportSettings
 
 FORMATS: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -61,8 +61,8 @@ def current_content(engine: Engine, as_of: date | None = None, plan: Any = None,
     from ..plan import load_plan
     from ..settings import get_settings
     from ..store import data_version, load_current
-    from .collect import collect
-    from .fmt import today
+    from .gather import collect
+    from ..formatting import today
 
     plan = plan or load_plan(get_settings().plan_file)
     for _ in range(3):  # the data version must describe the data read: read again if it moved meanwhile
@@ -77,7 +77,7 @@ def report_bytes(engine: Engine, fmt: str, *, as_of: date | None = None, snapsho
                  lang: str = "vi", actor: str = "local", settings: ReportSettings | None = None,
                  issued_on: date | None = None, file_name: str | None = None) -> bytes:
     """A report of the figures now (or of the snapshot named ``snapshot``), audited as an export."""
-    from ..snapshots import SnapshotError, get_snapshot
+    from .snapshots import SnapshotError, get_snapshot
     from ..store.auditing import audit
 
     if snapshot is not None:

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from ..i18n import t
 from .labels import pick
-from .model import ReportContent
+from .content import ReportContent
 
 STATUS_COLOURS = {"met": "#2e7d32", "on_track": "#1565c0", "behind": "#ef6c00", "not_started": "#c62828",
                   "no_target": "#9e9e9e"}
@@ -114,7 +114,7 @@ def attainment(content: ReportContent, lang: str = "vi") -> Chart | None:
 
 def resources(content: ReportContent, lang: str = "vi") -> Chart | None:
     """The value of the resources mobilised by item, in millions of đồng."""
-    from .fmt import code_label
+    from ..formatting import code_label
 
     rows = [r for r in content.tables.get("resources_by_item") or [] if (r.get("value_vnd") or 0) > 0]
     if not rows:

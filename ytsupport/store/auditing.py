@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .engine import write_transaction
-from .ingest import audit as audit_in_transaction
-from .ingest import run_with_retries
+from .storing import audit as audit_in_transaction
+from .storing import run_with_retries
 
 
 def audit(engine: Engine, actor: str, action: str, details: dict[str, Any]) -> None:

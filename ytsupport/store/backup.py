@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, update
 
-from . import schema as s
+from . import tables as s
 from .engine import get_engine, write_transaction
-from .ingest import StoreError, audit, run_with_retries
+from .storing import StoreError, audit, run_with_retries
 
 
 def _copy(source: Path, destination: Path) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
 from .. import settings
-from .schema import LATEST_VERSION, create_or_migrate, schema_version
+from .tables import LATEST_VERSION, create_or_migrate, schema_version
 
 _WRITE_OPTION = "ytsupport_write"
 # Any constant: serialises schema creation between processes on one PostgreSQL database.

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from .frames import ArrowRows
+from .arrow_rows import ArrowRows
 
 Severity = Literal["error", "warning", "info"]
 Kind = Literal["activities", "beneficiaries", "resources"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .schema import FRAME_DTYPES
+from .tables import FRAME_DTYPES
 
 
 def _with_nones(values: list[Any], missing: np.ndarray) -> list[Any]:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import settings
-from ..ingest.model import exit_code
+from ..ingest.records import exit_code
 
 
 def _period(text: str) -> str:
@@ -111,7 +111,7 @@ def _fail(message: str, err: TextIO | None = None) -> int:
 
 
 def _engine(args: argparse.Namespace) -> Any:
-    from .engine import get_engine
+    from ..store.engine import get_engine
 
     return get_engine(args.db)
 
@@ -122,7 +122,7 @@ def _engine(args: argparse.Namespace) -> Any:
 
 def _ingest_one(engine: Any, path: str, args: argparse.Namespace, received_on: date) -> dict[str, Any]:
     from ..ingest.validate import validate_file
-    from .ingest import store_report
+    from ..store.storing import store_report
 
     report = validate_file(path, unit=args.unit, period=args.period, lang="vi")
     record = {**report.to_json("vi"), "path": path}
@@ -199,7 +199,7 @@ def _print_status(result: dict[str, Any], out: TextIO) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     """Print target attainment and reporting (JSON of DATA_CONTRACT §5 with --json; floats rounded to 3)."""
     from ..plan import PlanError, load_plan, status
-    from .ingest import load_current
+    from ..store.storing import load_current
 
     try:
         plan = load_plan(args.plan or settings.get_settings().plan_file)
@@ -233,7 +233,7 @@ def _print_history(rows: list[dict[str, Any]], out: TextIO) -> None:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """List stored report versions (``{"versions": [...]}`` with --json)."""
-    from .ingest import history
+    from ..store.storing import history
 
     try:
         rows = history(_engine(args), unit=args.unit, period=args.period)
@@ -248,7 +248,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_revert(args: argparse.Namespace) -> int:
     """Make the version before VERSION_ID current again."""
-    from .ingest import StoreError, revert
+    from ..store.storing import StoreError, revert
 
     try:
         result = revert(_engine(args), args.version_id, actor="cli")
@@ -266,15 +266,15 @@ def cmd_revert(args: argparse.Namespace) -> int:
 
 
 def _sqlite_file(args: argparse.Namespace) -> Path | None:
-    from .engine import sqlite_path
+    from ..store.engine import sqlite_path
 
     return sqlite_path(args.db or settings.get_settings().db_url)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the embedded SQLite database to OUT (consistent even while the dashboard runs)."""
-    from .backup import backup
-    from .ingest import StoreError
+    from ..store.backup import backup
+    from ..store.storing import StoreError
 
     db = _sqlite_file(args)
     if db is None:
@@ -289,8 +289,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the embedded SQLite database with the backup IN (the replaced one is kept beside it)."""
-    from .backup import restore
-    from .ingest import StoreError
+    from ..store.backup import restore
+    from ..store.storing import StoreError
 
     db = _sqlite_file(args)
     if db is None:

@@ -18,17 +18,17 @@ from typing import Any
 
 import pandas as pd
 
-from . import metrics
+from .. import metrics
 from .charts import STATE_STYLE, STATUS_STYLE, fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
-from .geo import short_labels
-from .privacy import hide_small
-from .privacy import threshold as suppress_threshold
-from .i18n import t
-from .plan import Plan, month_end, report_pairs, status
-from .plan.activities import COUNTED, counted, select_activities, with_counted
-from .settings import PLANS_DIR, get_settings
-from .store.schema import DATE_COLUMNS
-from .vocab import reference
+from ..geo import short_labels
+from ..privacy import hide_small
+from ..privacy import threshold as suppress_threshold
+from ..i18n import t
+from ..plan import Plan, month_end, report_pairs, status
+from ..plan.activities import COUNTED, counted, select_activities, with_counted
+from ..settings import PLANS_DIR, get_settings
+from ..store.tables import DATE_COLUMNS
+from ..vocab import reference
 
 Frames = dict[str, pd.DataFrame]
 MONTHLY_KINDS = ("monthly_threshold", "months_with_activity")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .messages import severity_of
-from .model import Issue
+from .records import Issue
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 

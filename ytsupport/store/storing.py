@@ -28,12 +28,12 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-from ..ingest.model import Report
+from ..ingest.records import Report
 from ..ingest.validate import with_person_keys
-from . import schema as s
+from . import tables as s
 from .columnar import snapshot
 from .engine import write_transaction
-from .frames import frame_columns, typed, typed_frame
+from .conversion import frame_columns, typed, typed_frame
 
 StoreStatus = Literal["stored", "replaced", "unchanged"]
 T = TypeVar("T")

@@ -8,7 +8,7 @@ import yaml
 
 from ..settings import REFERENCE_DIR
 from ..text import fold, fold_header
-from .model import KINDS, Kind
+from .records import KINDS, Kind
 
 NUMBERING_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu", "thu tu", "no"})
 GROUP_HEADERS = frozenset({"trong do", "trong so do", "chia ra", "bao gom"})

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from .report.model import ReportContent
-from .store import schema as s
-from .store.engine import write_transaction
-from .store.ingest import audit
+from .content import ReportContent
+from ..store import tables as s
+from ..store.engine import write_transaction
+from ..store.storing import audit
 
 MAX_NAME = 200
 
@@ -78,7 +78,7 @@ def create_snapshot(engine: Engine, name: str, as_of: date | None = None, *, cre
 
     Raises ``SnapshotError`` when the name is empty, too long or already taken.
     """
-    from .report.export import current_content
+    from .export import current_content
 
     name = clean_name(name)
     if find_snapshot(engine, name) is not None:
@@ -162,8 +162,8 @@ def received_since(engine: Engine, then: ReportContent, due_days: int) -> list[d
     is ``late`` when received after its month's due date, a ``correction`` when not the first
     version of its (unit, month).
     """
-    from .plan.model import month_end
-    from .store import history
+    from ..plan.definition import month_end
+    from ..store import history
 
     known = set(then.meta.get("known_versions") or [])
     rows = [r for r in history(engine) if r["id"] not in known]
@@ -197,7 +197,7 @@ def compare(engine: Engine, snapshot: str | int, *, as_of: date | None = None,
     Keys: snapshot (its record), as_of_then, as_of_now, targets (changed ones), received_since,
     newly_missing.
     """
-    from .report.export import current_content
+    from .export import current_content
 
     snap = get_snapshot(engine, snapshot)
     then = snap.content

@@ -81,7 +81,7 @@ def _engine(args: argparse.Namespace) -> Any:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the meeting report to --out; the format comes from its extension."""
     from ..plan import PlanError
-    from .export import ReportError, format_of, write_report
+    from ..report.export import ReportError, format_of, write_report
 
     try:
         format_of(args.out)
@@ -99,7 +99,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_create(args: argparse.Namespace) -> int:
     from ..plan import PlanError
-    from ..snapshots import SnapshotError, create_snapshot
+    from ..report.snapshots import SnapshotError, create_snapshot
 
     try:
         snap = create_snapshot(_engine(args), args.name, args.as_of, created_by=args.by)
@@ -114,7 +114,7 @@ def cmd_snapshot_create(args: argparse.Namespace) -> int:
 def cmd_snapshot_list(args: argparse.Namespace) -> int:
     import json
 
-    from ..snapshots import list_snapshots
+    from ..report.snapshots import list_snapshots
 
     try:
         snaps = list_snapshots(_engine(args))
@@ -149,7 +149,7 @@ def _print_comparison(result: dict[str, Any]) -> None:
 
 def cmd_snapshot_compare(args: argparse.Namespace) -> int:
     from ..plan import PlanError
-    from ..snapshots import SnapshotError, compare, compare_json
+    from ..report.snapshots import SnapshotError, compare, compare_json
 
     try:
         result = compare(_engine(args), args.name, as_of=args.as_of)

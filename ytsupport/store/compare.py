@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from .ingest.model import KINDS, Report
-from .ingest.validate import PERSON_BASIS
-from .store import current_report, store_report
+from ..ingest.records import KINDS, Report
+from ..ingest.validate import PERSON_BASIS
+from . import current_report, store_report
 
 # Where a row sits, and who a person is once keyed (the key is made from compared columns, when storing).
 IGNORED = {"sheet", "row", "report_version_id", "unit", "period", "person_key", PERSON_BASIS}

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..i18n import t
-from ..vocab import reference
+from .i18n import t
+from .vocab import reference
 
 
 def number(value: Any, lang: str = "vi", digits: int = 0) -> str:

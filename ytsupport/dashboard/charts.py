@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from babel.numbers import format_decimal
 from plotly.colors import sample_colorscale
 
-from .geo import Area, tile_positions
+from ..geo import Area, tile_positions
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",

@@ -9,7 +9,7 @@ import pandas as pd
 from .. import metrics
 from ..plan import Plan, report_pairs, status
 from ..plan.activities import count_once
-from .model import ReportContent, ReportSettings, records
+from .content import ReportContent, ReportSettings, records
 
 Frames = dict[str, pd.DataFrame]
 

@@ -1,0 +1,63 @@
+"""The router's work: running the page ``st.navigation`` chose, and Streamlit's ``pages/`` folder mode.
+
+``dashboard.py`` registers the pages and calls :func:`run_page`; every page file starts with
+:func:`page_guard`, so that a page opened directly by its URL still runs inside the router.
+"""
+from __future__ import annotations
+
+import runpy
+import threading
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+ROUTER = Path(__file__).resolve().parents[2] / "dashboard.py"
+_routing = threading.local()  # set while dashboard.py runs the chosen page (Streamlit runs a script in one thread)
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing
+
+
+def run_page(page: Any) -> None:
+    """Run the page chosen by ``st.navigation`` as the router (see ``page_guard``)."""
+    _routing.active = True
+    try:
+        page.run()
+    finally:
+        _routing.active = False
+
+
+def leave_pages_folder_mode(pages: list[Any], hidden: bool = False) -> None:
+    """Rerun at once when Streamlit runs the app as an old-style ``pages/`` folder app.
+
+    Streamlit does so for the first run of a server process (and for every ``AppTest`` run) until
+    ``st.navigation`` has been called once. Widgets drawn in that run get other ids than in every
+    later run, so a user's first click (e.g. on the language switch) would be lost. So before any
+    widget is drawn: ``st.navigation`` resolves the page the URL asks for and leaves that mode, and
+    ``st.rerun`` starts again on that page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False) and not getattr(_routing, "guarding", False):
+        # with logins, hidden: the next run may stop at the login form, before anyone may see the menu
+        st.navigation(pages, position="hidden" if hidden else "sidebar")
+        st.rerun()
+
+
+def page_guard() -> None:
+    """Make sure a page runs inside the router (language, navigation, filters).
+
+    In the old-style ``pages/`` folder mode (see ``leave_pages_folder_mode``) Streamlit runs a page
+    file directly when the URL names it (``/coverage`` as a server's first request, or
+    ``AppTest.switch_page``). The page then runs the router, which leaves that mode and reruns.
+    """
+    if getattr(_routing, "active", False):
+        return
+    _routing.guarding = True  # the router runs this page in this same run: no rerun (a click would be lost)
+    try:
+        runpy.run_path(str(ROUTER), run_name="__main__")
+    finally:
+        _routing.guarding = False
+    st.stop()

@@ -1,0 +1,268 @@
+"""The state of a dashboard run: language, the cached store and plan, the page models, the filters.
+
+Caching (docs/architecture.md, "Caches"): the engine and the loaded frames are ``st.cache_resource``
+(the frames keyed by the store's data version, so no copy is made on a hit); each page's model
+(small aggregates from :mod:`ytsupport.dashboard.models`) is ``st.cache_data`` keyed by (database,
+data version, filters, language). A page rerun then costs the same at 1k rows and at 1M.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from ..i18n import LANGS, t
+from ..plan import Plan, load_plan
+from ..settings import get_settings
+from . import models
+from .models import Filters
+
+FILTERS_KEY = "_ytsupport_filters"
+
+# ---------------------------------------------------------------------------------------------
+# Language
+
+
+def current_language() -> str:
+    """The language of this run: the sidebar switch's value, else ?lang= in the URL, else the
+    browser's locale (English for en-*), else Vietnamese."""
+    for value in (st.session_state.get("lang_switch"), st.query_params.get("lang")):
+        if value in LANGS:
+            return value
+    locale = (getattr(st.context, "locale", None) or "vi").lower()
+    return "en" if locale.startswith("en") else "vi"
+
+
+def language() -> str:
+    """The sidebar's language switch (initially ``current_language()``), kept in the URL as ?lang=.
+
+    The choice is written back to the URL on every run (page navigation clears query parameters).
+    """
+    current = current_language()
+    choice = st.sidebar.radio(t("language", current), LANGS, index=LANGS.index(current), horizontal=True,
+                              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code], key="lang_switch")
+    if st.query_params.get("lang") != choice:
+        st.query_params["lang"] = choice
+    return choice
+
+
+# ---------------------------------------------------------------------------------------------
+# Cached store and plan
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str):
+    from ..store import get_engine
+
+    return get_engine(url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
+    """The current data, loaded once per data version (shared, never copied: treat as read-only).
+
+    Version -1 means there is no database yet: no data.
+    """
+    from ..plan.activities import with_counted
+    from ..store import load_current
+
+    return {} if version < 0 else with_counted(load_current(_engine(url)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _plan(path: str, mtime: float) -> Plan:
+    return load_plan(path)
+
+
+def store_state() -> tuple[str, int]:
+    """(database URL, data version): what every cached aggregate is keyed by.
+
+    A missing embedded database file is not created here (``serve`` builds it from the samples,
+    and an empty file would stop that): its version is -1 and the pages show their empty states.
+    """
+    from ..store import data_version, sqlite_path
+
+    url = get_settings().db_url
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return url, -1
+    return url, data_version(_engine(url))
+
+
+def frames() -> dict[str, pd.DataFrame]:
+    """The current data (cached by data version)."""
+    return _frames(*store_state())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_content(url: str, version: int, as_of: date):
+    from ..report.export import current_content
+
+    return current_content(_engine(url), as_of)
+
+
+def report_content(as_of: date):
+    """The meeting report's content at ``as_of`` (cached by data version)."""
+    return _report_content(*store_state(), as_of)
+
+
+def plan(path: str | Path) -> Plan:
+    """The plan file, loaded once (reloaded when the file changes)."""
+    path = Path(path)
+    return _plan(str(path), path.stat().st_mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _default_as_of(url: str, version: int, plan_file: str) -> date:
+    return models.default_as_of(_frames(url, version), plan(plan_file))
+
+
+_MODELS: dict[str, Callable[..., dict[str, Any]]] = {
+    "overview": models.overview, "coverage": models.coverage, "visits": models.visits,
+    "resources": models.resources, "units": models.units,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _model(page: str, url: str, version: int, plan_file: str, as_of: date, units: tuple[str, ...],
+           districts: tuple[str, ...], lang: str) -> dict[str, Any]:
+    data = models.apply_filters(_frames(url, version), units, districts)
+    return _MODELS[page](data, models.restrict_plan(plan(plan_file), units), as_of, lang)
+
+
+def model(page: str, lang: str) -> dict[str, Any]:
+    """The page's model for the current filters (cached by data version, filters and language)."""
+    f = filters()
+    url, version = store_state()
+    return _model(page, url, version, f.plan_file, f.as_of, f.units, f.districts, lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sidebar filters, kept in the URL
+
+
+def _csv(value: str | None, allowed: list[str]) -> list[str]:
+    return [v for v in (value or "").split(",") if v in allowed]
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _plan_label(path: str) -> str:
+    """"114-KH/ĐTN (plan_2021_114)"; the file name alone for a plan file that cannot be loaded."""
+    from ..plan import PlanError
+
+    try:
+        return f"{plan(path).number} ({Path(path).stem})"
+    except (PlanError, OSError):
+        return Path(path).stem
+
+
+def _choose_plan(lang: str) -> str:
+    files = models.plan_files()
+    by_stem = {p.stem: str(p) for p in files}
+    if len(files) < 2:
+        return str(files[0])
+    if "f_plan" not in st.session_state:
+        st.session_state["f_plan"] = st.query_params.get("plan") if st.query_params.get("plan") in by_stem else files[0].stem
+    stem = st.sidebar.selectbox(t("f_plan", lang), list(by_stem), key="f_plan", persist_state="session",
+                                format_func=lambda s: _plan_label(by_stem[s]))
+    st.query_params["plan"] = stem
+    return by_stem[stem]
+
+
+def _choose_as_of(lang: str, current_plan: Plan, default: date) -> date:
+    previous_default = st.session_state.get("_as_of_default")
+    value = st.session_state.get("f_as_of")
+    if value is None:
+        value = _iso(st.query_params.get("as_of")) or default
+    elif value == previous_default:
+        value = default  # the user kept the default: follow it when new data arrives
+    st.session_state["f_as_of"] = current_plan.clip(value)
+    st.session_state["_as_of_default"] = default
+    chosen = st.sidebar.date_input(t("f_as_of", lang), key="f_as_of", min_value=current_plan.start,
+                                   max_value=current_plan.end, format="DD/MM/YYYY", help=t("f_as_of_help", lang),
+                                   persist_state="session")
+    st.query_params["as_of"] = chosen.isoformat()
+    return chosen
+
+
+def _choose_many(key: str, param: str, options: list[str], labels: dict[str, str], label: str,
+                 placeholder: str) -> tuple[str, ...]:
+    if key not in st.session_state:
+        st.session_state[key] = _csv(st.query_params.get(param), options)
+    st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    chosen = st.sidebar.multiselect(label, options, key=key, format_func=lambda c: labels.get(c, c),
+                                    placeholder=placeholder, persist_state="session")
+    if chosen:
+        st.query_params[param] = ",".join(chosen)
+    elif param in st.query_params:
+        del st.query_params[param]
+    return tuple(chosen)
+
+
+def sidebar_filters(lang: str) -> Filters:
+    """Plan (when there are several), as-of date, units and districts: in the sidebar and the URL."""
+    from ..geo import short_labels
+    from ..plan import PlanError
+
+    st.sidebar.markdown(f"**{t('filters', lang)}**")
+    plan_file = _choose_plan(lang)
+    try:
+        current = plan(plan_file)
+    except PlanError as exc:
+        st.error(t("plan_error", lang, path=plan_file, error="; ".join(exc.errors)))
+        st.stop()
+    try:
+        url, version = store_state()
+    except Exception as exc:  # an unreachable PostgreSQL, a locked or damaged file: say so, not a traceback
+        st.error(t("db_error", lang, error=type(exc).__name__ + ": " + str(exc).splitlines()[0][:300]))
+        st.stop()
+    as_of = _choose_as_of(lang, current, _default_as_of(url, version, plan_file))
+    units = _choose_many("f_units", "units", [u.code for u in current.units], models.unit_names(current),
+                         t("f_units", lang), t("f_all_units", lang))
+    districts = _choose_many("f_districts", "districts", list(current.districts), short_labels(lang),
+                             t("f_districts", lang), t("f_all_districts", lang))
+    if districts:
+        st.sidebar.caption(t("district_filter_note", lang))
+    chosen = Filters(plan_file=plan_file, as_of=as_of, units=units, districts=districts)
+    st.session_state[FILTERS_KEY] = chosen
+    return chosen
+
+
+def filters() -> Filters:
+    """The filters chosen in this run (set by the router's ``sidebar_filters``; drawn here when a
+    page runs without the router)."""
+    chosen = st.session_state.get(FILTERS_KEY)
+    if chosen is None:
+        return sidebar_filters(current_language())
+    return chosen
+
+
+
+def engine():
+    """The store's engine (one per database URL and server process)."""
+    return _engine(get_settings().db_url)
+
+
+def data_changed() -> None:
+    """After a store or revert: cached aggregates are keyed by data version; drop them at once,
+    and load the new version's frames in the background, so that the next page opened does not
+    wait for them (seconds with a million stored rows)."""
+    st.cache_data.clear()
+    threading.Thread(target=_warm, args=store_state(), name="ytsupport-warm", daemon=True).start()
+
+
+def _warm(url: str, version: int) -> None:
+    try:
+        _frames(url, version)
+    except Exception:  # noqa: BLE001 - only a head start: the page that needs the frames loads them itself
+        pass

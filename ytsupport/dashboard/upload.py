@@ -1,0 +1,97 @@
+"""The upload page's glue: checking a file in the reader worker, the session's checked files and
+marked copies, and the tables the page shows (issues, sheets, the dry run, results, history)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..i18n import t
+from ..settings import get_settings
+from . import charts
+
+
+def check_uploaded(name: str, data: bytes, unit: str | None, period: str | None):
+    """Validate an uploaded file with the same function as the command line (in the worker process)."""
+    from ..ingest.validate import validate_file
+
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="ytsupport-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        return validate_file(path, unit=unit, period=period, file_name=name)
+
+
+def issues_frame(report, lang: str, severities: list[str] | None = None) -> pd.DataFrame:
+    """The issues of a report as a table for display (no personal data: issues cite rows, not names),
+    only those of ``severities`` ("error", "warning", "info") when given."""
+    return pd.DataFrame([{
+        t("severity", lang): t(f"sev_{i.severity}", lang), t("sheet", lang): i.sheet or "",
+        t("row", lang): i.row, t("column", lang): i.column or "", t("message", lang): i.message(lang),
+        t("code", lang): i.code} for i in report.issues if severities is None or i.severity in severities])
+
+
+def max_upload_mb() -> int:
+    return int(get_settings().limits.max_file_mb)
+
+
+@st.cache_data(show_spinner=False)
+def template_bytes() -> bytes:
+    """The blank report template (the ``template`` command's workbook)."""
+    from ..template import write_template
+
+    with tempfile.TemporaryDirectory(prefix="ytsupport-tpl-") as tmp:
+        return write_template(Path(tmp) / "mau.xlsx").read_bytes()
+
+
+def checked(file_id: str, name: str, data: bytes, unit: str | None, period: str | None):
+    """The checked report of an uploaded file, kept per (file, unit, month) for the session."""
+    cache = st.session_state.setdefault("_checked", {})
+    key = (file_id, unit, period)
+    if key not in cache:
+        cache[key] = check_uploaded(name, data, unit, period)
+    return cache[key]
+
+
+def cached_marked_copy(file_id: str, name: str, data: bytes, report, lang: str) -> tuple[str, bytes]:
+    """The marked-up copy of an uploaded file, made once per file, language and reading."""
+    from ..markup import marked_copy_of_upload
+
+    cache = st.session_state.setdefault("_marked", {})
+    key = (file_id, report.unit, report.period, lang)
+    if key not in cache:
+        cache[key] = marked_copy_of_upload(name, data, report, lang)
+    return cache[key]
+
+
+def sheets_frame(report, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{t("sheet", lang): s.name, t("kind", lang): t(f"kind_{s.kind}", lang),
+                          t("rows_read", lang): s.rows_read, t("rows_valid", lang): s.rows_valid}
+                         for s in report.sheets])
+
+
+def comparison_frame(comparison, lang: str) -> pd.DataFrame:
+    """Rows added / removed per sheet and the totals before -> after, for the dry run."""
+    rows = [{t("cmp_what", lang): t(f"kind_{r['kind']}", lang) + " — " + t("cmp_rows", lang),
+             t("cmp_before", lang): r["before"], t("cmp_after", lang): r["after"],
+             t("cmp_change", lang): f"+{r['added']} / −{r['removed']}"} for r in comparison.rows if r["before"] or r["after"]]
+    rows += [{t("cmp_what", lang): t(f"cmp_{x['measure']}", lang), t("cmp_before", lang): charts.fmt_number(x["before"], lang),
+              t("cmp_after", lang): charts.fmt_number(x["after"], lang), t("cmp_change", lang): ""}
+             for x in comparison.totals if x["before"] or x["after"]]
+    return pd.DataFrame(rows)
+
+
+def results_frame(results: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{t("file", lang): r["file"], t("status", lang): t(f"result_{r['status']}", lang),
+                          t("unit", lang): r.get("unit") or "?", t("period", lang): r.get("period") or "?"}
+                         for r in results])
+
+
+def history_frame(versions: list[dict[str, Any]], lang: str, units: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{t("unit", lang): units.get(v["unit"], v["unit"]), t("period", lang): v["period"],
+                          t("version", lang): v["version"], t("file", lang): v["file_name"],
+                          t("received_on", lang): v["received_on"], t("uploaded_by", lang): v["uploaded_by"],
+                          t("current", lang): "✓" if v["is_current"] else ""} for v in versions])
