@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from .settings import get_settings
 
 Role = Literal["viewer", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
@@ -42,12 +43,11 @@ def can(role: str | None, right: str) -> bool:
 
 def users_file() -> Path | None:
     """The configured users file (``YTSUPPORT_USERS_FILE``), or None: local single-user mode."""
-    value = os.environ.get("YTSUPPORT_USERS_FILE")
-    return Path(value) if value else None
+    return get_settings().users_file
 
 
 def session_timeout_s() -> float:
-    return float(os.environ.get("YTSUPPORT_SESSION_TIMEOUT_MIN", "30")) * 60
+    return get_settings().session_timeout_min * 60
 
 
 def hash_password(password: str) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Sequence
+from .settings import get_settings
 
 EX_USAGE = 64
 
@@ -55,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outdir", type=Path)
     p.set_defaults(handler=cmd_sample)
     p = sub.add_parser("serve", help="start the dashboard")
-    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8501")))
-    p.add_argument("--address", default=os.environ.get("YTSUPPORT_ADDRESS", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=get_settings().port)
+    p.add_argument("--address", default=get_settings().address)
     p.set_defaults(handler=cmd_serve)
     p = sub.add_parser("user", help="add or update a dashboard login (users file of YTSUPPORT_USERS_FILE)")
     p.add_argument("action", choices=("add",))

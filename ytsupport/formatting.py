@@ -1,13 +1,13 @@
 """Numbers, dates and labels written the Vietnamese way (1.234.567; 91,7 %; 30/6/2021) or the English way."""
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .i18n import t
 from .vocab import reference
+from .settings import get_settings
 
 
 def number(value: Any, lang: str = "vi", digits: int = 0) -> str:
@@ -119,7 +119,7 @@ def local_time(value: datetime | str | None) -> datetime | None:
 
 def local_zone() -> tzinfo:
     try:
-        return ZoneInfo(os.environ.get("YTSUPPORT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+        return ZoneInfo(get_settings().timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return timezone(timedelta(hours=7))
 

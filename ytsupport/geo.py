@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .settings import REFERENCE_DIR
+from .settings import REFERENCE_DIR, get_settings
 
 BOUNDARY_ENV = "YTSUPPORT_BOUNDARY_FILE"
 
@@ -73,11 +72,8 @@ class Area:
 
 def boundary_file() -> Path | None:
     """The configured boundary file (``YTSUPPORT_BOUNDARY_FILE``), or None when unset or absent."""
-    value = os.environ.get(BOUNDARY_ENV, "").strip()
-    if not value:
-        return None
-    path = Path(value).expanduser()
-    return path if path.is_file() else None
+    path = get_settings().boundary_file
+    return path if path is not None and path.is_file() else None
 
 
 def _outer_rings(geometry: dict) -> list[list[tuple[float, float]]]:

@@ -7,13 +7,13 @@ totals are never suppressed.
 """
 from __future__ import annotations
 
-import os
 
 import pandas as pd
+from .settings import get_settings
 
 
 def threshold() -> int:
-    return int(os.environ.get("YTSUPPORT_SUPPRESS_BELOW", "5"))
+    return get_settings().suppress_below
 
 
 def suppression_mask(counts: pd.Series, below: int | None = None) -> pd.Series:

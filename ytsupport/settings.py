@@ -1,13 +1,17 @@
-"""Settings in one place. Each has one name, one default, and one line in the README.
+"""Settings in one place: every environment variable the package reads is read here, and only here.
 
-Every setting can be overridden by an environment variable ``YTSUPPORT_<NAME>``.
+Each setting has one name, one default and one line in the README's settings table
+(``docs/settings.md`` has the same table; a test keeps both in step with this module). A new
+``Settings()`` reads the environment when it is made, so a changed variable takes effect at the
+next ``get_settings()``.
 """
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, Callable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -16,36 +20,85 @@ PLANS_DIR = PACKAGE_ROOT / "plans"
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"YTSUPPORT_{name}", default)
+def _flag(text: str) -> bool:
+    return text.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text.strip()).expanduser() if text.strip() else None
+
+
+def _env(name: str, default: str = "") -> str:
+    """The raw text of an environment variable (``default`` when unset)."""
+    return os.environ.get(name, default)
+
+
+def setting(env: str, default: str, parse: Callable[[str], Any] = str, doc: str = "") -> Any:
+    """A dataclass field read from ``env`` (``default`` when unset) and parsed when the object is made."""
+    return field(default_factory=lambda: parse(_env(env, default)),
+                 metadata={"env": env, "default": default, "doc": doc})
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Limits applied to every uploaded file before and while it is read (see README)."""
+    """Limits applied to every uploaded file before and while it is read (README "Security")."""
 
-    max_file_mb: float = float(_env("MAX_FILE_MB", "50"))
-    max_unzipped_mb: float = float(_env("MAX_UNZIPPED_MB", "1000"))
-    max_compression_ratio: float = float(_env("MAX_COMPRESSION_RATIO", "200"))
-    max_zip_members: int = int(_env("MAX_ZIP_MEMBERS", "2000"))
-    max_rows_per_sheet: int = int(_env("MAX_ROWS_PER_SHEET", "1000000"))
-    max_cells: int = int(_env("MAX_CELLS", "30000000"))
-    worker_timeout_s: float = float(_env("WORKER_TIMEOUT_S", "60"))
-    worker_memory_mb: int = int(_env("WORKER_MEMORY_MB", "3072"))
-    max_issues: int = int(_env("MAX_ISSUES", "200"))
-    reader_workers: int = max(1, int(_env("READER_WORKERS", "2")))
+    max_file_mb: float = setting("YTSUPPORT_MAX_FILE_MB", "50", float, "largest accepted file")
+    max_unzipped_mb: float = setting("YTSUPPORT_MAX_UNZIPPED_MB", "1000", float,
+                                     "largest total unzipped size of a workbook")
+    max_compression_ratio: float = setting("YTSUPPORT_MAX_COMPRESSION_RATIO", "200", float,
+                                           "largest compression ratio of a workbook member")
+    max_zip_members: int = setting("YTSUPPORT_MAX_ZIP_MEMBERS", "2000", int, "most members in a workbook")
+    max_rows_per_sheet: int = setting("YTSUPPORT_MAX_ROWS_PER_SHEET", "1000000", int, "most rows per sheet")
+    max_cells: int = setting("YTSUPPORT_MAX_CELLS", "30000000", int, "most cells per sheet")
+    worker_timeout_s: float = setting("YTSUPPORT_WORKER_TIMEOUT_S", "60", float, "longest time to read one file")
+    worker_memory_mb: int = setting("YTSUPPORT_WORKER_MEMORY_MB", "3072", int, "memory limit of the reading process")
+    max_issues: int = setting("YTSUPPORT_MAX_ISSUES", "200", int,
+                              "issues shown per file (`too_many_issues` counts the rest)")
+    reader_workers: int = setting("YTSUPPORT_READER_WORKERS", "2", lambda v: max(1, int(v)),
+                                  "reader processes at once (one slow upload never blocks the others)")
 
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", str(PROJECT_ROOT / "data"))))
-    plan_file: Path = field(default_factory=lambda: Path(_env("PLAN", str(PLANS_DIR / "plan_2021_114.yaml"))))
+    """Every setting of an installation (README "Settings")."""
+
+    data_dir: Path = setting("YTSUPPORT_DATA_DIR", str(PROJECT_ROOT / "data"), Path,
+                             "where the embedded database and the secret live")
+    db_url_setting: str = setting("YTSUPPORT_DB_URL", "", str,
+                                  "the store (`sqlite:///…` or `postgresql://…`); default: SQLite in the data folder")
+    secret: str = setting("YTSUPPORT_SECRET", "", str,
+                          "the key of pseudonymous person keys; default: random, kept in `secret.key`")
+    plan_file: Path = setting("YTSUPPORT_PLAN", str(PLANS_DIR / "plan_2021_114.yaml"), Path, "the plan file")
+    address: str = setting("YTSUPPORT_ADDRESS", "127.0.0.1", str, "the address the dashboard listens on")
+    port: int = setting("PORT", "8501", int, "the dashboard's port (`make run PORT=8600`)")
+    users_file: Path | None = setting("YTSUPPORT_USERS_FILE", "", _optional_path,
+                                      "the users file (logins, roles); unset: local single-user mode")
+    session_timeout_min: float = setting("YTSUPPORT_SESSION_TIMEOUT_MIN", "30", float,
+                                         "idle minutes before logging in again")
+    suppress_below: int = setting("YTSUPPORT_SUPPRESS_BELOW", "5", int,
+                                  "person counts below this are hidden in breakdowns below province level")
+    store_names: bool = setting("YTSUPPORT_STORE_NAMES", "1", _flag,
+                                "0: store no beneficiary names, only the pseudonymous key")
+    timezone: str = setting("YTSUPPORT_TIMEZONE", "Asia/Ho_Chi_Minh", str,
+                            "the time zone of dates and times shown and of \"today\"")
+    boundary_file: Path | None = setting("YTSUPPORT_BOUNDARY_FILE", "", _optional_path,
+                                         "a GeoJSON file of district polygons for the coverage map (unset: tile map)")
+    issuer_superior: str = setting("YTSUPPORT_ISSUER_SUPERIOR", "TỈNH ĐOÀN TRÀ VINH", str,
+                                   "the superior body in the report's header")
+    issuer: str = setting("YTSUPPORT_ISSUER", "BCH ĐOÀN KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH TRÀ VINH", str,
+                          "the report's issuing body")
+    report_number: str = setting("YTSUPPORT_REPORT_NUMBER", "…-BC/ĐTN", str, "the report's number")
+    report_place: str = setting("YTSUPPORT_REPORT_PLACE", "Trà Vinh", str, "the place in the report's date line")
+    signer: str = setting("YTSUPPORT_SIGNER", "", str, "the signer's name on the meeting report (empty: a line)")
+    report_detail_rows: int = setting("YTSUPPORT_REPORT_DETAIL_ROWS", "5000", int,
+                                      "most detail rows per sheet in the report workbook")
     limits: Limits = field(default_factory=Limits)
 
     @property
     def db_url(self) -> str:
         """The store: ``YTSUPPORT_DB_URL`` or the embedded SQLite file under ``data_dir``."""
-        return os.environ.get("YTSUPPORT_DB_URL") or f"sqlite:///{self.data_dir / 'ytsupport.sqlite'}"
+        return self.db_url_setting or f"sqlite:///{self.data_dir / 'ytsupport.sqlite'}"
 
     @property
     def secret_file(self) -> Path:
@@ -53,7 +106,14 @@ class Settings:
 
 
 def get_settings() -> Settings:
+    """The settings as the environment gives them now."""
     return Settings()
+
+
+def documented() -> list[dict[str, str]]:
+    """Every setting as {env, default, doc}: what the README's settings table lists."""
+    return [{"env": f.metadata["env"], "default": f.metadata["default"], "doc": f.metadata["doc"]}
+            for cls in (Settings, Limits) for f in fields(cls) if "env" in f.metadata]
 
 
 def installation_secret(settings: Settings | None = None) -> bytes:
@@ -61,10 +121,9 @@ def installation_secret(settings: Settings | None = None) -> bytes:
 
     ``YTSUPPORT_SECRET`` wins; otherwise a random key is created once in ``data_dir``.
     """
-    env = os.environ.get("YTSUPPORT_SECRET")
-    if env:
-        return env.encode("utf-8")
     settings = settings or get_settings()
+    if settings.secret:
+        return settings.secret.encode("utf-8")
     path = settings.secret_file
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

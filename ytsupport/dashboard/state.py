@@ -100,7 +100,7 @@ def frames() -> dict[str, pd.DataFrame]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _report_content(url: str, version: int, as_of: date):
-    from ..report.export import current_content
+    from ..report.gather import current_content
 
     return current_content(_engine(url), as_of)
 

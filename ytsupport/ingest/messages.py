@@ -5,10 +5,9 @@ A message says what is wrong, where, and how to fix it; it never cites a person'
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from .records import Issue, Severity
+Severity = Literal["error", "warning", "info"]
 
 # code: (severity, vi, en)
 MESSAGES: dict[str, tuple[str, str, str]] = {
@@ -132,7 +131,7 @@ SOURCES = {
 }
 
 
-def severity_of(code: str) -> "Severity":
+def severity_of(code: str) -> Severity:
     return MESSAGES[code][0]  # type: ignore[return-value]
 
 
@@ -141,22 +140,23 @@ class _Params(dict):
         return ""
 
 
-def render(issue: "Issue", lang: str = "vi") -> str:
-    """The issue's message in ``lang`` ("vi" or "en"), filled from its location and params."""
-    _, vi, en = MESSAGES.get(issue.code, ("error", "{code}", "{code}"))
-    params = _Params(issue.params)
-    params.update(sheet=issue.sheet or "", row=issue.row if issue.row is not None else "",
-                  column=issue.column or "", code=issue.code)
+def render(code: str, params: dict[str, Any], sheet: str | None, row: int | None, column: str | None,
+           lang: str = "vi") -> str:
+    """An issue's message in ``lang`` ("vi" or "en"), filled from its location and ``params``."""
+    _, vi, en = MESSAGES.get(code, ("error", "{code}", "{code}"))
+    given = params
+    params = _Params(given)
+    params.update(sheet=sheet or "", row=row if row is not None else "", column=column or "", code=code)
     for key in ("detail", "reason", "suggestion"):
-        pair = issue.params.get(key + "_pair")
+        pair = given.get(key + "_pair")
         if pair:
             params[key + "_vi"], params[key + "_en"] = pair
-    if "detail" in issue.params and not params.get("detail_vi"):
-        params["detail_en"] = issue.params["detail"]
-        key = issue.params.get("limit") or issue.params.get("reason")
-        params["detail_vi"] = DETAILS_VI[key].format_map(params) if key in DETAILS_VI else issue.params["detail"]
+    if "detail" in given and not params.get("detail_vi"):
+        params["detail_en"] = given["detail"]
+        key = given.get("limit") or given.get("reason")
+        params["detail_vi"] = DETAILS_VI[key].format_map(params) if key in DETAILS_VI else given["detail"]
     for key in ("first_source", "second_source"):
-        src = SOURCES.get(issue.params.get(key, ""), (issue.params.get(key, ""),) * 2)
+        src = SOURCES.get(given.get(key, ""), (given.get(key, ""),) * 2)
         params[key], params[key + "_en"] = src
     template = vi if lang == "vi" else en
     return template.format_map(params)

@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .arrow_rows import ArrowRows
+from .messages import Severity, render
 
-Severity = Literal["error", "warning", "info"]
 Kind = Literal["activities", "beneficiaries", "resources"]
 KINDS: tuple[Kind, ...] = ("activities", "beneficiaries", "resources")
 FileStatus = Literal["ok", "invalid", "unreadable", "stored", "unchanged", "replaced"]
@@ -32,9 +32,7 @@ class Issue:
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def message(self, lang: str = "vi") -> str:
-        from .messages import render
-
-        return render(self, lang)
+        return render(self.code, self.params, self.sheet, self.row, self.column, lang)
 
     def to_json(self, lang: str = "vi") -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code,

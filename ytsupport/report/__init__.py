@@ -5,8 +5,8 @@ turns them into a file's bytes; ``write_report``/``report_bytes`` do both for th
 or for a snapshot, and audit the export. ``safe.inert`` keeps uploaded text from ever becoming a
 spreadsheet formula.
 """
-from .gather import collect
-from .export import (FORMATS, ReportError, current_content, format_of, render, report_bytes,
+from .gather import collect, current_content
+from .export import (FORMATS, ReportError, format_of, render, report_bytes,
                      write_report)
 from .content import ReportContent, ReportSettings
 from .safe import inert

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from ..settings import get_settings
 
 # The aggregates a report carries (each a list of records; see ``collect.collect``).
 TABLE_KEYS: tuple[str, ...] = (
@@ -26,16 +26,14 @@ TABLE_KEYS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """Who issues the report and who signs it (env ``YTSUPPORT_<NAME>``; see the README)."""
+    """Who issues the report and who signs it, and how many detail rows it lists (README "Settings")."""
 
-    superior: str = field(default_factory=lambda: os.environ.get("YTSUPPORT_ISSUER_SUPERIOR",
-                                                                 "TỈNH ĐOÀN TRÀ VINH"))
-    issuer: str = field(default_factory=lambda: os.environ.get(
-        "YTSUPPORT_ISSUER", "BCH ĐOÀN KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH TRÀ VINH"))
-    place: str = field(default_factory=lambda: os.environ.get("YTSUPPORT_REPORT_PLACE", "Trà Vinh"))
-    number: str = field(default_factory=lambda: os.environ.get("YTSUPPORT_REPORT_NUMBER", "…-BC/ĐTN"))
-    signer: str = field(default_factory=lambda: os.environ.get("YTSUPPORT_SIGNER", ""))
-    detail_limit: int = field(default_factory=lambda: int(os.environ.get("YTSUPPORT_REPORT_DETAIL_ROWS", "5000")))
+    superior: str = field(default_factory=lambda: get_settings().issuer_superior)
+    issuer: str = field(default_factory=lambda: get_settings().issuer)
+    place: str = field(default_factory=lambda: get_settings().report_place)
+    number: str = field(default_factory=lambda: get_settings().report_number)
+    signer: str = field(default_factory=lambda: get_settings().signer)
+    detail_limit: int = field(default_factory=lambda: get_settings().report_detail_rows)
 
 
 @dataclass(frozen=True)

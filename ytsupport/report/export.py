@@ -55,28 +55,11 @@ def render(content: ReportContent, fmt: str, lang: str = "vi", *, settings: Repo
     return writer(doc, drawn)
 
 
-def current_content(engine: Engine, as_of: date | None = None, plan: Any = None,
-                    settings: ReportSettings | None = None) -> ReportContent:
-    """The figures now, at ``as_of`` (default today; clipped to the plan period)."""
-    from ..plan import load_plan
-    from ..settings import get_settings
-    from ..store import data_version, load_current
-    from .gather import collect
-    from ..formatting import today
-
-    plan = plan or load_plan(get_settings().plan_file)
-    for _ in range(3):  # the data version must describe the data read: read again if it moved meanwhile
-        before = data_version(engine)
-        data = load_current(engine)
-        if data_version(engine) == before:
-            break
-    return collect(data, plan, as_of or today(), data_version=before, settings=settings)
-
-
 def report_bytes(engine: Engine, fmt: str, *, as_of: date | None = None, snapshot: str | None = None,
                  lang: str = "vi", actor: str = "local", settings: ReportSettings | None = None,
                  issued_on: date | None = None, file_name: str | None = None) -> bytes:
     """A report of the figures now (or of the snapshot named ``snapshot``), audited as an export."""
+    from .gather import current_content
     from .snapshots import SnapshotError, get_snapshot
     from ..store.auditing import audit
 

@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.engine import Engine
 
 from .. import metrics
 from ..plan import Plan, report_pairs, status
@@ -110,3 +111,20 @@ def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_vers
             "threshold": rule[1] if rule else None, "headline": headline(data, plan, day, result),
             "totals": totals, "known_versions": known, "snapshot": None}
     return ReportContent(status=result, tables=tables, meta=meta)
+
+
+def current_content(engine: Engine, as_of: date | None = None, plan: Any = None,
+                    settings: ReportSettings | None = None) -> ReportContent:
+    """The figures now, at ``as_of`` (default today; clipped to the plan period)."""
+    from ..plan import load_plan
+    from ..settings import get_settings
+    from ..store import data_version, load_current
+    from ..formatting import today
+
+    plan = plan or load_plan(get_settings().plan_file)
+    for _ in range(3):  # the data version must describe the data read: read again if it moved meanwhile
+        before = data_version(engine)
+        data = load_current(engine)
+        if data_version(engine) == before:
+            break
+    return collect(data, plan, as_of or today(), data_version=before, settings=settings)

@@ -78,7 +78,7 @@ def create_snapshot(engine: Engine, name: str, as_of: date | None = None, *, cre
 
     Raises ``SnapshotError`` when the name is empty, too long or already taken.
     """
-    from .export import current_content
+    from .gather import current_content
 
     name = clean_name(name)
     if find_snapshot(engine, name) is not None:
@@ -197,7 +197,7 @@ def compare(engine: Engine, snapshot: str | int, *, as_of: date | None = None,
     Keys: snapshot (its record), as_of_then, as_of_now, targets (changed ones), received_since,
     newly_missing.
     """
-    from .export import current_content
+    from .gather import current_content
 
     snap = get_snapshot(engine, snapshot)
     then = snap.content

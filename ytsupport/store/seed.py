@@ -49,7 +49,7 @@ def prepare_sample_database(settings: Settings | None = None) -> Path | None:
     no half-filled database. Nothing happens with a configured ``YTSUPPORT_DB_URL``.
     """
     settings = settings or get_settings()
-    if os.environ.get("YTSUPPORT_DB_URL"):
+    if settings.db_url_setting:
         return None
     target = settings.data_dir / "ytsupport.sqlite"
     if target.exists():

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from . import tables as s
 from .columnar import snapshot
 from .engine import write_transaction
 from .conversion import frame_columns, typed, typed_frame
+from ..settings import get_settings
 
 StoreStatus = Literal["stored", "replaced", "unchanged"]
 T = TypeVar("T")
@@ -297,7 +297,7 @@ def _store_once(engine: Engine, report: Report, records: dict[str, RowBatch],
 
 def store_names() -> bool:
     """Whether beneficiaries' names are stored (``YTSUPPORT_STORE_NAMES=0``: only the pseudonymous key)."""
-    return os.environ.get("YTSUPPORT_STORE_NAMES", "1").strip().lower() not in ("0", "false", "no")
+    return get_settings().store_names
 
 
 def store_report(engine: Engine, report: Report, *, received_on: date,
