@@ -48,5 +48,5 @@ with right:
             st.success(t("attention_all_in", lang))
 
 st.header(t("scorecard", lang))
-widgets.legend(charts.STATUS_STYLE, "status_", lang)
+widgets.legend(widgets.STATUS_STYLE, "status_", lang)
 widgets.scorecard(m["scorecard"], lang)

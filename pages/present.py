@@ -4,10 +4,9 @@ from html import escape
 
 import streamlit as st
 
-from ytsupport.dashboard import app, state
+from ytsupport.dashboard import app, state, widgets
 from ytsupport.i18n import t
 from ytsupport import formatting as fmt
-from ytsupport.report.images import STATUS_COLOURS
 from ytsupport.report.labels import status_label
 from ytsupport.settings import get_settings
 
@@ -63,7 +62,7 @@ def card_html(record: dict) -> str:
     goal = ("" if record["target"] is None
             else f"<small> / {escape(fmt.target_value(record['target'], form, lang))}</small>")
     share = "" if record["attainment"] is None else f" · {fmt.percent(record['attainment'], lang, 0)}"
-    colour = STATUS_COLOURS.get(record["status"], "#9e9e9e")
+    colour = widgets.STATUS_STYLE[record["status"]][1]
     return (f'<div class="pv-card" style="--c:{colour}"><div class="pv-label">{escape(label)}</div>'
             f'<div class="pv-value">{escape(value)}{goal}</div>'
             f'<span class="pv-status">{escape(status_label(record["status"], lang))}{escape(share)}</span></div>')

@@ -20,7 +20,7 @@ cols[3].metric(t("state_missing", lang), charts.fmt_number(m["state_counts"]["mi
 
 st.subheader(t("matrix_title", lang))
 if m["has_units"]:
-    widgets.legend(charts.STATE_STYLE, "state_", lang)
+    widgets.legend(widgets.STATE_STYLE, "state_", lang)
     widgets.matrix_table(m["matrix_states"], m["matrix"], lang)
     st.caption(t("matrix_note", lang, days=state.plan(state.filters().plan_file).due_days))
 else:

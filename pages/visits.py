@@ -14,7 +14,7 @@ if not m["has_data"]:
     st.info(t("no_activities", lang))
     st.stop()
 
-month_names = {s: t(f"month_{s}", lang) for s in charts.MONTH_STYLE}
+month_names = {s: t(f"month_{s}", lang) for s in widgets.MONTH_STYLE}
 checkup = next((s for s in m["strips"] if s["id"] == m["checkup_id"]), None)
 cols = st.columns(4)
 cols[0].metric(t("h_checkups", lang), charts.fmt_number(m["checkup_people"], lang), border=True)
@@ -29,7 +29,7 @@ widgets.chart(charts.checkups_by_month(m["checkups"], m["threshold"], lang, excu
 if m["excused"]:
     st.caption(t("excused_months", lang, months=", ".join(charts.fmt_month(x, lang) for x in m["excused"])))
 
-widgets.legend(charts.MONTH_STYLE, "month_", lang)
+widgets.legend(widgets.MONTH_STYLE, "month_", lang)
 for strip in m["strips"]:
     st.markdown(f"**{strip['label']}** — {t('months_met', lang).lower()}: "
                 f"{strip['actual']} / {charts.fmt_number(strip['target'], lang)}")

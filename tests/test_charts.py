@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ytsupport import geo
+from ytsupport import geo, states
 from ytsupport.dashboard import charts
 
 SHARED_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "domain" / "tra_vinh_districts_2021.geojson"
@@ -50,7 +50,7 @@ def test_theme_sets_the_separators_of_the_language() -> None:
 
 def test_every_state_has_an_icon_and_a_colour_blind_safe_colour() -> None:
     safe = set(charts.OKABE_ITO.values()) | {charts.GREY, charts.LIGHT_GREY}
-    for styles in (charts.STATUS_STYLE, charts.STATE_STYLE, charts.MONTH_STYLE):
+    for styles in (states.STATUS_STYLE, states.STATE_STYLE, states.MONTH_STYLE):
         icons = [icon for icon, _ in styles.values()]
         assert len(set(icons)) == len(icons) and all(icons)
         assert {colour for _, colour in styles.values()} <= safe
@@ -104,7 +104,7 @@ def test_month_strip_has_one_square_per_month_with_icon_and_month() -> None:
     fig = charts.month_strip(months)
     assert len(fig.layout.shapes) == 12
     assert fig.data[0].text[7] == "✖<br>T8" and fig.data[0].text[8] == "⊘<br>T9"
-    assert fig.layout.shapes[0].fillcolor == charts.MONTH_STYLE["met"][1]
+    assert fig.layout.shapes[0].fillcolor == states.MONTH_STYLE["met"][1]
 
 
 def test_activity_heatmap_shows_counts_and_leaves_zero_cells_blank() -> None:

@@ -187,10 +187,28 @@ def test_as_of_is_clipped_to_the_plan_period(plan: Any, as_of: str, clipped: str
 
 @pytest.mark.parametrize(("actual", "target", "expected", "result"), [
     (5, None, None, "no_target"), (12, 12, 12, "met"), (13, 12, 3, "met"), (0, 12, 3, "not_started"),
-    (0, 1, 0, "on_track"), (3, 12, 3, "on_track"), (2.5, 12, 2.4, "on_track"), (2, 12, 3, "behind"),
-    (None, 1, 0, "on_track")])
+    (0, 1, 0, "upcoming"), (1, 2, 0, "on_track"), (3, 12, 3, "on_track"), (2.5, 12, 2.4, "on_track"),
+    (2, 12, 3, "behind"), (None, 1, 0, "upcoming")])
 def test_status_order(actual: Any, target: Any, expected: Any, result: str) -> None:
+    """Before anything is expected and with nothing done a target has not come due ("Chưa đến
+    thời điểm"), never "on track" with nothing expected."""
     assert decide_status(actual, target, expected) == result
+
+
+@pytest.mark.parametrize(("actual", "target", "expected", "result"), [
+    (11, 12, 12, "not_met"), (0, 1, 1, "not_met"), (12, 12, 12, "met"), (5, None, None, "no_target")])
+def test_after_the_plan_period_a_target_not_reached_is_not_met(actual: Any, target: Any, expected: Any,
+                                                                result: str) -> None:
+    assert decide_status(actual, target, expected, plan_over=True) == result
+
+
+def test_at_the_plan_end_behind_targets_read_not_met(plan: Any) -> None:
+    """At 31/12 the check-up target that missed August is "Không đạt", not "Chậm tiến độ"."""
+    reports = [_acts("bv_da_khoa", "2021-01", activity("2021-01-15", "kham_benh", 100, location="Trung tâm BTXH"))]
+    at_end = _status(plan, reports, "2021-12-31")
+    assert _t(at_end, "checkup_monthly")["status"] == "not_met"
+    assert _t(at_end, "children_day_gifts")["status"] == "not_met"
+    assert _t(_status(plan, reports, "2021-03-31"), "children_day_gifts")["status"] == "upcoming"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,7 +382,7 @@ EXPECTED_JUNE_30 = {  # id: (actual, target, expected_by_now, status)
     "checkup_monthly": (5, 12, 6, "behind"),
     "checkup_people": (620, 1200, 600, "on_track"),
     "children_day_gifts": (1, 1, 1, "met"),
-    "mid_autumn_gifts": (0, 1, 0, "on_track"),
+    "mid_autumn_gifts": (0, 1, 0, "upcoming"),
     "bhyt_disabled_students": (2, 2, 2 * 181 / 365, "met"),
     "disability_club": (1, 1, 181 / 365, "met"),
     "recreation_monthly": (5, 12, 6, "behind"),
@@ -386,8 +404,10 @@ def test_every_target_on_a_hand_made_half_year(plan: Any) -> None:
     assert _t(result, "checkup_monthly")["months_met"] == ["2021-01", "2021-02", "2021-04", "2021-05", "2021-06"]
     assert _t(result, "checkup_monthly")["attainment"] == pytest.approx(5 / 12)
     assert _t(result, "resources_value")["attainment"] is None
-    assert result["reporting"] == {"expected": 60, "received": 8, "on_time": 6,
-                                   "completeness": pytest.approx(8 / 60), "timeliness": pytest.approx(6 / 60)}
+    rates = {k: v for k, v in result["reporting"].items() if k != "matrix"}
+    assert rates == {"expected": 60, "received": 8, "on_time": 6,
+                     "completeness": pytest.approx(8 / 60), "timeliness": pytest.approx(6 / 60)}
+    assert len(result["reporting"]["matrix"]) == 12 * 12
 
 
 def test_the_same_half_year_a_day_earlier(plan: Any) -> None:
@@ -404,7 +424,7 @@ def test_status_json_has_the_contract_shape(plan: Any) -> None:
     for target in result["targets"]:
         assert {"id", "actual", "target", "expected_by_now", "attainment", "status"} <= set(target)
         assert {"label", "clause", "responsible"} <= set(target)
-    assert list(result["reporting"]) == ["expected", "received", "on_time", "completeness", "timeliness"]
+    assert list(result["reporting"]) == ["expected", "received", "on_time", "completeness", "timeliness", "matrix"]
     json.dumps(result, ensure_ascii=False)  # plain JSON values only
 
 
@@ -439,7 +459,7 @@ def test_childrens_day_gifts_must_be_at_the_centre(plan: Any) -> None:
     assert _t(_status(plan, reports, "2021-12-31"), "children_day_gifts")["actual"] == 0
 
 
-@pytest.mark.parametrize(("as_of", "expected", "state"), [("2021-06-09", 0, "on_track"),
+@pytest.mark.parametrize(("as_of", "expected", "state"), [("2021-06-09", 0, "upcoming"),
                                                           ("2021-06-10", 1, "not_started")])
 def test_childrens_day_expected_from_the_window_end(plan: Any, as_of: str, expected: int, state: str) -> None:
     record = _t(_status(plan, [], as_of), "children_day_gifts")
@@ -527,16 +547,21 @@ def test_reporting_counts_due_months_of_reporting_units(plan: Any) -> None:
                (make_report("doan_khoi", "2021-01"), "2021-02-01"),    # the Bloc is never expected
                (make_report("ldtbxh", "2021-02"), "2021-02-28")]       # February is not due yet
     data = make_data(reports)
-    assert reporting(data, plan, date(2021, 2, 9)) == {"expected": 0, "received": 0, "on_time": 0,
-                                                       "completeness": None, "timeliness": None}
-    assert reporting(data, plan, date(2021, 2, 10)) == {"expected": 12, "received": 2, "on_time": 1,
-                                                        "completeness": 2 / 12, "timeliness": 1 / 12}
+    def rates(day: date) -> dict[str, Any]:
+        return {k: v for k, v in reporting(data, plan, day).items() if k != "matrix"}
+
+    assert rates(date(2021, 2, 9)) == {"expected": 0, "received": 0, "on_time": 0,
+                                       "completeness": None, "timeliness": None}
+    assert rates(date(2021, 2, 10)) == {"expected": 12, "received": 1, "on_time": 1,
+                                        "completeness": 1 / 12, "timeliness": 1 / 12}  # bhxh's came a day later
+    assert rates(date(2021, 2, 11)) == {"expected": 12, "received": 2, "on_time": 1,
+                                        "completeness": 2 / 12, "timeliness": 1 / 12}
 
 
 def test_reporting_completeness_is_null_while_nothing_is_due(plan: Any) -> None:
     record = _t(_status(plan, [], "2021-02-09"), "reporting_completeness")
     assert (record["actual"], record["expected_by_now"], record["attainment"], record["status"]) == (
-        None, 0, None, "on_track")
+        None, 0, None, "upcoming")
 
 
 def test_timeliness_uses_the_first_version(plan: Any) -> None:
@@ -556,8 +581,27 @@ def test_reporting_matrix_states(plan: Any) -> None:
     assert matrix.shape == (12, 12) and matrix.index.name == "unit"
     assert list(matrix.columns) == plan.months and list(matrix.index) == [u.code for u in plan.reporting_units]
     assert matrix.loc["bv_da_khoa", ["2021-01", "2021-02", "2021-03", "2021-04"]].tolist() == [
-        "on_time", "late", "received_early", "not_yet_due"]
-    assert matrix.loc["bhxh", ["2021-01", "2021-02", "2021-03"]].tolist() == ["missing", "missing", "not_yet_due"]
+        "on_time", "late", "on_time", "not_due"]
+    assert matrix.loc["bhxh", ["2021-01", "2021-02", "2021-03"]].tolist() == ["missing", "missing", "not_due"]
+
+
+@pytest.mark.parametrize(("as_of", "states"), [
+    ("2021-06-29", ["missing", "not_due", "not_due"]),   # nothing of June's, July's or May's had arrived yet
+    ("2021-06-30", ["missing", "early", "not_due"]),     # June's arrived on 30/6, before the month ended
+    ("2021-07-20", ["late", "early", "not_due"]),        # May's came on 1/7, after its due date 10/6
+    ("2022-01-31", ["late", "early", "on_time"])])       # July's came on 5/8
+def test_a_report_counts_only_once_received_as_of_the_date(plan: Any, as_of: str, states: list[str]) -> None:
+    """A report received after the as-of date is not shown as received (nor early) at that date."""
+    data = make_data([(make_report("bv_da_khoa", "2021-05"), "2021-07-01"),
+                      (make_report("bv_da_khoa", "2021-06"), "2021-06-30"),
+                      (make_report("bv_da_khoa", "2021-07"), "2021-08-05")])
+    matrix = reporting_matrix(data, plan, date.fromisoformat(as_of))
+    assert matrix.loc["bv_da_khoa", ["2021-05", "2021-06", "2021-07"]].tolist() == states
+    records = {(r["unit"], r["period"]): r for r in reporting(data, plan, date.fromisoformat(as_of))["matrix"]}
+    assert [records[("bv_da_khoa", m)]["state"] for m in ("2021-05", "2021-06", "2021-07")] == states
+    assert records[("bv_da_khoa", "2021-07")]["due_on"] == "2021-08-10"
+    received = records[("bv_da_khoa", "2021-06")]["received_on"]
+    assert received == (None if as_of < "2021-06-30" else "2021-06-30")
 
 
 def test_status_is_the_same_from_the_store(engine: Any, plan: Any) -> None:
@@ -573,6 +617,6 @@ def test_status_is_the_same_from_the_store(engine: Any, plan: Any) -> None:
 def test_status_of_an_empty_store(plan: Any) -> None:
     result = status({}, plan, date(2021, 12, 31))
     assert [t["status"] for t in result["targets"]] == [
-        "not_started"] * 10 + ["not_started", "no_target"]
+        "not_met"] * 10 + ["not_met", "no_target"]
     assert result["reporting"]["expected"] == 11 * 12
     assert isinstance(pd.DataFrame(result["targets"]), pd.DataFrame)

@@ -80,6 +80,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_on_track": ("Đúng tiến độ", "On track"),
     "status_behind": ("Chậm tiến độ", "Behind"),
     "status_not_started": ("Chưa thực hiện", "Not started"),
+    "status_not_met": ("Không đạt", "Not met"),
+    "status_upcoming": ("Chưa đến thời điểm", "Not started yet"),
     "status_no_target": ("Theo dõi", "Tracked"),
     "month_met": ("Đạt", "Met"),
     "month_missed": ("Không đạt", "Not met"),
@@ -87,10 +89,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "month_pending": ("Chưa hết tháng", "Not over yet"),
     # --- report states (PLAN.md)
     "state_on_time": ("Đúng hạn", "On time"),
-    "state_late": ("Nộp trễ", "Late"),
+    "state_late": ("Trễ hạn", "Late"),
     "state_missing": ("Chưa nộp", "Missing"),
-    "state_not_yet_due": ("Chưa đến hạn", "Not due yet"),
-    "state_received_early": ("Nộp sớm", "Early"),
+    "state_not_due": ("Chưa đến hạn", "Not due yet"),
+    "state_early": ("Nộp sớm", "Early"),
     # --- overview
     "overview_title": ("Tiến độ Kế hoạch {plan}", "Progress of Plan {plan}"),
     "scorecard": ("Các chỉ tiêu của kế hoạch", "The plan's targets"),
@@ -114,7 +116,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "attention_no_due": ("Chưa có tháng nào đến hạn nộp báo cáo.", "No monthly report is due yet."),
     "attention_all_in": ("Tất cả đơn vị đã nộp đúng hạn.", "Every unit reported on time."),
     "units_missing": ("Chưa nộp", "Missing"),
-    "units_late": ("Nộp trễ", "Late"),
+    "units_late": ("Trễ hạn", "Late"),
     "actual_vs_expected": ("{actual} / cần đạt đến nay {expected}", "{actual} / expected by now {expected}"),
     "no_data": ("Chưa có số liệu nào trong cơ sở dữ liệu đến ngày này. Hãy nhập các báo cáo tháng của cơ sở Đoàn "
                 "(trang HoatDong, DoiTuong, NguonLuc của mẫu báo cáo), ví dụ bằng lệnh "
@@ -515,7 +517,7 @@ STRINGS.update({
     "figure_caption": ("Biểu đồ {n}. {caption}", "Figure {n}. {caption}"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
-    "report_unknown": ("Chưa rõ", "Unknown"),
+    "report_unknown": ("Không rõ", "Unknown"),
 })
 
 

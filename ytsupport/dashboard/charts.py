@@ -22,32 +22,13 @@ from babel.numbers import format_decimal
 from plotly.colors import sample_colorscale
 
 from ..geo import Area, tile_positions
+from ..states import GREY, LIGHT_GREY, MONTH_STYLE, OKABE_ITO
 
-# Okabe & Ito (2008), "Color Universal Design".
-OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
-             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
 COLORWAY = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "black")]
-GREY, LIGHT_GREY, INK = "#8C8C8C", "#E6E6E6", "#1F2937"
+INK = "#1F2937"
 # Sequential single-hue scale (light to Okabe–Ito blue to navy): ordered by lightness for every viewer.
 SEQUENTIAL = [[0.0, "#EAF2F8"], [0.5, "#4A9BD1"], [0.8, "#0072B2"], [1.0, "#0B3C5D"]]
 FONT = 'Source Sans, "Source Sans Pro", "Noto Sans", "DejaVu Sans", Arial, sans-serif'
-
-# Target status (PLAN.md order) and report states: icon, colour. Words are in i18n.
-STATUS_STYLE: dict[str, tuple[str, str]] = {
-    "met": ("✔", OKABE_ITO["green"]), "on_track": ("➜", OKABE_ITO["sky"]),
-    "behind": ("▼", OKABE_ITO["orange"]), "not_started": ("✖", OKABE_ITO["vermillion"]),
-    "no_target": ("•", GREY),
-}
-STATE_STYLE: dict[str, tuple[str, str]] = {
-    "on_time": ("✔", OKABE_ITO["green"]), "late": ("◷", OKABE_ITO["orange"]),
-    "missing": ("✖", OKABE_ITO["vermillion"]), "not_yet_due": ("·", LIGHT_GREY),
-    "received_early": ("★", OKABE_ITO["sky"]),
-}
-# A month of a monthly target: met, missed (elapsed, not met), excused, pending (not over yet).
-MONTH_STYLE: dict[str, tuple[str, str]] = {
-    "met": ("✔", OKABE_ITO["green"]), "missed": ("✖", OKABE_ITO["vermillion"]),
-    "excused": ("⊘", GREY), "pending": ("·", LIGHT_GREY),
-}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ..i18n import t
+from ..states import MONTH_STYLE, STATE_STYLE, STATUS_STYLE
 from . import charts
 from .state import filters, plan
 
@@ -74,7 +75,7 @@ def _e(text: Any) -> str:
 def _months_html(months: list[dict[str, str]], lang: str) -> str:
     chips = []
     for m in months:
-        icon, colour = charts.MONTH_STYLE[m["state"]]
+        icon, colour = MONTH_STYLE[m["state"]]
         title = f"{charts.fmt_month(m['month'], lang)}: {t('month_' + m['state'], lang)}"
         chips.append(f'<span class="yt-m" style="background:{colour}" title="{_e(title)}">'
                      f'{icon} {_e(charts.fmt_month(m["month"], lang, short=True))}</span>')
@@ -140,8 +141,8 @@ def matrix_table(states: pd.DataFrame, table: pd.DataFrame, lang: str) -> None:
     for unit, row in states.iterrows():
         cells = []
         for state in row:
-            icon, colour = charts.STATE_STYLE.get(state, ("", "transparent"))
-            word = t(f"state_{state}", lang) if state in charts.STATE_STYLE else ""
+            icon, colour = STATE_STYLE.get(state, ("", "transparent"))
+            word = t(f"state_{state}", lang) if state in STATE_STYLE else ""
             cells.append(f'<td style="background:{colour}" title="{_e(word)}">{icon}<br>{_e(word)}</td>')
         totals = "".join(f'<td class="yt-count">{_e(table.loc[unit, c])}</td>' for c in counts)
         rows.append(f'<tr><td class="yt-unit">{_e(unit)}</td>{"".join(cells)}{totals}</tr>')

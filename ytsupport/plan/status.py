@@ -15,10 +15,9 @@ from ..store.conversion import rows_of
 from ..store.tables import DATE_COLUMNS
 from .activities import counted
 from .kinds import KINDS, Context, target_and_expected
-from .definition import Plan, Target
+from ..states import RECEIVED_STATES, TIMELY_STATES, ReportState, TargetStatus
+from .definition import Plan, Target, month_end
 
-STATUS_ORDER = ("no_target", "met", "not_started", "on_track", "behind")
-MATRIX_STATES = ("on_time", "late", "missing", "not_yet_due", "received_early")
 
 
 def _as_date(value: date | datetime | str) -> date:
@@ -40,18 +39,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def decide_status(actual: Any, target: Any, expected: Any) -> str:
-    """PLAN.md's order: no_target, met, not_started, on_track, behind (a null actual counts as 0)."""
+def decide_status(actual: Any, target: Any, expected: Any, plan_over: bool = False) -> TargetStatus:
+    """In this order: no_target, met, not_met (the plan period is over), upcoming (nothing expected
+    yet and nothing done), not_started, on_track, behind. A null actual counts as 0."""
     if target is None:
-        return "no_target"
+        return TargetStatus.NO_TARGET
     value = actual or 0
     if value >= target:
-        return "met"
-    if value == 0 and (expected or 0) > 0:
-        return "not_started"
+        return TargetStatus.MET
+    if plan_over:
+        return TargetStatus.NOT_MET
+    if value == 0:
+        return TargetStatus.NOT_STARTED if (expected or 0) > 0 else TargetStatus.UPCOMING
     if value >= (expected or 0):
-        return "on_track"
-    return "behind"
+        return TargetStatus.ON_TRACK
+    return TargetStatus.BEHIND
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def evaluate(target: Target, ctx: Context) -> dict[str, Any]:
     attainment = None if goal is None or actual is None else actual / goal
     record = {"id": target.id, "actual": _plain(actual), "target": _plain(goal),
               "expected_by_now": _plain(expected), "attainment": attainment,
-              "status": decide_status(actual, goal, expected),
+              "status": decide_status(actual, goal, expected, plan_over=ctx.as_of >= ctx.plan.end),
               "label": dict(target.label), "clause": target.clause, "responsible": dict(target.responsible),
               "kind": target.kind, "format": target.format, "interpretation": target.interpretation,
               "excused": _excused(ctx.plan, target)}
@@ -124,47 +126,61 @@ def _first_received(data: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.T
     return {key: value for key, value in grouped.items()}
 
 
+def report_state(period: str, due: date, as_of: date, received_on: date | None) -> ReportState:
+    """A (unit, month) report's state as known on ``as_of``: it counts as received only when it was
+    received on or before ``as_of``; early = before the month ended, late = after the due date."""
+    if received_on is None or received_on > as_of:
+        return ReportState.MISSING if due <= as_of else ReportState.NOT_DUE
+    if received_on <= month_end(period):
+        return ReportState.EARLY
+    return ReportState.ON_TIME if received_on <= due else ReportState.LATE
+
+
 def report_pairs(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> pd.DataFrame:
-    """One row per reporting unit × plan month: due date, whether due, received, first received, state."""
+    """One row per reporting unit × plan month, as known on ``as_of``: due date, whether due,
+    whether received by ``as_of`` and when (null when not, or later), and the state."""
     received = _first_received(data)
     rows = []
     for unit in plan.reporting_units:
         for month in plan.months:
             due = plan.due_date(month)
             first = received.get((unit.code, month))
+            day = first.date() if first is not None else None
+            state = report_state(month, due, as_of, day)
             rows.append({"unit": unit.code, "period": month, "due_on": due, "is_due": due <= as_of,
-                         "received": first is not None, "first_received_on": first,
-                         "state": _state(due, as_of, first)})
+                         "received": state in RECEIVED_STATES,
+                         "first_received_on": first if state in RECEIVED_STATES else None, "state": state})
     return pd.DataFrame(rows, columns=["unit", "period", "due_on", "is_due", "received",
                                        "first_received_on", "state"])
 
 
-def _state(due: date, as_of: date, first: pd.Timestamp | None) -> str:
-    if first is None:
-        return "missing" if due <= as_of else "not_yet_due"
-    if due > as_of:
-        return "received_early"
-    return "on_time" if first.date() <= due else "late"
+def matrix_records(pairs: pd.DataFrame) -> list[dict[str, Any]]:
+    """``reporting.matrix`` of ``status --json``: {unit, period, state, due_on, received_on} per pair."""
+    return [{"unit": r.unit, "period": r.period, "state": str(r.state), "due_on": r.due_on.isoformat(),
+             "received_on": None if r.first_received_on is None or pd.isna(r.first_received_on)
+             else pd.Timestamp(r.first_received_on).date().isoformat()}
+            for r in pairs.itertuples(index=False)]
 
 
 def reporting(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> dict[str, Any]:
     """expected, received, on_time, completeness and timeliness at ``as_of`` (clipped).
 
-    expected = reporting units × months due by as-of; received = those pairs with a stored report
-    (any version; a nil report counts); on_time = received pairs whose first version came by the due
-    date. The rates are null while nothing is expected.
+    expected = reporting units × months due by as-of; received = those pairs with a report received
+    by as-of (any version; a nil report counts); on_time = received pairs whose first version came by
+    the due date (early ones included). The rates are null while nothing is expected. ``matrix``
+    lists every unit × month pair with its state (``matrix_records``).
     """
     pairs = report_pairs(data, plan, plan.clip(_as_date(as_of)))
     due = pairs[pairs["is_due"].astype(bool)]
     expected, received = len(due), int(due["received"].sum())
-    on_time = int((due["state"] == "on_time").sum())
+    on_time = int(due["state"].isin(TIMELY_STATES).sum())
     return {"expected": expected, "received": received, "on_time": on_time,
             "completeness": received / expected if expected else None,
-            "timeliness": on_time / expected if expected else None}
+            "timeliness": on_time / expected if expected else None, "matrix": matrix_records(pairs)}
 
 
 def reporting_matrix(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> pd.DataFrame:
-    """Unit × month table of states: on_time, late, missing, not_yet_due, received_early.
+    """Unit × month table of ``ReportState``s at ``as_of``.
 
     Rows are the reporting units (plan order, index ``unit``), columns the plan's months.
     """

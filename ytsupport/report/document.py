@@ -14,14 +14,14 @@ from typing import Any, Union
 
 from ..i18n import t
 from .. import formatting as fmt
+from ..states import STATE_STYLE, STATUS_STYLE, ReportState, pale
 from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label
 from .content import ReportContent, ReportSettings
 
-# Light fills (hex RGB) for status and reporting-state cells.
-STATUS_FILLS = {"met": "C8E6C9", "on_track": "BBDEFB", "behind": "FFE0B2", "not_started": "FFCDD2",
-                "no_target": "ECEFF1"}
-STATE_FILLS = {"on_time": "C8E6C9", "late": "FFE0B2", "missing": "FFCDD2", "received_early": "DCEDC8",
-               "not_yet_due": None}
+# Light fills (hex RGB) for status and reporting-state cells: the dashboard's colours, paled for print.
+STATUS_FILLS = {status: pale(colour)[1:] for status, (_, colour) in STATUS_STYLE.items()}
+STATE_FILLS = {state: None if state == ReportState.NOT_DUE else pale(colour)[1:]
+               for state, (_, colour) in STATE_STYLE.items()}
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
@@ -226,7 +226,7 @@ def reporting_grid(content: ReportContent, lang: str, number: int) -> Table:
     states = {(p["unit"], p["period"]): p["state"] for p in content.tables.get("reporting_pairs") or []}
     rows, fills = [], []
     for unit in content.meta["reporting_units"]:
-        cells = [states.get((unit, m), "not_yet_due") for m in months]
+        cells = [states.get((unit, m), ReportState.NOT_DUE) for m in months]
         rows.append([content.unit_name(unit), *[state_mark(s, lang) for s in cells]])
         fills.append([None, *[STATE_FILLS.get(s) for s in cells]])
     header = [t("col_unit", lang), *[str(int(m[5:])) for m in months]]

@@ -20,8 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import t
 from .. import formatting as fmt
+from ..plan.definition import month_end
+from ..states import ReportState
 from .document import STATE_FILLS, STATUS_FILLS, target_note
-from .labels import REPORT_STATES, pick, state_label, status_label
+from .labels import pick, state_label, status_label
 from .content import ReportContent
 from .safe import put
 
@@ -157,7 +159,7 @@ def reporting_sheet(workbook: Workbook, content: ReportContent, lang: str) -> No
     for unit in content.meta["reporting_units"]:
         row: dict[str, Any] = {"unit": unit, "name": content.unit_name(unit)}
         for m in months:
-            row[m] = state_label(pairs.get((unit, m), {}).get("state", "not_yet_due"), lang)
+            row[m] = state_label(pairs.get((unit, m), {}).get("state", ReportState.NOT_DUE), lang)
         own = [p for (u, _), p in pairs.items() if u == unit and p["is_due"]]
         row["received"], row["due"] = sum(bool(p["received"]) for p in own), len(own)
         rows.append(row)
@@ -167,7 +169,7 @@ def reporting_sheet(workbook: Workbook, content: ReportContent, lang: str) -> No
                Column("due", t("col_expected_reports", lang), 9, "int")]
     sheet = write_sheet(workbook, t("sheet_reporting", lang), columns, rows)
     last = get_column_letter(2 + len(months))
-    _fills(sheet, f"C2:{last}{len(rows) + 1}", {k: pick(v, lang) for k, v in REPORT_STATES.items()}, STATE_FILLS)
+    _fills(sheet, f"C2:{last}{len(rows) + 1}", {k: state_label(k, lang) for k in STATE_FILLS}, STATE_FILLS)
 
 
 def activity_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
@@ -179,8 +181,8 @@ def activity_sheets(workbook: Workbook, content: ReportContent, lang: str) -> No
         content.tables.get("activities_by_month_type") or [])
     threshold = content.meta.get("threshold")
     if threshold is not None:
-        rows = [{**r, "threshold": threshold,
-                 "reached": t("yes" if (r["people_served"] or 0) >= threshold else "no", lang)}
+        as_of = date.fromisoformat(content.status["as_of"])
+        rows = [{**r, "threshold": threshold, "reached": _reached(r, threshold, as_of, lang)}
                 for r in content.tables.get("checkups_by_month") or []]
         sheet = write_sheet(workbook, t("sheet_checkups", lang), [
             Column("month", t("col_month", lang), 10, "month"),
@@ -189,6 +191,14 @@ def activity_sheets(workbook: Workbook, content: ReportContent, lang: str) -> No
             Column("threshold", t("col_threshold", lang), 12, "int"), Column("reached", t("col_reached", lang), 10)], rows)
         _fills(sheet, f"E2:E{len(rows) + 1}", {"met": t("yes", lang), "missing": t("no", lang)},
                {"met": STATUS_FILLS["met"], "missing": STATE_FILLS["missing"]})
+
+
+def _reached(row: dict[str, Any], threshold: int, as_of: date, lang: str) -> str:
+    """"Có" when the month's check-ups reached the threshold, "Không" when the month ended without,
+    "—" while the month is not over at the as-of date."""
+    if (row["people_served"] or 0) >= threshold:
+        return t("yes", lang)
+    return t("no", lang) if month_end(str(row["month"])[:7]) <= as_of else "—"
 
 
 def resource_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:

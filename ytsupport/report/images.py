@@ -17,11 +17,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..i18n import t
+from ..states import STATUS_STYLE, TargetStatus
 from .labels import pick
 from .content import ReportContent
 
-STATUS_COLOURS = {"met": "#2e7d32", "on_track": "#1565c0", "behind": "#ef6c00", "not_started": "#c62828",
-                  "no_target": "#9e9e9e"}
 _RC = {"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
        "svg.fonttype": "none", "svg.hashsalt": "ytsupport"}
 CHART_DPI = 200
@@ -99,7 +98,7 @@ def attainment(content: ReportContent, lang: str = "vi") -> Chart | None:
         ax = figure.add_subplot()
         names = [_short(pick((x["label"]["vi"], x["label"]["en"]), lang)) for x in targets][::-1]
         shares = [(x["attainment"] or 0) * 100 for x in targets][::-1]
-        colours = [STATUS_COLOURS[x["status"]] for x in targets][::-1]
+        colours = [STATUS_STYLE[TargetStatus(x["status"])][1] for x in targets][::-1]
         bars = ax.barh(names, [min(s, 150) for s in shares], color=colours, height=0.6)
         ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], fontsize=8, padding=2)
         expected = [min(100 * (x["expected_by_now"] or 0) / x["target"], 150) for x in targets][::-1]

@@ -1,24 +1,10 @@
-"""The printed meeting report's own vocabulary: its wording of the reporting states, the marks of
-its unit × month grid, its programme areas and its receivers. Every other string, the report's
+"""The printed meeting report's own vocabulary: its programme areas and its receivers. Every other string, the report's
 included, is in ``ytsupport/i18n.py``.
 """
 from __future__ import annotations
 
 from ..i18n import STRINGS
-
-REPORT_STATES: dict[str, tuple[str, str]] = {
-    "on_time": ("Đúng hạn", "On time"),
-    "late": ("Trễ hạn", "Late"),
-    "missing": ("Chưa nộp", "Missing"),
-    "not_yet_due": ("Chưa đến hạn", "Not yet due"),
-    "received_early": ("Nộp trước hạn", "Received early"),
-}
-
-# One letter per state for the unit × month grid of the printed report (legend printed below it).
-STATE_MARKS: dict[str, tuple[str, str]] = {
-    "on_time": ("Đ", "O"), "late": ("T", "L"), "missing": ("X", "X"),
-    "not_yet_due": ("", ""), "received_early": ("S", "E"),
-}
+from ..states import STATE_MARKS, ReportState
 
 # Which programme area each target of the 2021 plan belongs to (other plans: "other").
 AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -53,8 +39,10 @@ def status_label(status: str, lang: str = "vi") -> str:
 
 
 def state_label(state: str, lang: str = "vi") -> str:
-    return pick(REPORT_STATES.get(state, (state, state)), lang)
+    """A report state (``on_time``, ``missing``...) in words; the code itself when unknown."""
+    pair = STRINGS.get(f"state_{state}")
+    return pick(pair, lang) if pair else state
 
 
 def state_mark(state: str, lang: str = "vi") -> str:
-    return pick(STATE_MARKS.get(state, ("?", "?")), lang)
+    return pick(STATE_MARKS.get(ReportState(state), ("?", "?")), lang)
