@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .. import metrics
-from ..states import STATE_STYLE, STATUS_STYLE, MonthState, ReportState, TargetStatus
+from ..states import STATE_STYLE, STATUS_STYLE
 from .charts import fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
 from ..geo import short_labels
 from ..privacy import hide_small

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ..i18n import t
-from ..states import MONTH_STYLE, STATE_STYLE, STATUS_STYLE
+from ..states import MONTH_STYLE, STATE_STYLE
 from . import charts
 from .state import filters, plan
 
