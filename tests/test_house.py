@@ -11,6 +11,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from ytsupport.settings import PROJECT_ROOT, documented
 
 PACKAGE = PROJECT_ROOT / "ytsupport"
@@ -141,10 +143,16 @@ def test_each_module_name_means_one_thing() -> None:
     assert {n: ps for n, ps in names.items() if len(ps) > 1} == {}
 
 
-def test_the_readme_lists_every_setting() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Settings", 1)[1].split("\n### ", 1)[0]
-    listed = re.findall(r"^\| `([A-Z_]+)` \| (.*?) \|", section, flags=re.M)
+def _listed(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"^\| `([A-Z_]+)` \| (.*?) \|", text, flags=re.M)
+
+
+@pytest.mark.parametrize("where", ["README.md", "docs/settings.md"])
+def test_the_docs_list_every_setting(where: str) -> None:
+    text = (PROJECT_ROOT / where).read_text(encoding="utf-8")
+    if where == "README.md":
+        text = text.split("### Settings", 1)[1].split("\n### ", 1)[0]
+    listed = _listed(text)
     expected = {d["env"]: d["default"] for d in documented()}
     assert {env for env, _ in listed} == set(expected)
     for env, default in listed:
