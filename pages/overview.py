@@ -7,46 +7,46 @@ from ytsupport.i18n import t
 
 app.page_guard()
 lang = state.current_language()
-m = state.model("overview", lang)
-widgets.header(t("overview_title", lang, plan=m["plan"]), lang, m)
-st.caption(m["title"])
-if not m["has_data"]:
+m = state.overview_model(lang)
+widgets.header(t("overview_title", lang, plan=m.plan), lang, m)
+st.caption(m.title)
+if not m.has_data:
     st.info(t("no_data", lang))
 
-h = m["headline"]
+h = m.headline
 cols = st.columns([1.2, 1.2, 1.45, 1])
-cols[0].metric(t("h_people_served", lang), charts.fmt_number(h["people_served"], lang), border=True,
+cols[0].metric(t("h_people_served", lang), charts.fmt_number(h.people_served, lang), border=True,
                help=t("h_people_served_help", lang))
-cols[1].metric(t("h_checkups", lang), charts.fmt_number(h["checkup_people"], lang), border=True)
-cols[2].metric(t("h_resources", lang), charts.fmt_vnd(h["resources_vnd"], lang), border=True)
-cols[3].metric(t("h_reports", lang), t("h_reports_value", lang, received=charts.fmt_number(h["reports_received"], lang),
-                                       expected=charts.fmt_number(h["reports_expected"], lang)), border=True)
+cols[1].metric(t("h_checkups", lang), charts.fmt_number(h.checkup_people, lang), border=True)
+cols[2].metric(t("h_resources", lang), charts.fmt_vnd(h.resources_vnd, lang), border=True)
+cols[3].metric(t("h_reports", lang), t("h_reports_value", lang, received=charts.fmt_number(h.reports_received, lang),
+                                       expected=charts.fmt_number(h.reports_expected, lang)), border=True)
 
 st.header(t("attention", lang))
 left, right = st.columns(2)
 with left:
     st.subheader(t("attention_targets", lang))
-    if m["attention"]:
-        widgets.bullet_list([f"{r['icon']} {r['status_word']}: {r['label']} — "
-                        + t("actual_vs_expected", lang, actual=r["actual_text"], expected=r["expected_text"] or "–")
-                        for r in m["attention"]])
+    if m.attention:
+        widgets.bullet_list([f"{r.icon} {r.status_word}: {r.label} — "
+                        + t("actual_vs_expected", lang, actual=r.actual_text, expected=r.expected_text or "–")
+                        for r in m.attention])
     else:
         st.success(t("attention_none", lang))
 with right:
-    gaps = m["gaps"]
-    if not gaps["month"]:
+    gaps = m.gaps
+    if not gaps.month:
         st.subheader(t("h_reports", lang))
         st.info(t("attention_no_due", lang))
     else:
-        st.subheader(t("attention_units", lang, month=charts.fmt_month(gaps["month"], lang, in_sentence=True),
-                       due=charts.fmt_date(gaps["due_on"], lang)))
-        if gaps["missing_names"]:
-            widgets.bullet_list([f"✖ {t('units_missing', lang)}: {name}" for name in gaps["missing_names"]])
-        if gaps["late_names"]:
-            widgets.bullet_list([f"◷ {t('units_late', lang)}: {name}" for name in gaps["late_names"]])
-        if not gaps["missing_names"] and not gaps["late_names"]:
+        st.subheader(t("attention_units", lang, month=charts.fmt_month(gaps.month, lang, in_sentence=True),
+                       due=charts.fmt_date(gaps.due_on, lang)))
+        if gaps.missing_names:
+            widgets.bullet_list([f"✖ {t('units_missing', lang)}: {name}" for name in gaps.missing_names])
+        if gaps.late_names:
+            widgets.bullet_list([f"◷ {t('units_late', lang)}: {name}" for name in gaps.late_names])
+        if not gaps.missing_names and not gaps.late_names:
             st.success(t("attention_all_in", lang))
 
 st.header(t("scorecard", lang))
 widgets.legend(widgets.STATUS_STYLE, "status_", lang)
-widgets.scorecard(m["scorecard"], lang)
+widgets.scorecard(m.scorecard, lang)

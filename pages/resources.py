@@ -7,41 +7,41 @@ from ytsupport.i18n import t
 
 app.page_guard()
 lang = state.current_language()
-m = state.model("resources", lang)
+m = state.resources_model(lang)
 widgets.header(t("resources_title", lang), lang, m)
-if not m["has_data"]:
+if not m.has_data:
     st.info(t("no_resources", lang))
     st.stop()
 
 cols = st.columns(3)
-cols[0].metric(t("total_value", lang), charts.fmt_vnd(m["total_vnd"], lang), border=True)
-cols[1].metric(t("entries", lang), charts.fmt_number(m["entries"], lang), border=True)
-cols[2].metric(t("donors", lang), charts.fmt_number(m["donors"], lang), border=True)
+cols[0].metric(t("total_value", lang), charts.fmt_vnd(m.total_vnd, lang), border=True)
+cols[1].metric(t("entries", lang), charts.fmt_number(m.entries, lang), border=True)
+cols[2].metric(t("donors", lang), charts.fmt_number(m.donors, lang), border=True)
 
 st.subheader(t("in_kind", lang))
-kinds = m["in_kind"].to_dict("records")
+kinds = m.in_kind
 for start in range(0, len(kinds), 4):
     for col, item in zip(st.columns(4), kinds[start:start + 4]):
-        col.metric(item["label"], f"{charts.fmt_number(item['quantity'], lang, 1)} {item['unit_of_measure']}".strip(),
+        col.metric(item.label, f"{charts.fmt_number(item.quantity, lang, 1)} {item.unit_of_measure}".strip(),
                    border=True)
 
-widgets.chart(charts.cumulative_by_month(m["by_month"], lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),
+widgets.chart(charts.cumulative_by_month(m.by_month, lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),
                                                                 "cumulative": t("cumulative", lang)},
                                     title=t("cumulative_title", lang)))
 a, b = st.columns(2)
 with a:
-    widgets.chart(charts.hbar(m["by_item"], "label", "value_vnd", lang, money=True, title=t("by_item", lang)))
-    widgets.chart(charts.hbar(m["by_donor_type"], "label", "value_vnd", lang, money=True, title=t("by_donor_type", lang),
+    widgets.chart(charts.hbar(m.by_item, "label", "value_vnd", lang, money=True, title=t("by_item", lang)))
+    widgets.chart(charts.hbar(m.by_donor_type, "label", "value_vnd", lang, money=True, title=t("by_donor_type", lang),
                          colour=charts.OKABE_ITO["orange"]))
 with b:
-    widgets.chart(charts.hbar(m["by_unit"], "label", "value_vnd", lang, money=True, title=t("by_unit", lang),
+    widgets.chart(charts.hbar(m.by_unit, "label", "value_vnd", lang, money=True, title=t("by_unit", lang),
                          colour=charts.OKABE_ITO["green"]))
 
 st.subheader(t("top_donors", lang))
-donors = m["top_donors"]
-st.dataframe(donors[["donor", "donor_type_label", "entries", "value_vnd"]], hide_index=True, width="stretch",
+donors = m.top_donors
+st.dataframe(donors, hide_index=True, width="stretch", column_order=["donor", "donor_type_label", "entries", "value_vnd"],
              column_config={"donor": t("donor", lang), "donor_type_label": t("donor_type", lang),
                             "entries": st.column_config.NumberColumn(t("entries", lang)),
                             "value_vnd": st.column_config.ProgressColumn(
                                 t("value_vnd", lang), format="localized", min_value=0,
-                                max_value=float(donors["value_vnd"].max() or 1))})
+                                max_value=m.top_donor_value or 1)})

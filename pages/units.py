@@ -8,48 +8,49 @@ from ytsupport.i18n import t
 
 app.page_guard()
 lang = state.current_language()
-m = state.model("units", lang)
+m = state.units_model(lang)
 widgets.header(t("units_title", lang), lang, m)
-rep = m["reporting"]
+rep = m.reporting
 
 cols = st.columns(4)
-cols[0].metric(t("h_reports", lang), f"{rep['received']} / {rep['expected']}", border=True)
-cols[1].metric(t("completeness", lang), charts.fmt_percent(rep["completeness"], lang, 1), border=True)
-cols[2].metric(t("timeliness", lang), charts.fmt_percent(rep["timeliness"], lang, 1), border=True)
-cols[3].metric(t("state_missing", lang), charts.fmt_number(m["state_counts"]["missing"], lang), border=True)
+cols[0].metric(t("h_reports", lang), f"{rep.received} / {rep.expected}", border=True)
+cols[1].metric(t("completeness", lang), charts.fmt_percent(rep.completeness, lang, 1), border=True)
+cols[2].metric(t("timeliness", lang), charts.fmt_percent(rep.timeliness, lang, 1), border=True)
+cols[3].metric(t("state_missing", lang), charts.fmt_number(m.state_counts[widgets.ReportState.MISSING], lang), border=True)
 
 st.subheader(t("matrix_title", lang))
-if m["has_units"]:
+if m.has_units:
     widgets.legend(widgets.STATE_STYLE, "state_", lang)
-    widgets.matrix_table(m["matrix_states"], m["matrix"], lang)
+    widgets.matrix_table(m.matrix_states, m.matrix, lang)
     st.caption(t("matrix_note", lang, days=state.plan(state.filters().plan_file).due_days))
 else:
     st.info(t("no_reporting_units", lang))
 
 st.subheader(t("reminder_title", lang))
-if m["reminder"]:
+if m.reminder:
     st.caption(t("reminder_help", lang))
-    st.code(m["reminder"], language=None, wrap_lines=True)
-elif m["gaps"]["month"]:
-    st.success(t("reminder_none", lang, month=charts.fmt_month(m["gaps"]["month"], lang, in_sentence=True)))
+    st.code(m.reminder, language=None, wrap_lines=True)
+elif m.gaps.month:
+    st.success(t("reminder_none", lang, month=charts.fmt_month(m.gaps.month, lang, in_sentence=True)))
 else:
     st.info(t("attention_no_due", lang))
-if m["state_counts"]["missing"] > len(m["gaps"]["missing"]):
-    st.warning(t("earlier_missing", lang, n=m["state_counts"]["missing"] - len(m["gaps"]["missing"])))
+if m.state_counts[widgets.ReportState.MISSING] > len(m.gaps.missing):
+    st.warning(t("earlier_missing", lang, n=m.state_counts[widgets.ReportState.MISSING] - len(m.gaps.missing)))
 
 st.subheader(t("pilots_title", lang))
-for pilot in m["pilots"]:
-    st.markdown(f"##### {pilot['name']}")
-    if pilot["tasks"]:
-        widgets.scorecard(pilot["tasks"], lang)
+for pilot in m.pilots:
+    st.markdown(f"##### {pilot.name}")
+    if pilot.tasks:
+        widgets.scorecard(pilot.tasks, lang)
     else:
         st.caption(t("pilot_no_tasks", lang))
 
 st.subheader(t("contribution_title", lang))
 st.caption(t("contribution_note", lang))
-frame = m["contribution"]
-top = {c: float(frame[c].max() or 1) for c in ("activities", "people_served", "resources_value_vnd", "beneficiaries")}
-st.dataframe(frame.drop(columns=["unit"]), hide_index=True, width="stretch", height=38 + 35 * len(frame),
+frame = m.contribution
+top = {c: value or 1 for c, value in m.contribution_max.items()}
+st.dataframe(frame, hide_index=True, width="stretch", height=38 + 35 * len(frame),
+             column_order=["label", "activities", "people_served", "resources_value_vnd", "beneficiaries"],
              column_config={
                  "label": t("unit", lang),
                  "activities": st.column_config.ProgressColumn(t("activities", lang), format="localized",

@@ -8,42 +8,42 @@ from ytsupport.i18n import t
 
 app.page_guard()
 lang = state.current_language()
-m = state.model("visits", lang)
+m = state.visits_model(lang)
 widgets.header(t("visits_title", lang), lang, m)
-if not m["has_data"]:
+if not m.has_data:
     st.info(t("no_activities", lang))
     st.stop()
 
 month_names = {s: t(f"month_{s}", lang) for s in widgets.MONTH_STYLE}
-checkup = next((s for s in m["strips"] if s["id"] == m["checkup_id"]), None)
+checkup = m.checkup_strip
 cols = st.columns(4)
-cols[0].metric(t("h_checkups", lang), charts.fmt_number(m["checkup_people"], lang), border=True)
+cols[0].metric(t("h_checkups", lang), charts.fmt_number(m.checkup_people, lang), border=True)
 if checkup:
-    cols[1].metric(t("months_met_checkups", lang, threshold=charts.fmt_number(m["threshold"], lang)),
-                   f"{checkup['actual']} / {charts.fmt_number(checkup['target'], lang)}", border=True)
-cols[2].metric(t("activities", lang), charts.fmt_number(m["activities"], lang), border=True)
-cols[3].metric(t("h_people_served", lang), charts.fmt_number(m["people_served"], lang), border=True)
+    cols[1].metric(t("months_met_checkups", lang, threshold=charts.fmt_number(m.threshold, lang)),
+                   f"{checkup.actual} / {charts.fmt_number(checkup.target, lang)}", border=True)
+cols[2].metric(t("activities", lang), charts.fmt_number(m.activities, lang), border=True)
+cols[3].metric(t("h_people_served", lang), charts.fmt_number(m.people_served, lang), border=True)
 
-widgets.chart(charts.checkups_by_month(m["checkups"], m["threshold"], lang, excused=m["excused"], elapsed=m["elapsed"],
+widgets.chart(charts.checkups_by_month(m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
                                   names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))
-if m["excused"]:
-    st.caption(t("excused_months", lang, months=", ".join(charts.fmt_month(x, lang) for x in m["excused"])))
+if m.excused:
+    st.caption(t("excused_months", lang, months=", ".join(charts.fmt_month(x, lang) for x in m.excused)))
 
 widgets.legend(widgets.MONTH_STYLE, "month_", lang)
-for strip in m["strips"]:
-    st.markdown(f"**{strip['label']}** — {t('months_met', lang).lower()}: "
-                f"{strip['actual']} / {charts.fmt_number(strip['target'], lang)}")
-    widgets.chart(charts.month_strip(strip["months"], lang, names=month_names), key=f"strip-{strip['id']}")
+for strip in m.strips:
+    st.markdown(f"**{strip.label}** — {t('months_met', lang).lower()}: "
+                f"{strip.actual} / {charts.fmt_number(strip.target, lang)}")
+    widgets.chart(charts.month_strip(strip.months, lang, names=month_names), key=f"strip-{strip.id}")
 
 st.subheader(t("heatmap_title", lang))
-widgets.chart(charts.activity_heatmap(m["matrix"], lang))
+widgets.chart(charts.activity_heatmap(m.matrix, lang))
 
 st.header(t("events_title", lang))
-for event in m["events"]:
+for event in m.events:
     with st.container(border=True):
-        st.subheader(event["label"])
-        st.caption(t("event_window", lang, window=event["window"]) + " · " + t("event_count", lang, count=event["count"]))
-        if event["count"]:
-            st.dataframe(event["table"], hide_index=True, width="stretch")
+        st.subheader(event.label)
+        st.caption(t("event_window", lang, window=event.window) + " · " + t("event_count", lang, count=event.count))
+        if event.count:
+            st.dataframe(event.table, hide_index=True, width="stretch")
         else:
             st.warning(t("event_none", lang))

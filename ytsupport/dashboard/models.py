@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .. import metrics
-from ..states import STATE_STYLE, STATUS_STYLE
+from ..states import STATE_STYLE, STATUS_STYLE, TIMELY_STATES, MonthState, ReportState, TargetStatus
 from .charts import fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
 from ..geo import short_labels
 from ..privacy import hide_small
@@ -43,6 +43,208 @@ class Filters:
     as_of: date
     units: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    """A month of a monthly target on a card."""
+
+    month: str
+    state: MonthState
+
+
+@dataclass(frozen=True)
+class ModelStarted:
+    label: str
+    started: bool
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One target as the scorecard, the presentation and the pilot units' tasks show it."""
+
+    id: str
+    label: str
+    clause: str
+    responsible: str
+    status: TargetStatus
+    status_word: str
+    icon: str
+    colour: str
+    actual: Any
+    target: Any
+    actual_text: str
+    target_text: str | None
+    expected_text: str | None
+    bar: float | None
+    marker: float | None
+    interpretation: bool
+    excused_text: str | None = None
+    months: tuple[MonthCell, ...] | None = None
+    models: tuple[ModelStarted, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Reporting rates at the as-of date (``plan.status``'s ``reporting``)."""
+
+    expected: int
+    received: int
+    on_time: int
+    completeness: float | None
+    timeliness: float | None
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """The last due month, and the units whose report for it is missing or late."""
+
+    month: str | None
+    due_on: date | None
+    missing: tuple[str, ...]
+    late: tuple[str, ...]
+    missing_months: dict[str, list[str]]
+    missing_names: tuple[str, ...] = ()
+    late_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Headline:
+    people_served: int
+    activities: int
+    checkup_people: int
+    resources_vnd: float
+    reports_received: int
+    reports_expected: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    as_of: date
+    plan: str
+    title: str
+    scorecard: tuple[ScorecardRow, ...]
+    reporting: Reporting
+    headline: Headline
+    attention: tuple[ScorecardRow, ...]
+    gaps: Gaps
+    has_data: bool
+
+
+@dataclass(frozen=True)
+class Coverage:
+    as_of: date
+    people: int
+    supported: int
+    with_bhyt: int
+    supported_share: float | None
+    bhyt_share: float | None
+    multi_unit: int
+    by_district: pd.DataFrame
+    suppress_below: int
+    by_category: pd.DataFrame
+    by_sex: pd.DataFrame
+    by_age: pd.DataFrame
+    steps: pd.DataFrame
+    districts_reached: int
+    districts_total: int
+    has_data: bool
+
+
+@dataclass(frozen=True)
+class MonthStrip:
+    id: str
+    label: str
+    actual: Any
+    target: Any
+    months: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    label: str
+    window: str
+    count: int
+    target: Any
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Visits:
+    as_of: date
+    checkups: pd.DataFrame
+    threshold: int
+    checkup_id: str | None
+    excused: tuple[str, ...]
+    elapsed: int
+    strips: tuple[MonthStrip, ...]
+    matrix: pd.DataFrame
+    events: tuple[Event, ...]
+    activities: int
+    people_served: int
+    checkup_people: int
+    has_data: bool
+
+    @property
+    def checkup_strip(self) -> MonthStrip | None:
+        """The month strip of the check-up target, if the plan has one."""
+        return next((s for s in self.strips if s.id == self.checkup_id), None)
+
+
+@dataclass(frozen=True)
+class InKind:
+    """An in-kind item mobilised: its label and quantity (one unit of measure)."""
+
+    label: str
+    quantity: float
+    unit_of_measure: str
+    value_vnd: float
+
+
+@dataclass(frozen=True)
+class Resources:
+    as_of: date
+    total_vnd: float
+    entries: int
+    donors: int
+    by_item: pd.DataFrame
+    by_donor_type: pd.DataFrame
+    by_unit: pd.DataFrame
+    by_month: pd.DataFrame
+    top_donors: pd.DataFrame
+    top_donor_value: float
+    in_kind: tuple[InKind, ...]
+    has_data: bool
+
+
+@dataclass(frozen=True)
+class PilotTasks:
+    unit: str
+    name: str
+    tasks: tuple[ScorecardRow, ...]
+
+
+@dataclass(frozen=True)
+class Units:
+    as_of: date
+    matrix: pd.DataFrame
+    matrix_states: pd.DataFrame
+    reporting: Reporting
+    state_counts: dict[str, int]
+    gaps: Gaps
+    missing_names: tuple[str, ...]
+    late_names: tuple[str, ...]
+    reminder: str
+    pilots: tuple[PilotTasks, ...]
+    contribution: pd.DataFrame
+    contribution_max: dict[str, float]
+    has_units: bool
+
+
+def _reporting(record: dict[str, Any]) -> Reporting:
+    return Reporting(expected=record["expected"], received=record["received"], on_time=record["on_time"],
+                     completeness=record["completeness"], timeliness=record["timeliness"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,49 +351,53 @@ def _target_value(value: Any, fmt: str, lang: str) -> str:
 def month_states(plan: Plan, target_id: str, months_met: Sequence[str], as_of: date) -> pd.DataFrame:
     """One row per plan month of a monthly target: met, excused, missed (over, not met) or pending."""
     excused, met = plan.excused_months(target_id), set(months_met)
-    rows = [{"month": m, "state": "met" if m in met else "excused" if m in excused
-             else "missed" if month_end(m) <= as_of else "pending"} for m in plan.months]
+    rows = [{"month": m, "state": MonthState.MET if m in met else MonthState.EXCUSED if m in excused
+             else MonthState.MISSED if month_end(m) <= as_of else MonthState.PENDING} for m in plan.months]
     return pd.DataFrame(rows, columns=["month", "state"])
 
 
-def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) -> dict[str, Any]:
+def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) -> ScorecardRow:
     """One target as the scorecard shows it: texts, status (icon, word, colour), bar and marker."""
     fmt, goal, expected, actual = target["format"], target["target"], target["expected_by_now"], target["actual"]
-    icon, colour = STATUS_STYLE[target["status"]]
-    excused = target.get("excused")
-    row = {"id": target["id"], "label": target["label"].get(lang) or target["label"]["vi"],
-           "clause": target["clause"], "responsible": target["responsible"].get(lang, ""),
-           "status": target["status"], "status_word": t(f"status_{target['status']}", lang), "icon": icon,
-           "colour": colour, "actual": actual, "target": goal,
-           "actual_text": "–" if actual is None else _target_value(actual, fmt, lang),
-           "target_text": None if goal is None else _target_value(goal, fmt, lang),
-           "expected_text": None if expected is None else _target_value(expected, fmt, lang),
-           "bar": None if goal in (None, 0) else min(1.0, (actual or 0) / goal),
-           "marker": None if goal in (None, 0) or expected is None else min(1.0, expected / goal),
-           "interpretation": bool(target.get("interpretation")),
-           "excused_text": None, "months": None, "models": None}
+    status = TargetStatus(target["status"])
+    icon, colour = STATUS_STYLE[status]
+    excused, excused_text, months, started = target.get("excused"), None, None, None
     if excused:
-        months = ", ".join(fmt_month(m, lang, short=True) for m in excused["months"])
-        row["excused_text"] = t("excused_note", lang, months=months, reason=excused["reason"].get(lang, ""))
+        listed = ", ".join(fmt_month(m, lang, short=True) for m in excused["months"])
+        excused_text = t("excused_note", lang, months=listed, reason=excused["reason"].get(lang, ""))
     if target["kind"] in MONTHLY_KINDS:
-        row["months"] = month_states(plan, target["id"], target.get("months_met") or [], as_of).to_dict("records")
+        frame = month_states(plan, target["id"], target.get("months_met") or [], as_of)
+        months = tuple(MonthCell(m, MonthState(state)) for m, state in zip(frame["month"], frame["state"]))
     if target.get("models"):
-        row["models"] = [{"label": m["label"].get(lang) or m["id"], "started": m["started"]} for m in target["models"]]
-    return row
+        started = tuple(ModelStarted(m["label"].get(lang) or m["id"], bool(m["started"])) for m in target["models"])
+    return ScorecardRow(
+        id=target["id"], label=target["label"].get(lang) or target["label"]["vi"], clause=target["clause"],
+        responsible=target["responsible"].get(lang, ""), status=status, status_word=t(f"status_{status}", lang),
+        icon=icon, colour=colour, actual=actual, target=goal,
+        actual_text="–" if actual is None else _target_value(actual, fmt, lang),
+        target_text=None if goal is None else _target_value(goal, fmt, lang),
+        expected_text=None if expected is None else _target_value(expected, fmt, lang),
+        bar=None if goal in (None, 0) else min(1.0, (actual or 0) / goal),
+        marker=None if goal in (None, 0) or expected is None else min(1.0, expected / goal),
+        interpretation=bool(target.get("interpretation")), excused_text=excused_text, months=months, models=started)
 
 
-def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> dict[str, Any]:
-    """The last due month and the units missing or late for it (codes), with all missing months."""
+def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> Gaps:
+    """The last due month and the units missing or late for it (codes and full names), with all
+    missing months of each unit."""
     pairs = report_pairs(data, plan, as_of)
     month = last_due_month(plan, as_of)
     latest = pairs[pairs["period"] == month]
-    missing_months = (pairs[pairs["state"] == "missing"].groupby("unit")["period"].apply(list).to_dict())
-    return {"month": month, "due_on": plan.due_date(month) if month else None,
-            "missing": latest.loc[latest["state"] == "missing", "unit"].tolist(),
-            "late": latest.loc[latest["state"] == "late", "unit"].tolist(), "missing_months": missing_months}
+    missing_months = (pairs[pairs["state"] == ReportState.MISSING].groupby("unit")["period"].apply(list).to_dict())
+    missing = tuple(latest.loc[latest["state"] == ReportState.MISSING, "unit"])
+    late = tuple(latest.loc[latest["state"] == ReportState.LATE, "unit"])
+    names = unit_names(plan, short=False)
+    return Gaps(month=month, due_on=plan.due_date(month) if month else None, missing=missing, late=late,
+                missing_months=missing_months, missing_names=tuple(names.get(u, u) for u in missing),
+                late_names=tuple(names.get(u, u) for u in late))
 
 
-def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Overview:
     """The scorecard of every target, the headline numbers and what needs attention."""
     as_of = plan.clip(as_of)
     result = status(data, plan, as_of)
@@ -202,27 +408,23 @@ def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[st
     checkups = by_id.get("checkup_people", {}).get("actual")
     if checkups is None:
         checkups = int(metrics.centre_checkups_by_month(data, as_of=as_of)["people_served"].sum())
-    gaps = _reporting_gaps(plan, data, as_of)
-    names = unit_names(plan, short=False)
-    return {
-        "as_of": as_of, "plan": plan.number, "title": plan.title.get(lang) or plan.title.get("vi", ""),
-        "scorecard": rows, "reporting": result["reporting"],
-        "headline": {"people_served": int(activities["people_served"].sum()), "activities": int(activities["activities"].sum()),
-                     "checkup_people": int(checkups or 0), "resources_vnd": float(resources["value_vnd"].sum()),
-                     "reports_received": result["reporting"]["received"],
-                     "reports_expected": result["reporting"]["expected"]},
-        "attention": [r for r in rows if r["status"] in ("behind", "not_started")],
-        "gaps": {**gaps, "missing_names": [names.get(u, u) for u in gaps["missing"]],
-                 "late_names": [names.get(u, u) for u in gaps["late"]]},
-        "has_data": any(len(data.get(k, ())) for k in DATE_COLUMNS),
-    }
+    headline = Headline(people_served=int(activities["people_served"].sum()),
+                        activities=int(activities["activities"].sum()), checkup_people=int(checkups or 0),
+                        resources_vnd=float(resources["value_vnd"].sum()),
+                        reports_received=result["reporting"]["received"],
+                        reports_expected=result["reporting"]["expected"])
+    attention = (TargetStatus.BEHIND, TargetStatus.NOT_STARTED, TargetStatus.NOT_MET)
+    return Overview(as_of=as_of, plan=plan.number, title=plan.title.get(lang) or plan.title.get("vi", ""),
+                    scorecard=tuple(rows), reporting=_reporting(result["reporting"]), headline=headline,
+                    attention=tuple(r for r in rows if r.status in attention), gaps=_reporting_gaps(plan, data, as_of),
+                    has_data=any(len(data.get(k, ())) for k in DATE_COLUMNS))
 
 
 # ---------------------------------------------------------------------------------------------
 # Coverage
 
 
-def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Coverage:
     """Surveyed people (each once across units) by district, category, sex and age band;
     surveyed → supported → holding a BHYT card."""
     as_of = plan.clip(as_of)
@@ -245,13 +447,13 @@ def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[st
     steps = pd.DataFrame([{"step": "surveyed", "label": t("surveyed", lang), "people": surveyed, "share": None},
                           {"step": "supported", "label": t("supported", lang), "people": supported, "share": share(supported)},
                           {"step": "with_bhyt", "label": t("with_bhyt", lang), "people": insured, "share": share(insured)}])
-    return {"as_of": as_of, "people": surveyed, "supported": supported, "with_bhyt": insured,
-            "supported_share": share(supported), "bhyt_share": share(insured),
-            "multi_unit": int((people["units"] > 1).sum()) if len(people) else 0,
-            "by_district": hide_small(by_district, ["surveyed", "supported", "with_bhyt"]),
-            "suppress_below": suppress_threshold(), "by_category": by_category, "by_sex": by_sex, "by_age": by_age,
-            "steps": steps, "districts_reached": int((by_district["surveyed"] > 0).sum()),
-            "districts_total": len(by_district), "has_data": surveyed > 0}
+    return Coverage(as_of=as_of, people=surveyed, supported=supported, with_bhyt=insured,
+                    supported_share=share(supported), bhyt_share=share(insured),
+                    multi_unit=int((people["units"] > 1).sum()) if len(people) else 0,
+                    by_district=hide_small(by_district, ["surveyed", "supported", "with_bhyt"]),
+                    suppress_below=suppress_threshold(), by_category=by_category, by_sex=by_sex, by_age=by_age,
+                    steps=steps, districts_reached=int((by_district["surveyed"] > 0).sum()),
+                    districts_total=len(by_district), has_data=surveyed > 0)
 
 
 def _counts(values: pd.Series, name: str, labels: dict[str, str], lang: str,
@@ -271,7 +473,7 @@ def _monthly_target(plan: Plan, kind: str) -> Any:
     return next((target for target in plan.targets if target.kind == kind), None)
 
 
-def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> list[dict[str, Any]]:
+def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> tuple[Event, ...]:
     """For each dated-window target (Children's Day, Mid-Autumn): the activities it counted."""
     names, types = unit_names(plan), _labels("activity_types", lang)
     out = []
@@ -287,13 +489,13 @@ def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> list[dict[str, Any]]:
             t("activity_type", lang): chosen["activity_type"].map(lambda c: types.get(c, c)),
             t("location", lang): chosen["location"].fillna(""),
             t("people_served", lang): chosen["people_served"].astype("Float64").fillna(0).astype("int64")})
-        out.append({"id": target.id, "label": target.label.get(lang) or target.label["vi"],
-                    "window": f"{fmt_date(window[0], lang)} – {fmt_date(window[1], lang)}",
-                    "count": len(chosen), "target": target.target, "table": table.head(200)})
-    return out
+        out.append(Event(id=target.id, label=target.label.get(lang) or target.label["vi"],
+                         window=f"{fmt_date(window[0], lang)} – {fmt_date(window[1], lang)}",
+                         count=len(chosen), target=target.target, table=table.head(200)))
+    return tuple(out)
 
 
-def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Visits:
     """Check-ups at the Centre per month against the line, monthly targets month by month,
     activities by month × type, and the dated events."""
     as_of = plan.clip(as_of)
@@ -301,10 +503,10 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str,
     checkup = _monthly_target(plan, "monthly_threshold")
     kind = checkup.params["activity_type"] if checkup else "kham_benh"
     monthly = metrics.centre_checkups_by_month(data, kind, as_of, months=plan.months)
-    strips = [{"id": target.id, "label": target.label.get(lang) or target.label["vi"],
-               "actual": result[target.id]["actual"], "target": result[target.id]["target"],
-               "months": month_states(plan, target.id, result[target.id].get("months_met") or [], as_of)}
-              for target in plan.targets if target.kind in MONTHLY_KINDS]
+    strips = tuple(MonthStrip(id=target.id, label=target.label.get(lang) or target.label["vi"],
+                              actual=result[target.id]["actual"], target=result[target.id]["target"],
+                              months=month_states(plan, target.id, result[target.id].get("months_met") or [], as_of))
+                   for target in plan.targets if target.kind in MONTHLY_KINDS)
     by_type = metrics.activities_by_month_type(data, as_of)
     types = _labels("activity_types", lang)
     matrix = (by_type.pivot_table(index="activity_type", columns="month", values="activities", aggfunc="sum", fill_value=0)
@@ -313,13 +515,13 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str,
             [c for c in matrix.index if c not in types]
     matrix = matrix.reindex(order).rename(index=lambda c: types.get(c, c)).astype("int64")
     acts = counted(data, None, as_of)
-    return {"as_of": as_of, "checkups": monthly, "threshold": checkup.params["threshold"] if checkup else 100,
-            "checkup_id": checkup.id if checkup else None,
-            "excused": sorted(plan.excused_months(checkup.id)) if checkup else [],
-            "elapsed": plan.months_elapsed(as_of), "strips": strips, "matrix": matrix,
-            "events": _events(acts, plan, lang), "activities": int(by_type["activities"].sum()),
-            "people_served": int(by_type["people_served"].sum()),
-            "checkup_people": int(monthly["people_served"].sum()), "has_data": len(acts) > 0}
+    return Visits(as_of=as_of, checkups=monthly, threshold=checkup.params["threshold"] if checkup else 100,
+                  checkup_id=checkup.id if checkup else None,
+                  excused=tuple(sorted(plan.excused_months(checkup.id))) if checkup else (),
+                  elapsed=plan.months_elapsed(as_of), strips=strips, matrix=matrix,
+                  events=_events(acts, plan, lang), activities=int(by_type["activities"].sum()),
+                  people_served=int(by_type["people_served"].sum()),
+                  checkup_people=int(monthly["people_served"].sum()), has_data=len(acts) > 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +538,7 @@ def _main_unit_of_measure(data: Frames, as_of: date) -> dict[str, str]:
     return dict(zip(counts["item"], counts["unit_of_measure"]))
 
 
-def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Resources:
     """Value mobilised by item, donor type, unit and month (cumulated), top donors, in-kind quantities."""
     as_of = plan.clip(as_of)
     items, donor_types, names = _labels("resource_items", lang), _labels("donor_types", lang), unit_names(plan)
@@ -352,33 +554,36 @@ def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[s
     measures = _main_unit_of_measure(data, as_of)
     in_kind = by_item[(by_item["item"] != "tien_mat") & (by_item["quantity"] > 0)].copy()
     in_kind["unit_of_measure"] = in_kind["item"].map(measures).fillna("")
-    return {"as_of": as_of, "total_vnd": float(by_item["value_vnd"].sum()), "entries": int(by_item["entries"].sum()),
-            "donors": int(metrics.rows_until(data, "resources", as_of)["donor"].nunique()),
-            "by_item": by_item, "by_donor_type": by_donor_type, "by_unit": by_unit, "by_month": by_month,
-            "top_donors": donors, "in_kind": in_kind.reset_index(drop=True), "has_data": len(by_item) > 0}
+    kinds = tuple(InKind(label=r.label, quantity=float(r.quantity), unit_of_measure=r.unit_of_measure,
+                         value_vnd=float(r.value_vnd)) for r in in_kind.itertuples(index=False))
+    return Resources(as_of=as_of, total_vnd=float(by_item["value_vnd"].sum()), entries=int(by_item["entries"].sum()),
+                     donors=int(metrics.rows_until(data, "resources", as_of)["donor"].nunique()),
+                     by_item=by_item, by_donor_type=by_donor_type, by_unit=by_unit, by_month=by_month,
+                     top_donors=donors, top_donor_value=float(donors["value_vnd"].max()) if len(donors) else 0.0,
+                     in_kind=kinds, has_data=len(by_item) > 0)
 
 
 # ---------------------------------------------------------------------------------------------
 # Units and reporting
 
 
-def reminder_text(plan: Plan, gaps: dict[str, Any], as_of: date) -> str:
+def reminder_text(plan: Plan, gaps: Gaps, as_of: date) -> str:
     """A Vietnamese reminder, ready to paste into a message, naming the units whose report for the
     last due month is missing (with their other missing months). Empty when none is missing."""
-    if not gaps["month"] or not gaps["missing"]:
+    if not gaps.month or not gaps.missing:
         return ""
     names = unit_names(plan, short=False)
     pilots = {u.code for u in plan.units if u.pilot}
-    month = fmt_month(gaps["month"], "vi", in_sentence=True)
+    month = fmt_month(gaps.month, "vi", in_sentence=True)
     lines = ["Kính gửi: Ban Chấp hành các cơ sở Đoàn trực thuộc,", "",
              f"Đến ngày {fmt_date(as_of)}, Ban Thường vụ Đoàn Khối chưa nhận được báo cáo {month} "
-             f"(hạn nộp {fmt_date(gaps['due_on'])}) theo Kế hoạch {plan.number} của các đơn vị sau:"]
-    for i, unit in enumerate(gaps["missing"], start=1):
-        others = [m for m in gaps["missing_months"].get(unit, []) if m != gaps["month"]]
+             f"(hạn nộp {fmt_date(gaps.due_on)}) theo Kế hoạch {plan.number} của các đơn vị sau:"]
+    for i, unit in enumerate(gaps.missing, start=1):
+        others = [m for m in gaps.missing_months.get(unit, []) if m != gaps.month]
         extra = f" (còn thiếu cả {', '.join(fmt_month(m, 'vi', in_sentence=True) for m in others)})" if others else ""
         lines.append(f"{i}. {names.get(unit, unit)}{extra}")
     lines += ["", "Đề nghị các đơn vị khẩn trương gửi báo cáo tháng"
-              + (" (đơn vị điểm chỉ đạo gửi kèm báo cáo chuyên đề)" if pilots & set(gaps["missing"]) else "")
+              + (" (đơn vị điểm chỉ đạo gửi kèm báo cáo chuyên đề)" if pilots & set(gaps.missing) else "")
               + " về Văn phòng Đoàn Khối.", "", "Trân trọng."]
     return "\n".join(lines)
 
@@ -391,7 +596,7 @@ def _matrix_table(pairs: pd.DataFrame, plan: Plan, lang: str) -> tuple[pd.DataFr
     states = pairs.pivot(index="unit", columns="period", values="state").reindex(
         index=[u.code for u in plan.reporting_units], columns=plan.months)
     due = pairs[pairs["is_due"].astype(bool)].groupby("unit").agg(expected=("is_due", "size"), received=("received", "sum"),
-                                                     on_time=("state", lambda s: int((s == "on_time").sum())))
+                                                     on_time=("state", lambda s: int(s.isin(TIMELY_STATES).sum())))
     due = due.reindex(states.index, fill_value=0)
     table = states.apply(lambda column: column.map(words))
     table[t("received", lang)] = [f"{r}/{e}" for r, e in zip(due["received"], due["expected"])]
@@ -402,7 +607,7 @@ def _matrix_table(pairs: pd.DataFrame, plan: Plan, lang: str) -> tuple[pd.DataFr
     return states, table
 
 
-def pilot_tasks(plan: Plan, targets: Sequence[dict[str, Any]], as_of: date, lang: str) -> list[dict[str, Any]]:
+def pilot_tasks(plan: Plan, targets: Sequence[dict[str, Any]], as_of: date, lang: str) -> tuple[PilotTasks, ...]:
     """Each pilot unit with the plan's targets that name it as responsible, and their status."""
     registry = reference().units
     out = []
@@ -412,11 +617,11 @@ def pilot_tasks(plan: Plan, targets: Sequence[dict[str, Any]], as_of: date, lang
             parts = [p.strip() for p in target["responsible"].get("vi", "").split(";")]
             if unit.code in {registry.match_name(p) for p in parts if p}:
                 rows.append(scorecard_row(target, plan, as_of, lang))
-        out.append({"unit": unit.code, "name": unit.name_vi, "tasks": rows})
-    return out
+        out.append(PilotTasks(unit=unit.code, name=unit.name_vi, tasks=tuple(rows)))
+    return tuple(out)
 
 
-def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, Any]:
+def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Units:
     """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
     as_of = plan.clip(as_of)
     pairs = report_pairs(data, plan, as_of)
@@ -427,12 +632,13 @@ def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> dict[str, 
     contribution.insert(1, "label", contribution["unit"].map(lambda u: names.get(u, u)))
     counts = pairs.loc[pairs["is_due"].astype(bool), "state"].value_counts().reindex(list(STATE_STYLE), fill_value=0)
     states, table = _matrix_table(pairs, plan, lang)
-    return {"as_of": as_of, "matrix": table, "matrix_states": states, "reporting": result["reporting"],
-            "state_counts": {s: int(n) for s, n in counts.items()}, "gaps": gaps,
-            "missing_names": [unit_names(plan, short=False).get(u, u) for u in gaps["missing"]],
-            "late_names": [unit_names(plan, short=False).get(u, u) for u in gaps["late"]],
-            "reminder": reminder_text(plan, gaps, as_of), "pilots": pilot_tasks(plan, result["targets"], as_of, lang),
-            "contribution": contribution, "has_units": bool(plan.reporting_units)}
+    tops = {c: float(contribution[c].max()) if len(contribution) else 0.0
+            for c in ("activities", "people_served", "resources_value_vnd", "beneficiaries") if c in contribution}
+    return Units(as_of=as_of, matrix=table, matrix_states=states, reporting=_reporting(result["reporting"]),
+                 state_counts={str(s): int(n) for s, n in counts.items()}, gaps=gaps,
+                 missing_names=gaps.missing_names, late_names=gaps.late_names,
+                 reminder=reminder_text(plan, gaps, as_of), pilots=pilot_tasks(plan, result["targets"], as_of, lang),
+                 contribution=contribution, contribution_max=tops, has_units=bool(plan.reporting_units))
 
 
 __all__ = ["Filters", "apply_filters", "coverage", "default_as_of", "last_due_month", "overview", "plan_files",

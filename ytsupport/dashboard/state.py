@@ -121,7 +121,7 @@ def _default_as_of(url: str, version: int, plan_file: str) -> date:
     return models.default_as_of(_frames(url, version), plan(plan_file))
 
 
-_MODELS: dict[str, Callable[..., dict[str, Any]]] = {
+_MODELS: dict[str, Callable[..., Any]] = {
     "overview": models.overview, "coverage": models.coverage, "visits": models.visits,
     "resources": models.resources, "units": models.units,
 }
@@ -129,16 +129,36 @@ _MODELS: dict[str, Callable[..., dict[str, Any]]] = {
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _model(page: str, url: str, version: int, plan_file: str, as_of: date, units: tuple[str, ...],
-           districts: tuple[str, ...], lang: str) -> dict[str, Any]:
+           districts: tuple[str, ...], lang: str) -> Any:
     data = models.apply_filters(_frames(url, version), units, districts)
     return _MODELS[page](data, models.restrict_plan(plan(plan_file), units), as_of, lang)
 
 
-def model(page: str, lang: str) -> dict[str, Any]:
+def _page_model(page: str, lang: str) -> Any:
     """The page's model for the current filters (cached by data version, filters and language)."""
     f = filters()
     url, version = store_state()
     return _model(page, url, version, f.plan_file, f.as_of, f.units, f.districts, lang)
+
+
+def overview_model(lang: str) -> models.Overview:
+    return _page_model("overview", lang)
+
+
+def coverage_model(lang: str) -> models.Coverage:
+    return _page_model("coverage", lang)
+
+
+def visits_model(lang: str) -> models.Visits:
+    return _page_model("visits", lang)
+
+
+def resources_model(lang: str) -> models.Resources:
+    return _page_model("resources", lang)
+
+
+def units_model(lang: str) -> models.Units:
+    return _page_model("units", lang)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -9,7 +10,10 @@ import streamlit as st
 
 from ..i18n import t
 from ..states import MONTH_STYLE, STATE_STYLE
+from ..states import STATUS_STYLE as STATUS_STYLE  # the pages draw legends with these
+from ..states import ReportState as ReportState
 from . import charts
+from .models import MonthCell, ScorecardRow
 from .state import filters, plan
 
 _CSS = """
@@ -53,13 +57,13 @@ def style() -> None:
     st.html(_CSS)
 
 
-def header(title: str, lang: str, m: dict[str, Any]) -> None:
+def header(title: str, lang: str, m: Any) -> None:
     """The page title and what the numbers cover (plan, as-of date, units, districts)."""
     f = filters()
     st.title(title)
     units = t("n_units", lang, n=len(f.units)) if f.units else t("f_all_units", lang)
     districts = t("n_districts", lang, n=len(f.districts)) if f.districts else t("f_all_districts", lang)
-    st.caption(t("view_caption", lang, plan=plan(f.plan_file).number, as_of=charts.fmt_date(m["as_of"], lang),
+    st.caption(t("view_caption", lang, plan=plan(f.plan_file).number, as_of=charts.fmt_date(m.as_of, lang),
                  units=units.lower() if f.units else units, districts=districts))
 
 
@@ -72,48 +76,48 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
-def _months_html(months: list[dict[str, str]], lang: str) -> str:
+def _months_html(months: Sequence[MonthCell], lang: str) -> str:
     chips = []
     for m in months:
-        icon, colour = MONTH_STYLE[m["state"]]
-        title = f"{charts.fmt_month(m['month'], lang)}: {t('month_' + m['state'], lang)}"
+        icon, colour = MONTH_STYLE[m.state]
+        title = f"{charts.fmt_month(m.month, lang)}: {t(f'month_{m.state}', lang)}"
         chips.append(f'<span class="yt-m" style="background:{colour}" title="{_e(title)}">'
-                     f'{icon} {_e(charts.fmt_month(m["month"], lang, short=True))}</span>')
+                     f'{icon} {_e(charts.fmt_month(m.month, lang, short=True))}</span>')
     return f'<div class="yt-months">{"".join(chips)}</div>'
 
 
-def card_html(row: dict[str, Any], lang: str) -> str:
+def card_html(row: ScorecardRow, lang: str) -> str:
     """One target as a card: status (icon + word + colour), label, clause, responsible, numbers,
     the attainment bar with the expected-by-now marker, months, models and excused months."""
-    meta = f"{t('clause', lang, clause=_e(row['clause']))} · {_e(row['responsible'])}"
-    if row["interpretation"]:
+    meta = f"{t('clause', lang, clause=_e(row.clause))} · {_e(row.responsible)}"
+    if row.interpretation:
         meta += f" · <i>{t('interpretation', lang)}</i>"
-    value = f"<b>{_e(row['actual_text'])}</b>"
-    value += f" <small>/ {_e(row['target_text'])}</small>" if row["target_text"] else ""
-    expected = (f"{t('expected_by_now', lang)}: {_e(row['expected_text'])}" if row["expected_text"]
+    value = f"<b>{_e(row.actual_text)}</b>"
+    value += f" <small>/ {_e(row.target_text)}</small>" if row.target_text else ""
+    expected = (f"{t('expected_by_now', lang)}: {_e(row.expected_text)}" if row.expected_text
                 else t("no_target_set", lang))
-    parts = [f'<div class="yt-card" style="--yt-c:{row["colour"]}">',
-             f'<div class="yt-head"><span class="yt-label">{_e(row["label"])}</span>'
-             f'<span class="yt-badge">{row["icon"]} {_e(row["status_word"])}</span></div>',
+    parts = [f'<div class="yt-card" style="--yt-c:{row.colour}">',
+             f'<div class="yt-head"><span class="yt-label">{_e(row.label)}</span>'
+             f'<span class="yt-badge">{row.icon} {_e(row.status_word)}</span></div>',
              f'<div class="yt-meta">{meta}</div>',
              f'<div class="yt-nums"><span class="yt-value">{value}</span><span class="yt-expected">{expected}</span></div>']
-    if row["bar"] is not None:
-        marker = "" if row["marker"] is None else (
-            f'<div class="yt-marker" style="left:calc({row["marker"] * 100:.1f}% - 1px)" '
+    if row.bar is not None:
+        marker = "" if row.marker is None else (
+            f'<div class="yt-marker" style="left:calc({row.marker * 100:.1f}% - 1px)" '
             f'title="{_e(t("expected_by_now", lang))}"></div>')
-        parts.append(f'<div class="yt-bar"><div class="yt-fill" style="width:{row["bar"] * 100:.1f}%"></div>{marker}</div>')
-    if row["months"]:
-        parts.append(_months_html(row["months"], lang))
-    if row["models"]:
-        models = " · ".join(f'{"✔" if m["started"] else "✖"} {_e(m["label"])}' for m in row["models"])
+        parts.append(f'<div class="yt-bar"><div class="yt-fill" style="width:{row.bar * 100:.1f}%"></div>{marker}</div>')
+    if row.months:
+        parts.append(_months_html(row.months, lang))
+    if row.models:
+        models = " · ".join(f'{"✔" if m.started else "✖"} {_e(m.label)}' for m in row.models)
         parts.append(f'<div class="yt-note">{models}</div>')
-    if row["excused_text"]:
-        parts.append(f'<div class="yt-note">⊘ {_e(row["excused_text"])}</div>')
+    if row.excused_text:
+        parts.append(f'<div class="yt-note">⊘ {_e(row.excused_text)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def scorecard(rows: list[dict[str, Any]], lang: str) -> None:
+def scorecard(rows: Sequence[ScorecardRow], lang: str) -> None:
     """Every target as a card, in the plan's order."""
     st.html('<div class="yt-grid">' + "".join(card_html(r, lang) for r in rows) + "</div>")
 
