@@ -31,7 +31,7 @@ class Limits:
     max_rows_per_sheet: int = int(_env("MAX_ROWS_PER_SHEET", "1000000"))
     max_cells: int = int(_env("MAX_CELLS", "30000000"))
     worker_timeout_s: float = float(_env("WORKER_TIMEOUT_S", "60"))
-    worker_memory_mb: int = int(_env("WORKER_MEMORY_MB", "3072"))
+    worker_memory_mb: int = int(_env("WORKER_MEMORY_MB", "1024"))
     max_issues: int = int(_env("MAX_ISSUES", "200"))
     reader_workers: int = max(1, int(_env("READER_WORKERS", "2")))
 
