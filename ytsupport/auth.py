@@ -15,6 +15,8 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .files import private_dir, private_file
+
 Role = Literal["viewer", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
 
@@ -85,10 +87,9 @@ def add_user(path: Path, username: str, password: str, role: Role, name: str | N
     raw = raw or {}
     raw.setdefault("users", {})[username] = {"name": name or username, "role": role,
                                              "password_hash": hash_password(password)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    private_dir(path.parent)
+    tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    os.chmod(tmp, 0o600)
     os.replace(tmp, path)
 
 

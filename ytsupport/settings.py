@@ -67,13 +67,11 @@ def installation_secret(settings: Settings | None = None) -> bytes:
     settings = settings or get_settings()
     path = settings.secret_file
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        from .files import private_dir, private_file
+
+        private_dir(path.parent)
+        tmp = private_file(path.with_suffix(".tmp"))
         tmp.write_text(secrets.token_hex(32), encoding="ascii")
-        try:
-            os.chmod(tmp, 0o600)
-        except OSError:
-            pass
         if not path.exists():
             os.replace(tmp, path)
         else:

@@ -54,7 +54,7 @@ def prepare_sample_database(settings: Settings | None = None) -> Path | None:
     target = settings.data_dir / "ytsupport.sqlite"
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     tmp = target.with_name(target.name + ".building")
     for leftover in tmp.parent.glob(tmp.name + "*"):
         leftover.unlink()
