@@ -64,3 +64,84 @@ def test_a_store_left_readable_by_an_older_version_is_tightened(tmp_path: Path, 
     os.chmod(db, 0o644)
     get_engine(f"sqlite:///{db}").dispose()
     assert not others_can_read(db)
+
+
+# --------------------------------------------------------------------------- the open local mode stays local
+
+@pytest.fixture
+def serve_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[list[str], dict]]:
+    """``serve`` without starting Streamlit or building the sample store; no logins configured."""
+    import subprocess
+
+    from ytsupport.store import seed
+
+    calls: list[tuple[list[str], dict]] = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append((cmd, kw)) or 0)
+    monkeypatch.setattr(seed, "prepare_sample_database", lambda *a, **k: None)
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)  # no ~/.streamlit/secrets.toml
+    monkeypatch.delenv("YTSUPPORT_USERS_FILE", raising=False)
+    monkeypatch.delenv("YTSUPPORT_ADDRESS", raising=False)
+    return calls
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "::", "192.168.1.10", "ytsupport.local"])
+def test_without_logins_serving_the_network_is_refused(address: str, serve_calls: list,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from ytsupport.cli import main
+
+    assert main(["serve", "--address", address]) == 1
+    err = capsys.readouterr().err
+    assert "chưa cấu hình đăng nhập" in err and "no logins are configured" in err and "user add" in err
+    assert serve_calls == []  # nothing listens
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost"])
+def test_without_logins_loopback_is_served(address: str, serve_calls: list) -> None:
+    from ytsupport.auth import INSECURE_NETWORK_ENV
+    from ytsupport.cli import main
+
+    assert main(["serve", "--address", address]) == 0
+    [(cmd, kw)] = serve_calls
+    assert cmd[cmd.index("--server.address") + 1] == address and INSECURE_NETWORK_ENV not in kw["env"]
+
+
+def test_the_network_is_served_with_logins_or_with_the_explicit_flag(serve_calls: list, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from ytsupport.auth import INSECURE_NETWORK_ENV
+    from ytsupport.cli import main
+
+    monkeypatch.setenv("YTSUPPORT_ADDRESS", "0.0.0.0")
+    assert main(["serve", "--insecure-local-network"]) == 0
+    assert serve_calls[-1][1]["env"][INSECURE_NETWORK_ENV] == "1"  # the dashboard shows the banner
+    assert "WARNING" in capsys.readouterr().err
+    monkeypatch.setenv("YTSUPPORT_USERS_FILE", str(tmp_path / "users.yaml"))
+    assert main(["serve"]) == 0
+    assert INSECURE_NETWORK_ENV not in serve_calls[-1][1]["env"]
+
+
+def test_oidc_secrets_count_as_logins(tmp_path: Path) -> None:
+    from ytsupport.auth import oidc_configured
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "https://x/oauth2callback"\n', encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[auth", encoding="utf-8")
+    assert oidc_configured([tmp_path / "missing.toml", broken, secrets])
+    assert not oidc_configured([tmp_path / "missing.toml", broken])
+
+
+def test_the_dashboard_shows_the_insecure_banner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from ytsupport.auth import INSECURE_NETWORK_ENV
+
+    monkeypatch.setenv("YTSUPPORT_DB_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.delenv("YTSUPPORT_USERS_FILE", raising=False)
+    shown = []
+    for flag in ("", "1"):
+        monkeypatch.setenv(INSECURE_NETWORK_ENV, flag)
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
+        shown.append(" ".join(e.value for e in at.error))
+    assert "insecure-local-network" not in shown[0]
+    assert "insecure-local-network" in shown[1] and "dữ liệu cá nhân" in shown[1]

@@ -5,11 +5,13 @@ with the admin role and a visible banner. With one (``YTSUPPORT_USERS_FILE``), e
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Iterable, Literal
 
 import yaml
 from argon2 import PasswordHasher
@@ -91,6 +93,57 @@ def add_user(path: Path, username: str, password: str, role: Role, name: str | N
     tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
+
+
+INSECURE_NETWORK_ENV = "YTSUPPORT_INSECURE_LOCAL_NETWORK"
+
+
+def is_loopback(address: str) -> bool:
+    """True when ``address`` can be reached from this machine only (127.0.0.0/8, ::1, localhost).
+
+    A host name other than localhost is not: it may resolve to a network interface.
+    """
+    value = address.strip().strip("[]").lower()
+    if value == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        return False
+
+
+def oidc_configured(secrets_files: Iterable[Path]) -> bool:
+    """True when one of Streamlit's secrets files has an ``[auth]`` section (logins by ``st.login``)."""
+    for path in secrets_files:
+        try:
+            if "auth" in tomllib.loads(Path(path).read_text(encoding="utf-8")):
+                return True
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+    return False
+
+
+def serve_refusal(address: str, logins: bool, insecure_local_network: bool) -> str | None:
+    """Why the dashboard must not listen on ``address``, or None when it may.
+
+    Without logins every visitor is the local admin (personal data included), so only loopback
+    is allowed, unless the operator explicitly accepts the risk with ``--insecure-local-network``.
+    """
+    if logins or is_loopback(address) or insecure_local_network:
+        return None
+    return (f"Không mở dashboard tại {address}: chưa cấu hình đăng nhập, ai trong mạng cũng sẽ là quản trị "
+            "và xem được dữ liệu cá nhân. Hãy cấu hình đăng nhập trước (YTSUPPORT_USERS_FILE và "
+            "`python -m ytsupport user add TÊN --role admin`, xem README mục Bảo mật), hoặc chạy với "
+            "--insecure-local-network nếu chấp nhận rủi ro.\n"
+            f"Refusing to serve on {address}: no logins are configured, so anyone on the network would be "
+            "admin and see personal data. Configure logins first (YTSUPPORT_USERS_FILE and "
+            "`python -m ytsupport user add NAME --role admin`, see the README's Security section), or pass "
+            "--insecure-local-network to accept the risk.")
+
+
+def insecure_local_network() -> bool:
+    """True when ``serve --insecure-local-network`` opened the local mode to the network (banner)."""
+    return os.environ.get(INSECURE_NETWORK_ENV) == "1"
 
 
 def expired(last_seen: float | None, now: float | None = None) -> bool:

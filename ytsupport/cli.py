@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the dashboard")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8501")))
     p.add_argument("--address", default=os.environ.get("YTSUPPORT_ADDRESS", "127.0.0.1"))
+    p.add_argument("--insecure-local-network", action="store_true",
+                   help="serve a non-loopback address without logins (everyone is admin; a banner says so)")
     p.set_defaults(handler=cmd_serve)
     p = sub.add_parser("user", help="add or update a dashboard login (users file of YTSUPPORT_USERS_FILE)")
     p.add_argument("action", choices=("add",))
@@ -146,12 +148,24 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start Streamlit on the dashboard (what ``make run`` calls; works without make)."""
     root = Path(__file__).resolve().parent.parent
+    from .auth import INSECURE_NETWORK_ENV, is_loopback, oidc_configured, serve_refusal, users_file
     from .store.seed import prepare_sample_database
 
+    logins = users_file() is not None or oidc_configured([root / ".streamlit" / "secrets.toml",
+                                                          Path.home() / ".streamlit" / "secrets.toml"])
+    refusal = serve_refusal(args.address, logins, args.insecure_local_network)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    if not logins and not is_loopback(args.address):
+        env[INSECURE_NETWORK_ENV] = "1"
+        print(f"CẢNH BÁO / WARNING: {args.address} không cần đăng nhập / without logins "
+              "(--insecure-local-network)", file=sys.stderr)
     prepare_sample_database()
     cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
            "--server.port", str(args.port), "--server.address", args.address]
-    return subprocess.call(cmd, cwd=root)
+    return subprocess.call(cmd, cwd=root, env=env)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

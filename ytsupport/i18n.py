@@ -310,6 +310,12 @@ STRINGS.update({
     "login_expired": ("Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.", "Your session has expired; please log in again."),
     "local_mode": ("Chế độ dùng riêng trên máy này (chưa cấu hình đăng nhập). Xem README để triển khai có đăng nhập.",
                    "Local single-user mode (no logins configured). See the README to deploy with logins."),
+    "insecure_local_network": ("Cảnh báo: dashboard đang mở cho cả mạng mà không cần đăng nhập "
+                               "(--insecure-local-network): ai truy cập được cũng là quản trị, xem được dữ liệu "
+                               "cá nhân. Hãy cấu hình đăng nhập (README, mục Bảo mật).",
+                               "Warning: the dashboard is open to the network without logins "
+                               "(--insecure-local-network): anyone who reaches it is admin and sees personal "
+                               "data. Configure logins (README, Security)."),
     "logged_in_as": ("Đăng nhập: {name} ({role})", "Logged in: {name} ({role})"),
     "role_viewer": ("xem", "viewer"),
     "role_editor": ("cập nhật", "editor"),

@@ -563,6 +563,10 @@ def login_gate(lang: str, pages: list[Any]):
     user = current_user()
     if path is None and not _oidc_configured():
         st.sidebar.warning(t("local_mode", lang))
+        from .auth import insecure_local_network
+
+        if insecure_local_network():
+            st.error(t("insecure_local_network", lang))
     else:
         st.sidebar.caption(t("logged_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
         if st.sidebar.button(t("logout", lang)):
