@@ -145,3 +145,122 @@ def test_the_dashboard_shows_the_insecure_banner(tmp_path: Path, monkeypatch: py
         shown.append(" ".join(e.value for e in at.error))
     assert "insecure-local-network" not in shown[0]
     assert "insecure-local-network" in shown[1] and "dữ liệu cá nhân" in shown[1]
+
+
+# --------------------------------------------------------------------------- password guessing
+
+PASSWORD = "mật-khẩu-đủ-dài"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def users(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ytsupport.auth import add_user
+
+    path = tmp_path_factory.mktemp("users") / "users.yaml"
+    add_user(path, "vanphong", PASSWORD, "admin")
+    return path
+
+
+def test_guessing_a_password_is_locked_out_and_audited(users: Path) -> None:
+    """The attack: 24 wrong passwords, then the right one. Now the name is locked after five
+    failures, every attempt is audited, and the right password waits out the lock."""
+    from ytsupport.auth import LoginThrottle, attempt_login
+
+    clock, log = Clock(), []
+    throttle = LoginThrottle(clock=clock)
+    audit = lambda actor, action, details: log.append((actor, action, details))  # noqa: E731
+    results = [attempt_login(users, "vanphong", f"doan-{n}", "203.0.113.5", audit, throttle) for n in range(24)]
+    right = attempt_login(users, "vanphong", PASSWORD, "203.0.113.5", audit, throttle)
+    assert right.user is None and right.retry_after_s > 0
+    assert [r.retry_after_s > 0 for r in results] == [False] * 4 + [True] * 20
+    actions = [action for _, action, _ in log]
+    assert actions == ["login_failed"] * 5 + ["login_throttled"] * 20
+    assert {actor for actor, _, _ in log} == {"vanphong"} and log[0][2]["address"] == "203.0.113.5"
+    clock.now += right.retry_after_s + 1
+    assert attempt_login(users, "vanphong", PASSWORD, "203.0.113.5", audit, throttle).user is not None
+    assert log[-1][1] == "login"
+    assert throttle.wait_s("vanphong", None) == 0  # a success clears the name
+
+
+def test_the_lock_doubles_up_to_fifteen_minutes() -> None:
+    from ytsupport.auth import LoginThrottle
+
+    clock = Clock()
+    throttle = LoginThrottle(clock=clock)
+    waits = []
+    for _ in range(12):
+        throttle.failed("Vanphong ", None)
+        waits.append(throttle.wait_s("vanphong", None))
+    assert waits == [0.0] * 4 + [30.0, 60.0, 120.0, 240.0, 480.0, 900.0, 900.0, 900.0]
+    clock.now += 3601
+    assert throttle.wait_s("vanphong", None) == 0  # forgotten after an hour without failures
+
+
+def test_one_address_guessing_many_names_is_locked_too() -> None:
+    from ytsupport.auth import LoginThrottle
+
+    throttle = LoginThrottle(clock=Clock())
+    for n in range(20):
+        throttle.failed(f"user{n}", "198.51.100.7")
+    assert throttle.wait_s("someone_else", "198.51.100.7") > 0
+    assert throttle.wait_s("someone_else", "198.51.100.8") == 0
+
+
+def test_unknown_names_and_wrong_passwords_are_answered_alike(users: Path) -> None:
+    """No way to tell an account exists: same audit, same lock, and the same time (argon2 either way)."""
+    import time
+
+    from ytsupport.auth import LoginThrottle, attempt_login, authenticate
+
+    outcomes = {}
+    for name in ("vanphong", "khongco"):
+        throttle, log = LoginThrottle(clock=Clock()), []
+        audit = lambda actor, action, details: log.append(action)  # noqa: E731
+        results = [attempt_login(users, name, "sai-mat-khau", None, audit, throttle) for _ in range(7)]
+        outcomes[name] = ([r.user for r in results], [r.retry_after_s for r in results], log)
+    assert outcomes["vanphong"] == outcomes["khongco"]
+
+    def fastest(name: str) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            authenticate(users, name, "sai-mat-khau")
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    known, unknown = fastest("vanphong"), fastest("khongco")
+    assert 0.5 < known / unknown < 2.0, (known, unknown)
+
+
+def test_failed_logins_in_the_dashboard_are_audited_and_locked(users: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from ytsupport import auth
+    from ytsupport.store import audit_entries
+
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    monkeypatch.setenv("YTSUPPORT_DB_URL", db)
+    monkeypatch.setenv("YTSUPPORT_USERS_FILE", str(users))
+    monkeypatch.setattr(auth.THROTTLE, "_failures", {})
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
+    for _ in range(6):
+        at.text_input[0].input("vanphong")
+        at.text_input[1].input("sai-mat-khau")
+        at.button[0].click().run()
+    assert "Hãy thử lại sau" in at.error[0].value and not at.metric
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert "Hãy thử lại sau" in at.error[0].value and not at.metric  # still locked
+    engine = get_engine(db)
+    actions = [e["action"] for e in audit_entries(engine)]
+    engine.dispose()
+    assert actions.count("login_failed") == 5 and actions.count("login_throttled") == 2

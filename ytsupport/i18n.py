@@ -307,6 +307,8 @@ STRINGS.update({
     "login_password": ("Mật khẩu", "Password"),
     "login_button": ("Đăng nhập", "Log in"),
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "login_throttled": ("Đăng nhập sai quá nhiều lần. Hãy thử lại sau {s} giây.",
+                        "Too many failed logins. Try again in {s} seconds."),
     "login_expired": ("Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.", "Your session has expired; please log in again."),
     "local_mode": ("Chế độ dùng riêng trên máy này (chưa cấu hình đăng nhập). Xem README để triển khai có đăng nhập.",
                    "Local single-user mode (no logins configured). See the README to deploy with logins."),
