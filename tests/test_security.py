@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -264,3 +265,176 @@ def test_failed_logins_in_the_dashboard_are_audited_and_locked(users: Path, tmp_
     actions = [e["action"] for e in audit_entries(engine)]
     engine.dispose()
     assert actions.count("login_failed") == 5 and actions.count("login_throttled") == 2
+
+
+# --------------------------------------------------------------------------- the reverse proxy shipped in deploy/
+
+NGINX_CONF = ROOT / "deploy" / "nginx" / "ytsupport.conf"
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"deploy/nginx/ytsupport.conf no longer has exactly one {old!r}"
+    return text.replace(old, new)
+
+
+def _nginx() -> str:
+    import shutil
+
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if found is None or shutil.which("openssl") is None:
+        pytest.skip("nginx or openssl is not installed (Debian: apt-get install nginx openssl; .ci/run does)")
+    return found
+
+
+@dataclass
+class Proxy:
+    folder: Path
+    main: Path
+
+
+def _proxy_folder(tmp_path: Path, ports: dict[str, int] | None = None) -> Proxy:
+    """The shipped config in a runnable nginx.conf: a throw-away certificate, and with ``ports``
+    loopback ports instead of 80/443 and the stub upstream instead of :8501."""
+    import subprocess
+
+    folder = tmp_path / "nginx"
+    for sub in ("", "tmp"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", str(folder / "test.key"), "-out", str(folder / "test.crt")],
+                   check=True, capture_output=True, timeout=60)
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    conf = _replace_once(conf, "/etc/ssl/certs/ytsupport.crt", str(folder / "test.crt"))
+    conf = _replace_once(conf, "/etc/ssl/private/ytsupport.key", str(folder / "test.key"))
+    if ports:
+        conf = _replace_once(conf, "listen 80;", f"listen 127.0.0.1:{ports['http']};")
+        conf = _replace_once(conf, "listen 443 ssl;", f"listen 127.0.0.1:{ports['https']} ssl;")
+        conf = _replace_once(conf, "    listen [::]:80;\n", "")
+        conf = _replace_once(conf, "    listen [::]:443 ssl;\n", "")
+        conf = _replace_once(conf, "server 127.0.0.1:8501;", f"server 127.0.0.1:{ports['upstream']};")
+    (folder / "ytsupport.conf").write_text(conf, encoding="utf-8")
+    tmp = folder / "tmp"
+    temp_paths = "".join(f"    {kind}_temp_path {tmp / kind};\n" for kind in ("client_body", "proxy", "fastcgi",
+                                                                               "uwsgi", "scgi"))
+    main = folder / "nginx.conf"
+    main.write_text(("user root;\n" if os.geteuid() == 0 else "") +
+                    f"daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+                    "events { worker_connections 64; }\n"
+                    f"http {{\n    access_log off;\n{temp_paths}    include {folder / 'ytsupport.conf'};\n}}\n",
+                    encoding="utf-8")
+    return Proxy(folder, main)
+
+
+def test_the_shipped_nginx_config_parses(tmp_path: Path) -> None:
+    import subprocess
+
+    nginx = _nginx()
+    proxy = _proxy_folder(tmp_path)
+    done = subprocess.run([nginx, "-t", "-c", str(proxy.main), "-e", str(proxy.folder / "error.log")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "syntax is ok" in done.stderr, done.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def running_proxy(tmp_path: Path) -> Iterator[tuple[dict[str, int], list[tuple[str, str, dict]]]]:
+    """nginx with the shipped config in front of a stub dashboard that records what reaches it."""
+    import subprocess
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    nginx = _nginx()
+    seen: list[tuple[str, str, dict]] = []
+
+    class Stub(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
+            body = b"dashboard"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    ports = {"http": _free_port(), "https": _free_port(), "upstream": upstream.server_address[1]}
+    proxy = _proxy_folder(tmp_path, ports)
+    process = subprocess.Popen([nginx, "-c", str(proxy.main), "-e", str(proxy.folder / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                _request(ports, "GET", "/ready")
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read().decode()
+                time.sleep(0.1)
+        yield ports, seen
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        upstream.shutdown()
+
+
+def _request(ports: dict[str, int], method: str, path: str, headers: dict[str, str] | None = None,
+             body: bytes | None = None, tls: bool = True):
+    """One request through the proxy; returns (status, headers)."""
+    import http.client
+    import ssl
+
+    if tls:
+        conn = http.client.HTTPSConnection("127.0.0.1", ports["https"], timeout=20,
+                                           context=ssl._create_unverified_context())  # the throw-away certificate
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", ports["http"], timeout=20)
+    try:
+        conn.putrequest(method, path)
+        for key, value in (headers or {}).items():
+            conn.putheader(key, value)
+        conn.endheaders(body)
+        response = conn.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def test_the_proxy_refuses_framing_metrics_and_oversized_uploads(running_proxy) -> None:
+    """Attacks of the review, replayed through nginx with the shipped config: the page in a frame
+    of another origin, reading /_stcore/metrics, plain HTTP, a 60 MB upload, an upload flood."""
+    ports, seen = running_proxy
+    status, headers = _request(ports, "GET", "/")
+    assert status == 200
+    assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "img-src 'self' data: blob:;" in headers["content-security-policy"]  # no outside image
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+    assert headers["strict-transport-security"].startswith("max-age=")
+    assert "nginx/" not in headers.get("server", "")
+    for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/metrics?format=proto"):
+        assert _request(ports, "GET", path)[0] == 404
+    assert not any(p.startswith("/_stcore/metrics") for _, p, _ in seen)
+    status, headers = _request(ports, "GET", "/people", tls=False)
+    assert status == 301 and headers["location"].startswith("https://")
+    _request(ports, "GET", "/_stcore/stream", {"Upgrade": "websocket", "Connection": "Upgrade"})
+    _, _, forwarded = next(s for s in seen if s[1] == "/_stcore/stream")
+    assert forwarded["upgrade"] == "websocket" and forwarded["connection"].lower() == "upgrade"
+    too_big = _request(ports, "PUT", "/_stcore/upload_file/s/f", {"Content-Length": str(60 * 1024 * 1024)})
+    assert too_big[0] == 413
+    statuses = [_request(ports, "PUT", f"/_stcore/upload_file/s/{n}", body=b"x")[0] for n in range(15)]
+    assert statuses[:11] == [200] * 11 and 429 in statuses
