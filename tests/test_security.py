@@ -115,7 +115,7 @@ def test_the_network_is_served_with_logins_or_with_the_explicit_flag(serve_calls
     monkeypatch.setenv("YTSUPPORT_ADDRESS", "0.0.0.0")
     assert main(["serve", "--insecure-local-network"]) == 0
     assert serve_calls[-1][1]["env"][INSECURE_NETWORK_ENV] == "1"  # the dashboard shows the banner
-    assert "WARNING" in capsys.readouterr().err
+    assert "Warning: the dashboard is open to the network without logins" in capsys.readouterr().err
     monkeypatch.setenv("YTSUPPORT_USERS_FILE", str(tmp_path / "users.yaml"))
     assert main(["serve"]) == 0
     assert INSECURE_NETWORK_ENV not in serve_calls[-1][1]["env"]

@@ -1,7 +1,9 @@
-"""Who may do what: roles, the users file, password hashes (argon2) and session expiry.
+"""Who may do what: roles, the users file, password hashes (argon2), session expiry, the
+throttling of password guesses, and where the dashboard may listen.
 
-Without a users file the app runs in local single-user mode (bound to loopback by default),
-with the admin role and a visible banner. With one (``YTSUPPORT_USERS_FILE``), everyone logs in.
+Without a users file the app runs in local single-user mode (loopback only, unless the operator
+passes ``--insecure-local-network``), with the admin role and a visible banner. With one
+(``YTSUPPORT_USERS_FILE``), everyone logs in.
 """
 from __future__ import annotations
 
@@ -238,14 +240,9 @@ def serve_refusal(address: str, logins: bool, insecure_local_network: bool) -> s
     """
     if logins or is_loopback(address) or insecure_local_network:
         return None
-    return (f"Không mở dashboard tại {address}: chưa cấu hình đăng nhập, ai trong mạng cũng sẽ là quản trị "
-            "và xem được dữ liệu cá nhân. Hãy cấu hình đăng nhập trước (YTSUPPORT_USERS_FILE và "
-            "`python -m ytsupport user add TÊN --role admin`, xem README mục Bảo mật), hoặc chạy với "
-            "--insecure-local-network nếu chấp nhận rủi ro.\n"
-            f"Refusing to serve on {address}: no logins are configured, so anyone on the network would be "
-            "admin and see personal data. Configure logins first (YTSUPPORT_USERS_FILE and "
-            "`python -m ytsupport user add NAME --role admin`, see the README's Security section), or pass "
-            "--insecure-local-network to accept the risk.")
+    from .i18n import t
+
+    return "\n".join(t("serve_refused", lang, address=address) for lang in ("vi", "en"))
 
 
 def insecure_local_network() -> bool:

@@ -159,9 +159,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     env = dict(os.environ)
     if not logins and not is_loopback(args.address):
+        from .i18n import t
+
         env[INSECURE_NETWORK_ENV] = "1"
-        print(f"CẢNH BÁO / WARNING: {args.address} không cần đăng nhập / without logins "
-              "(--insecure-local-network)", file=sys.stderr)
+        print("\n".join(t("insecure_local_network", lang) for lang in ("vi", "en")), file=sys.stderr)
     prepare_sample_database()
     cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
            "--server.port", str(args.port), "--server.address", args.address]

@@ -37,7 +37,7 @@ def private_file(path: Path) -> Path:
             _chmod(path, PRIVATE_FILE)
     else:
         os.close(fd)
-        _chmod(path, PRIVATE_FILE)  # os.open's mode is filtered by the umask; 0600 survives any, but be exact
+        _chmod(path, PRIVATE_FILE)  # the umask may have taken the owner's write bit from os.open's mode
     return path
 
 

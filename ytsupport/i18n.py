@@ -318,6 +318,14 @@ STRINGS.update({
                                "Warning: the dashboard is open to the network without logins "
                                "(--insecure-local-network): anyone who reaches it is admin and sees personal "
                                "data. Configure logins (README, Security)."),
+    "serve_refused": ("Không mở dashboard tại {address}: chưa cấu hình đăng nhập, ai trong mạng cũng sẽ là quản "
+                      "trị và xem được dữ liệu cá nhân. Hãy cấu hình đăng nhập trước (YTSUPPORT_USERS_FILE và "
+                      "`python -m ytsupport user add TÊN --role admin`, xem README mục Bảo mật), hoặc chạy với "
+                      "--insecure-local-network nếu chấp nhận rủi ro.",
+                      "Refusing to serve on {address}: no logins are configured, so anyone on the network would "
+                      "be admin and see personal data. Configure logins first (YTSUPPORT_USERS_FILE and "
+                      "`python -m ytsupport user add NAME --role admin`, see the README's Security section), or "
+                      "pass --insecure-local-network to accept the risk."),
     "logged_in_as": ("Đăng nhập: {name} ({role})", "Logged in: {name} ({role})"),
     "role_viewer": ("xem", "viewer"),
     "role_editor": ("cập nhật", "editor"),
