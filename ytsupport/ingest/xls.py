@@ -56,7 +56,8 @@ class CorruptOle(Exception):
 
 @dataclass
 class XlsShape:
-    """What the workbook declares: each sheet's (name position, rows, columns) and the string count."""
+    """What the workbook declares: each sheet's (stream position, rows, columns), the string count,
+    and whether the records after the globals' FILEPASS are encrypted."""
 
     sheets: list[tuple[int, int, int]] = field(default_factory=list)
     strings: int = 0
@@ -188,7 +189,7 @@ class _Compound:
             held += len(take)
             if held > self.limit:
                 raise CorruptOle(f"the chain of its {what} loops")
-            if length is not None and held >= length or sector_id >= len(self.fat):
+            if (length is not None and held >= length) or sector_id >= len(self.fat):
                 break
             sector_id = self.fat[sector_id]
         return b"".join(parts)
