@@ -360,6 +360,82 @@ def xlsx_named_xls(path: Path) -> Path:
     return make_report(path.with_suffix(".xlsx"), activities=[activity()]).rename(path)
 
 
+# --------------------------------------------------------------------------- hostile .xls (OLE2 + BIFF8)
+
+def plain_xls(path: Path, cells: Iterable[tuple[int, int, str]] = ((0, 0, "Ngày thực hiện"),)) -> Path:
+    """A small valid .xls (xlwt: one sheet "S", 512-byte sectors, the workbook stream in the FAT)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("S")
+    for row, col, value in cells:
+        sheet.write(row, col, value)
+    book.save(str(path))
+    return path
+
+
+def _ole_fat(data: bytes | bytearray) -> tuple[list[int], list[int]]:
+    """(offsets of the FAT's entries, their values) of a compound file whose FAT fits the header's DIFAT."""
+    count = struct.unpack_from("<I", data, 44)[0]
+    sectors = struct.unpack_from(f"<{count}I", data, 76)
+    offsets = [(s + 1) * 512 + 4 * i for s in sectors for i in range(128)]
+    return offsets, [struct.unpack_from("<I", data, o)[0] for o in offsets]
+
+
+def _ole_entry(data: bytes | bytearray, name: str) -> int:
+    """The file offset of the directory entry called ``name`` (in the first directory sector)."""
+    start = (struct.unpack_from("<I", data, 48)[0] + 1) * 512
+    return data.index(name.encode("utf-16-le") + b"\x00\x00", start)
+
+
+def xls_directory_loop(path: Path) -> Path:
+    """The directory's sector chain points back at itself (the 25 KB file that took 2.2 GB)."""
+    data = bytearray(plain_xls(path).read_bytes())
+    offsets, _ = _ole_fat(data)
+    directory = struct.unpack_from("<I", data, 48)[0]
+    struct.pack_into("<I", data, offsets[directory], directory)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def xls_stream_loop(path: Path) -> Path:
+    """The workbook stream claims 4 GB and its last sector chains back to its first."""
+    data = bytearray(plain_xls(path, [(r, 0, f"dòng {r}") for r in range(400)]).read_bytes())
+    offsets, fat = _ole_fat(data)
+    entry = _ole_entry(data, "Workbook")
+    sector = first = struct.unpack_from("<I", data, entry + 116)[0]
+    while fat[sector] < 0xFFFFFFFA:
+        sector = fat[sector]
+    struct.pack_into("<I", data, offsets[sector], first)
+    struct.pack_into("<I", data, entry + 120, 0xFFFF_FF00)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _xls_dimensions(path: Path, first_row: int, last_row: int, first_col: int, last_col: int) -> Path:
+    """A plain .xls whose sheet's DIMENSIONS record declares this range instead (BIFF8: 32-bit rows)."""
+    data = bytearray(plain_xls(path).read_bytes())
+    at = data.index(b"\x00\x02\x0e\x00")  # record 0x0200, 14 bytes
+    struct.pack_into("<IIHH", data, at + 4, first_row, last_row, first_col, last_col)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def xls_declared_cells(path: Path) -> Path:
+    """A one-cell sheet declaring A1:IV65536: the reader reserves 40 bytes for each declared cell."""
+    return _xls_dimensions(path, 0, 65536, 0, 256)
+
+
+def xls_wrapped_rows(path: Path) -> Path:
+    """A first row after the last: the reader's 32-bit subtraction wraps to 4 billion rows."""
+    return _xls_dimensions(path, 5, 1, 0, 1)
+
+
+def xls_far_cell(path: Path) -> Path:
+    """A1 and IV65536, honestly declared: a 16.8-million-cell sheet (1.2 GB resident when read)."""
+    return plain_xls(path, [(0, 0, "a"), (65535, 255, "z")])
+
+
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -518,6 +594,11 @@ CASES: tuple[Case, ...] = (
     Case("two_million_rows_csv", "rows_2m.csv", two_million_rows_csv, issue=("too_large", "max_rows_per_sheet"),
          heavy=True),
     Case("macro_and_formulas", "macro.xlsm", macro_and_formulas, expect=frozenset({"invalid"})),
+    Case("xls_directory_loop", "dir_loop.xls", xls_directory_loop, issue=("unreadable", "corrupt_ole")),
+    Case("xls_stream_loop", "stream_loop.xls", xls_stream_loop, issue=("unreadable", "corrupt_ole")),
+    Case("xls_declared_cells", "declared_cells.xls", xls_declared_cells, issue=("too_large", "worker_memory_mb")),
+    Case("xls_wrapped_rows", "wrapped_rows.xls", xls_wrapped_rows, issue=("too_large", "max_rows_per_sheet")),
+    Case("xls_far_cell", "far_cell.xls", xls_far_cell, issue=("too_large", "worker_memory_mb")),
 )
 BY_NAME = {case.name: case for case in CASES}
 

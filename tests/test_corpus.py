@@ -1,8 +1,9 @@
 """The reader over real spreadsheets from public test suites (../shared/corpus/public).
 
-Odd, broken, exotic and hostile files: each must end, within 20 s, as a RawWorkbook that has
-sheets or file-level issues whose codes have messages, with nothing escaping; all through ONE
-reused worker process, restarted only after a crash or timeout.
+Odd, broken, exotic and hostile files: each must end, within 20 s and within the reader's default
+memory limit (1 GB: a file that would need more is refused by the pre-check), as a RawWorkbook
+that has sheets or file-level issues whose codes have messages, with nothing escaping; all through
+ONE reused worker process, restarted only after a crash or timeout.
 
 ``make test`` (CI unset) reads a deterministic sample spread over the source projects plus the
 known hazards; ``CI=true`` (or ``-m corpus``) reads every file, and fails when the corpus is
@@ -137,6 +138,8 @@ def read_one(reader: ReaderWorker, name: str) -> Outcome:
     except BaseException as exc:  # noqa: BLE001 - anything escaping is the failure under test
         label, problems = "raised", [f"{type(exc).__name__}: {exc}"]
     seconds = time.perf_counter() - started
+    if label == "unreadable:out_of_memory":  # every corpus file stays within the reader's memory limit
+        problems.append(f"the reader needed more than {LIMITS.worker_memory_mb} MB; the pre-check must predict it")
     if seconds > PER_FILE_S:
         problems.append(f"took {seconds:.1f} s")
     return Outcome(name, seconds, label, problems)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Sequence
-from .settings import get_settings
+from .settings import environment_with, get_settings
 
 EX_USAGE = 64
 
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the dashboard")
     p.add_argument("--port", type=int, default=get_settings().port)
     p.add_argument("--address", default=get_settings().address)
+    p.add_argument("--insecure-local-network", action="store_true",
+                   help="serve a non-loopback address without logins (everyone is admin; a banner says so)")
     p.set_defaults(handler=cmd_serve)
     p = sub.add_parser("user", help="add or update a dashboard login (users file of YTSUPPORT_USERS_FILE)")
     p.add_argument("action", choices=("add",))
@@ -146,12 +148,25 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start Streamlit on the dashboard (what ``make run`` calls; works without make)."""
     root = Path(__file__).resolve().parent.parent
+    from .auth import INSECURE_NETWORK_ENV, is_loopback, oidc_configured, serve_refusal, users_file
     from .store.seed import prepare_sample_database
 
+    logins = users_file() is not None or oidc_configured([root / ".streamlit" / "secrets.toml",
+                                                          Path.home() / ".streamlit" / "secrets.toml"])
+    refusal = serve_refusal(args.address, logins, args.insecure_local_network)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 1
+    extra: dict[str, str] = {}
+    if not logins and not is_loopback(args.address):
+        from .i18n import t
+
+        extra[INSECURE_NETWORK_ENV] = "1"
+        print("\n".join(t("insecure_local_network", lang) for lang in ("vi", "en")), file=sys.stderr)
     prepare_sample_database()
     cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
            "--server.port", str(args.port), "--server.address", args.address]
-    return subprocess.call(cmd, cwd=root)
+    return subprocess.call(cmd, cwd=root, env=environment_with(**extra))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

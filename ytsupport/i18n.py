@@ -309,9 +309,25 @@ STRINGS.update({
     "login_password": ("Mật khẩu", "Password"),
     "login_button": ("Đăng nhập", "Log in"),
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "login_throttled": ("Đăng nhập sai quá nhiều lần. Hãy thử lại sau {s} giây.",
+                        "Too many failed logins. Try again in {s} seconds."),
     "login_expired": ("Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.", "Your session has expired; please log in again."),
     "local_mode": ("Chế độ dùng riêng trên máy này (chưa cấu hình đăng nhập). Xem README để triển khai có đăng nhập.",
                    "Local single-user mode (no logins configured). See the README to deploy with logins."),
+    "insecure_local_network": ("Cảnh báo: dashboard đang mở cho cả mạng mà không cần đăng nhập "
+                               "(--insecure-local-network): ai truy cập được cũng là quản trị, xem được dữ liệu "
+                               "cá nhân. Hãy cấu hình đăng nhập (README, mục Bảo mật).",
+                               "Warning: the dashboard is open to the network without logins "
+                               "(--insecure-local-network): anyone who reaches it is admin and sees personal "
+                               "data. Configure logins (README, Security)."),
+    "serve_refused": ("Không mở dashboard tại {address}: chưa cấu hình đăng nhập, ai trong mạng cũng sẽ là quản "
+                      "trị và xem được dữ liệu cá nhân. Hãy cấu hình đăng nhập trước (YTSUPPORT_USERS_FILE và "
+                      "`python -m ytsupport user add TÊN --role admin`, xem README mục Bảo mật), hoặc chạy với "
+                      "--insecure-local-network nếu chấp nhận rủi ro.",
+                      "Refusing to serve on {address}: no logins are configured, so anyone on the network would "
+                      "be admin and see personal data. Configure logins first (YTSUPPORT_USERS_FILE and "
+                      "`python -m ytsupport user add NAME --role admin`, see the README's Security section), or "
+                      "pass --insecure-local-network to accept the risk."),
     "logged_in_as": ("Đăng nhập: {name} ({role})", "Logged in: {name} ({role})"),
     "role_viewer": ("xem", "viewer"),
     "role_editor": ("cập nhật", "editor"),

@@ -52,7 +52,7 @@ class Limits:
     max_rows_per_sheet: int = setting("YTSUPPORT_MAX_ROWS_PER_SHEET", "1000000", int, "most rows per sheet")
     max_cells: int = setting("YTSUPPORT_MAX_CELLS", "30000000", int, "most cells per sheet")
     worker_timeout_s: float = setting("YTSUPPORT_WORKER_TIMEOUT_S", "60", float, "longest time to read one file")
-    worker_memory_mb: int = setting("YTSUPPORT_WORKER_MEMORY_MB", "3072", int, "memory limit of the reading process")
+    worker_memory_mb: int = setting("YTSUPPORT_WORKER_MEMORY_MB", "1024", int, "memory limit of the reading process")
     max_issues: int = setting("YTSUPPORT_MAX_ISSUES", "200", int,
                               "issues shown per file (`too_many_issues` counts the rest)")
     reader_workers: int = setting("YTSUPPORT_READER_WORKERS", "2", lambda v: max(1, int(v)),
@@ -93,6 +93,8 @@ class Settings:
     signer: str = setting("YTSUPPORT_SIGNER", "", str, "the signer's name on the meeting report (empty: a line)")
     report_detail_rows: int = setting("YTSUPPORT_REPORT_DETAIL_ROWS", "5000", int,
                                       "most detail rows per sheet in the report workbook")
+    insecure_local_network: bool = setting("YTSUPPORT_INSECURE_LOCAL_NETWORK", "0", _flag,
+                                           "set by `serve --insecure-local-network` (no logins on the network: a banner says so)")
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -108,6 +110,11 @@ class Settings:
 def get_settings() -> Settings:
     """The settings as the environment gives them now."""
     return Settings()
+
+
+def environment_with(**values: str) -> dict[str, str]:
+    """This process's environment plus ``values``: the environment of a child process."""
+    return {**os.environ, **values}
 
 
 def documented() -> list[dict[str, str]]:
@@ -126,13 +133,11 @@ def installation_secret(settings: Settings | None = None) -> bytes:
         return settings.secret.encode("utf-8")
     path = settings.secret_file
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        from .files import private_dir, private_file
+
+        private_dir(path.parent)
+        tmp = private_file(path.with_suffix(".tmp"))
         tmp.write_text(secrets.token_hex(32), encoding="ascii")
-        try:
-            os.chmod(tmp, 0o600)
-        except OSError:
-            pass
         if not path.exists():
             os.replace(tmp, path)
         else:

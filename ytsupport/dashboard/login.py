@@ -52,7 +52,7 @@ def _login_form(lang: str, path: Path, pages: list[Any]):
 
     The menu is hidden meanwhile (``pages`` are registered hidden, so any page's URL still resolves).
     """
-    from ..auth import authenticate
+    from ..auth import attempt_login
 
     st.navigation(pages, position="hidden")
     st.title(t("app_title", lang))
@@ -62,14 +62,19 @@ def _login_form(lang: str, path: Path, pages: list[Any]):
         password = st.text_input(t("login_password", lang), type="password")
         submitted = st.form_submit_button(t("login_button", lang), type="primary")
     if submitted:
-        user = authenticate(path, username, password)
-        if user is not None:
+        from ..store import audit as store_audit
+
+        result = attempt_login(path, username, password, st.context.ip_address,
+                               lambda actor, action, details: store_audit(engine(), actor, action, details))
+        if result.user is not None:
             import time
 
-            st.session_state[USER_KEY], st.session_state[SEEN_KEY] = user, time.time()
-            audit("login", {"user": user.username, "role": user.role})
+            st.session_state[USER_KEY], st.session_state[SEEN_KEY] = result.user, time.time()
             st.rerun()
-        st.error(t("login_failed", lang))
+        if result.retry_after_s > 0:
+            st.error(t("login_throttled", lang, s=int(result.retry_after_s + 0.999)))
+        else:
+            st.error(t("login_failed", lang))
     st.stop()
 
 
@@ -100,6 +105,10 @@ def login_gate(lang: str, pages: list[Any]):
     user = current_user()
     if path is None and not _oidc_configured():
         st.sidebar.warning(t("local_mode", lang))
+        from ..auth import insecure_local_network
+
+        if insecure_local_network():
+            st.error(t("insecure_local_network", lang))
     else:
         st.sidebar.caption(t("logged_in_as", lang, name=user.name, role=t(f"role_{user.role}", lang)))
         if st.sidebar.button(t("logout", lang)):

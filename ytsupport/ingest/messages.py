@@ -116,6 +116,7 @@ DETAILS_VI = {
     "worker_memory_mb": "đọc tệp cần quá {max} MB bộ nhớ",
     "empty": "tệp rỗng (0 byte)",
     "corrupt_zip": "tệp bị hỏng hoặc không đầy đủ",
+    "corrupt_ole": "tệp .xls bị hỏng (cấu trúc bên trong lặp vòng hoặc khai báo sai kích thước)",
     "dtd": "tệp chứa khai báo DTD/thực thể XML, không được phép",
     "out_of_memory": "đọc tệp cần quá nhiều bộ nhớ",
     "crashed": "trình đọc tệp bị dừng đột ngột (tệp hỏng hoặc độc hại)",

@@ -4,10 +4,12 @@ Only the standard library runs here, over bounded reads: the file size, the exte
 magic bytes, and for zip-based formats (.xlsx, .xlsm, .ods) the zip's declared sizes, ratios (per
 part and over the whole archive) and member count, then the head of each XML member, whatever its
 name: DTDs and entities are refused, and so are a worksheet whose ``<dimension ref>`` declares more
-than ``max_cells`` cells and a shared-strings table that declares more strings than that. What
-passes still goes to the isolated worker: declared sizes can lie (a sheet without a dimension, a
-zip header understating a part), and the parsers have their own failure modes; this check only
-refuses the obvious cases early and with a precise reason.
+than ``max_cells`` cells and a shared-strings table that declares more strings than that. For
+.xls (OLE2) files, ``xls.py`` follows the sector chains and reads the sheets' declared ranges and
+the string table's declared count, and predicts the reader's memory from them. What passes still
+goes to the isolated worker: declared sizes can lie (a sheet without a dimension, a zip header
+understating a part), and the parsers have their own failure modes; this check only refuses the
+obvious cases early and with a precise reason.
 
 Every problem is a file-level :class:`Issue` (sheet, row and column None) whose ``params`` say
 which limit was hit (``limit``, ``value``, ``max``) or why (``reason``), plus an English ``detail``.
@@ -22,6 +24,7 @@ from typing import Any
 
 from ..settings import Limits
 from .records import Issue
+from .xls import xls_issue
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ZIP_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".ods"})
@@ -92,6 +95,9 @@ def _precheck(path: Path, limits: Limits) -> list[Issue]:
         return [magic]
     if ext in ZIP_EXTENSIONS:
         return check_zip(path, limits)
+    if ext == ".xls":
+        issue = xls_issue(path, limits)
+        return [issue] if issue else []
     return []
 
 

@@ -42,6 +42,7 @@ Target = Callable[[Path, Limits], RawWorkbook]
 STARTUP_TIMEOUT_S = 60.0
 STDERR_HEAD_BYTES = 2000
 _READY = "ready"
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
 _OOM_MARKERS = ("memory allocation of", "MemoryError", "Cannot allocate memory", "out of memory")
 
 
@@ -58,6 +59,23 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass  # e.g. a hard limit already lower, or a platform that refuses RLIMIT_AS
+
+
+def _lean_allocators() -> None:
+    """Keep the reader's address space close to the memory it really uses, since its limit counts
+    address space: each thread's glibc arena and Arrow's default allocator (mimalloc or jemalloc)
+    reserve 64-130 MB up front. Two arenas and the system allocator leave a warm reader at about
+    420 MB of address space instead of 810 MB; a 100,000-row workbook then reads in 0.58 s
+    instead of 0.54 s (measured), a fair price for fitting the default 1 GB limit."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc: nothing reserved that way
+        pass
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _redirect_stderr(stderr_path: str | None) -> None:
@@ -90,6 +108,7 @@ def _serve(conn: Connection, memory_mb: int, target: Target, stderr_path: str | 
     """The child's loop: limit memory, say ready, then read each requested path until told to stop."""
     _redirect_stderr(stderr_path)
     _limit_memory(memory_mb)
+    _lean_allocators()
     logging.getLogger("fastexcel").setLevel(logging.ERROR)  # dtype fallbacks are expected here
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     conn.send(_READY)

@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy import Engine, update
 
+from ..files import private_dir, private_file
 from . import tables as s
 from .engine import get_engine, write_transaction
 from .storing import StoreError, audit, run_with_retries
 
 
 def _copy(source: Path, destination: Path) -> None:
-    """Copy a consistent snapshot of ``source`` into ``destination`` (a self-contained file)."""
+    """Copy a consistent snapshot of ``source`` into ``destination`` (a self-contained file, 0600)."""
+    private_file(destination)
     with closing(sqlite3.connect(source, timeout=30)) as src, \
             closing(sqlite3.connect(destination, timeout=30)) as dst:
         src.execute("PRAGMA busy_timeout = 30000")
@@ -37,7 +39,7 @@ def backup(db_path: str | Path, out: str | Path) -> Path:
     source, target = Path(db_path), Path(out)
     if not source.is_file():
         raise StoreError(f"no database file at {source}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
     try:
@@ -91,7 +93,7 @@ def restore(in_path: str | Path, db_path: str | Path, actor: str = "local") -> d
     if target.is_file():
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         saved = backup(target, target.with_name(f"{target.name}.before-restore-{stamp}"))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     _copy(source, target)
     engine = get_engine(f"sqlite:///{target}")
     try:

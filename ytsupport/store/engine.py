@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
 from .. import settings
+from ..files import private_dir, private_file
 from .tables import LATEST_VERSION, create_or_migrate, schema_version
 
 _WRITE_OPTION = "ytsupport_write"
@@ -42,7 +43,7 @@ def sqlite_path(url: str | URL) -> Path | None:
 def get_engine(url: str | None = None, *, create_schema: bool = True) -> Engine:
     """An engine for ``url`` (default: ``settings.db_url``), with the schema created or migrated.
 
-    For SQLite the parent folder of the file is created.
+    For SQLite the file and its parent folder are created, for the owner only (``files.py``).
     """
     parsed = normalise_url(url or settings.get_settings().db_url)
     if parsed.get_backend_name() == "sqlite":
@@ -56,8 +57,8 @@ def get_engine(url: str | None = None, *, create_schema: bool = True) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path is not None:  # names inside: the file (and so its -wal and -shm) for the owner only
+        private_file(private_dir(path.parent) / path.name)
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from ..files import private_dir
 from ..settings import SAMPLE_DIR, Settings, get_settings
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -54,7 +55,7 @@ def prepare_sample_database(settings: Settings | None = None) -> Path | None:
     target = settings.data_dir / "ytsupport.sqlite"
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     tmp = target.with_name(target.name + ".building")
     for leftover in tmp.parent.glob(tmp.name + "*"):
         leftover.unlink()
