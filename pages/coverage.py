@@ -1,10 +1,7 @@
 """Bao phủ / Coverage: surveyed and supported people by district (map and bars), category, sex, age."""
 import streamlit as st
 
-from ytsupport import geo
-from ytsupport.dashboard import charts
-from ytsupport.dashboard import app, state, widgets
-from ytsupport.i18n import t
+from ytsupport.dashboard import app, charts, fmt, state, t, widgets
 
 app.page_guard()
 lang = state.current_language()
@@ -16,11 +13,11 @@ if not m.has_data:
     st.stop()
 
 cols = st.columns(4)
-cols[0].metric(t("surveyed", lang), charts.fmt_number(m.people, lang), border=True)
-cols[1].metric(t("supported", lang), charts.fmt_number(m.supported, lang),
-               delta=charts.fmt_percent(m.supported_share, lang), delta_color="off", delta_arrow="off", border=True)
-cols[2].metric(t("with_bhyt", lang), charts.fmt_number(m.with_bhyt, lang),
-               delta=charts.fmt_percent(m.bhyt_share, lang), delta_color="off", delta_arrow="off", border=True)
+cols[0].metric(t("surveyed", lang), fmt.number(m.people, lang), border=True)
+cols[1].metric(t("supported", lang), fmt.number(m.supported, lang),
+               delta=fmt.percent(m.supported_share, lang), delta_color="off", delta_arrow="off", border=True)
+cols[2].metric(t("with_bhyt", lang), fmt.number(m.with_bhyt, lang),
+               delta=fmt.percent(m.bhyt_share, lang), delta_color="off", delta_arrow="off", border=True)
 cols[3].metric(t("districts_reached", lang), f"{m.districts_reached} / {m.districts_total}", border=True)
 
 measures = {"surveyed": t("surveyed", lang), "supported": t("supported", lang), "with_bhyt": t("with_bhyt", lang)}
@@ -28,7 +25,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     measure = st.segmented_control(t("map_measure", lang), list(measures), default="surveyed",
                                    format_func=measures.get, key="map_measure") or "surveyed"
-    areas = geo.load_boundaries()
+    areas = state.boundaries()
     widgets.chart(charts.district_map(m.by_district, measure, lang, areas=areas,
                                  title=t(f"map_title_{measure}", lang),
                                  sum_note=t("map_sum_note", lang)))

@@ -78,7 +78,7 @@ if snapshots:
     st.subheader(t("received_since", lang))
     if result["received_since"]:
         st.dataframe(([{
-            t("col_unit", lang): r["unit_name"], t("col_month", lang): fmt.month(r["period"]),
+            t("col_unit", lang): r["unit_name"], t("col_month", lang): fmt.month_number(r["period"]),
             t("report_kind", lang): t("correction" if r["correction"] else "first_version", lang),
             t("received_on_short", lang): fmt.day(r["received_on"]), t("due_on", lang): fmt.day(r["due_on"]),
             t("late_flag", lang): "⚠ " + t("late_flag", lang) if r["late"] else "",

@@ -1,9 +1,7 @@
 """Tổng quan / Overview: every target of the plan, the headline numbers, and what needs attention."""
 import streamlit as st
 
-from ytsupport.dashboard import charts
-from ytsupport.dashboard import app, state, widgets
-from ytsupport.i18n import t
+from ytsupport.dashboard import app, fmt, state, t, widgets
 
 app.page_guard()
 lang = state.current_language()
@@ -15,12 +13,12 @@ if not m.has_data:
 
 h = m.headline
 cols = st.columns([1.2, 1.2, 1.45, 1])
-cols[0].metric(t("h_people_served", lang), charts.fmt_number(h.people_served, lang), border=True,
+cols[0].metric(t("h_people_served", lang), fmt.number(h.people_served, lang), border=True,
                help=t("h_people_served_help", lang))
-cols[1].metric(t("h_checkups", lang), charts.fmt_number(h.checkup_people, lang), border=True)
-cols[2].metric(t("h_resources", lang), charts.fmt_vnd(h.resources_vnd, lang), border=True)
-cols[3].metric(t("h_reports", lang), t("h_reports_value", lang, received=charts.fmt_number(h.reports_received, lang),
-                                       expected=charts.fmt_number(h.reports_expected, lang)), border=True)
+cols[1].metric(t("h_checkups", lang), fmt.number(h.checkup_people, lang), border=True)
+cols[2].metric(t("h_resources", lang), fmt.money(h.resources_vnd, lang), border=True)
+cols[3].metric(t("h_reports", lang), t("h_reports_value", lang, received=fmt.number(h.reports_received, lang),
+                                       expected=fmt.number(h.reports_expected, lang)), border=True)
 
 st.header(t("attention", lang))
 left, right = st.columns(2)
@@ -38,8 +36,8 @@ with right:
         st.subheader(t("h_reports", lang))
         st.info(t("attention_no_due", lang))
     else:
-        st.subheader(t("attention_units", lang, month=charts.fmt_month(gaps.month, lang, in_sentence=True),
-                       due=charts.fmt_date(gaps.due_on, lang)))
+        st.subheader(t("attention_units", lang, month=fmt.month(gaps.month, lang, in_sentence=True),
+                       due=fmt.day(gaps.due_on, lang)))
         if gaps.missing_names:
             widgets.bullet_list([f"✖ {t('units_missing', lang)}: {name}" for name in gaps.missing_names])
         if gaps.late_names:

@@ -61,7 +61,7 @@ def card_html(record: dict) -> str:
     value = fmt.target_value(record["actual"], form, lang, short=True)
     goal = ("" if record["target"] is None
             else f"<small> / {escape(fmt.target_value(record['target'], form, lang))}</small>")
-    share = "" if record["attainment"] is None else f" · {fmt.percent(record['attainment'], lang, 0)}"
+    share = "" if record["attainment"] is None else f" · {fmt.percent(record['attainment'], lang)}"
     colour = widgets.STATUS_STYLE[record["status"]][1]
     return (f'<div class="pv-card" style="--c:{colour}"><div class="pv-label">{escape(label)}</div>'
             f'<div class="pv-value">{escape(value)}{goal}</div>'

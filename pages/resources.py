@@ -1,9 +1,7 @@
 """Nguồn lực / Resources: value mobilised by item, donor type, unit and month; top donors; in-kind."""
 import streamlit as st
 
-from ytsupport.dashboard import charts
-from ytsupport.dashboard import app, state, widgets
-from ytsupport.i18n import t
+from ytsupport.dashboard import app, charts, fmt, state, t, widgets
 
 app.page_guard()
 lang = state.current_language()
@@ -14,15 +12,15 @@ if not m.has_data:
     st.stop()
 
 cols = st.columns(3)
-cols[0].metric(t("total_value", lang), charts.fmt_vnd(m.total_vnd, lang), border=True)
-cols[1].metric(t("entries", lang), charts.fmt_number(m.entries, lang), border=True)
-cols[2].metric(t("donors", lang), charts.fmt_number(m.donors, lang), border=True)
+cols[0].metric(t("total_value", lang), fmt.money(m.total_vnd, lang), border=True)
+cols[1].metric(t("entries", lang), fmt.number(m.entries, lang), border=True)
+cols[2].metric(t("donors", lang), fmt.number(m.donors, lang), border=True)
 
 st.subheader(t("in_kind", lang))
 kinds = m.in_kind
 for start in range(0, len(kinds), 4):
     for col, item in zip(st.columns(4), kinds[start:start + 4]):
-        col.metric(item.label, f"{charts.fmt_number(item.quantity, lang, 1)} {item.unit_of_measure}".strip(),
+        col.metric(item.label, f"{fmt.number(item.quantity, lang, 1)} {item.unit_of_measure}".strip(),
                    border=True)
 
 widgets.chart(charts.cumulative_by_month(m.by_month, lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),

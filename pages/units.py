@@ -2,9 +2,7 @@
 reminder to paste, the pilot units' tasks, and each unit's contribution."""
 import streamlit as st
 
-from ytsupport.dashboard import charts
-from ytsupport.dashboard import app, state, widgets
-from ytsupport.i18n import t
+from ytsupport.dashboard import app, fmt, state, t, widgets
 
 app.page_guard()
 lang = state.current_language()
@@ -14,9 +12,9 @@ rep = m.reporting
 
 cols = st.columns(4)
 cols[0].metric(t("h_reports", lang), f"{rep.received} / {rep.expected}", border=True)
-cols[1].metric(t("completeness", lang), charts.fmt_percent(rep.completeness, lang, 1), border=True)
-cols[2].metric(t("timeliness", lang), charts.fmt_percent(rep.timeliness, lang, 1), border=True)
-cols[3].metric(t("state_missing", lang), charts.fmt_number(m.state_counts[widgets.ReportState.MISSING], lang), border=True)
+cols[1].metric(t("completeness", lang), fmt.percent(rep.completeness, lang, 1), border=True)
+cols[2].metric(t("timeliness", lang), fmt.percent(rep.timeliness, lang, 1), border=True)
+cols[3].metric(t("state_missing", lang), fmt.number(m.state_counts[widgets.ReportState.MISSING], lang), border=True)
 
 st.subheader(t("matrix_title", lang))
 if m.has_units:
@@ -31,7 +29,7 @@ if m.reminder:
     st.caption(t("reminder_help", lang))
     st.code(m.reminder, language=None, wrap_lines=True)
 elif m.gaps.month:
-    st.success(t("reminder_none", lang, month=charts.fmt_month(m.gaps.month, lang, in_sentence=True)))
+    st.success(t("reminder_none", lang, month=fmt.month(m.gaps.month, lang, in_sentence=True)))
 else:
     st.info(t("attention_no_due", lang))
 if m.state_counts[widgets.ReportState.MISSING] > len(m.gaps.missing):

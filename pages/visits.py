@@ -2,9 +2,7 @@
 month and type, and the dated events (Children's Day, Mid-Autumn)."""
 import streamlit as st
 
-from ytsupport.dashboard import charts
-from ytsupport.dashboard import app, state, widgets
-from ytsupport.i18n import t
+from ytsupport.dashboard import app, charts, fmt, state, t, widgets
 
 app.page_guard()
 lang = state.current_language()
@@ -17,22 +15,22 @@ if not m.has_data:
 month_names = {s: t(f"month_{s}", lang) for s in widgets.MONTH_STYLE}
 checkup = m.checkup_strip
 cols = st.columns(4)
-cols[0].metric(t("h_checkups", lang), charts.fmt_number(m.checkup_people, lang), border=True)
+cols[0].metric(t("h_checkups", lang), fmt.number(m.checkup_people, lang), border=True)
 if checkup:
-    cols[1].metric(t("months_met_checkups", lang, threshold=charts.fmt_number(m.threshold, lang)),
-                   f"{checkup.actual} / {charts.fmt_number(checkup.target, lang)}", border=True)
-cols[2].metric(t("activities", lang), charts.fmt_number(m.activities, lang), border=True)
-cols[3].metric(t("h_people_served", lang), charts.fmt_number(m.people_served, lang), border=True)
+    cols[1].metric(t("months_met_checkups", lang, threshold=fmt.number(m.threshold, lang)),
+                   f"{checkup.actual} / {fmt.number(checkup.target, lang)}", border=True)
+cols[2].metric(t("activities", lang), fmt.number(m.activities, lang), border=True)
+cols[3].metric(t("h_people_served", lang), fmt.number(m.people_served, lang), border=True)
 
 widgets.chart(charts.checkups_by_month(m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
                                   names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))
 if m.excused:
-    st.caption(t("excused_months", lang, months=", ".join(charts.fmt_month(x, lang) for x in m.excused)))
+    st.caption(t("excused_months", lang, months=", ".join(fmt.month(x, lang) for x in m.excused)))
 
 widgets.legend(widgets.MONTH_STYLE, "month_", lang)
 for strip in m.strips:
     st.markdown(f"**{strip.label}** — {t('months_met', lang).lower()}: "
-                f"{strip.actual} / {charts.fmt_number(strip.target, lang)}")
+                f"{strip.actual} / {fmt.number(strip.target, lang)}")
     widgets.chart(charts.month_strip(strip.months, lang, names=month_names), key=f"strip-{strip.id}")
 
 st.subheader(t("heatmap_title", lang))

@@ -22,25 +22,6 @@ def by_district(values: list[int]) -> pd.DataFrame:
     return pd.DataFrame({"district": DISTRICTS, "label": [labels[c] for c in DISTRICTS], "surveyed": values})
 
 
-# ---------------------------------------------------------------------------------------------
-# Formats
-
-
-def test_numbers_money_and_percentages_in_vietnamese_and_english() -> None:
-    assert charts.fmt_number(1234567) == "1.234.567"
-    assert charts.fmt_number(1234567, "en") == "1,234,567"
-    assert charts.fmt_number(8.666, decimals=1) == "8,7"
-    assert charts.fmt_vnd(1234567) == "1.234.567 đ"
-    assert charts.fmt_vnd(1234567, "en") == "1,234,567 VND"
-    assert charts.fmt_vnd_short(12_500_000) == "12,5 triệu"
-    assert charts.fmt_vnd_short(1_200_000_000, "en") == "1.2 bn"
-    assert charts.fmt_percent(0.7878, decimals=1) == "78,8%"
-    assert charts.fmt_percent(None) == "–"
-    assert charts.fmt_month("2021-06") == "Tháng 6/2021"
-    assert charts.fmt_month("2021-06", "en", short=True) == "Jun"
-    assert charts.fmt_date("2021-12-19") == "19/12/2021"
-
-
 def test_theme_sets_the_separators_of_the_language() -> None:
     frame = pd.DataFrame({"label": ["a"], "value": [1]})
     assert charts.hbar(frame, "label", "value", "vi").layout.separators == ",."

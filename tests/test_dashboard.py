@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import activity, beneficiary, make_report, resource
+from ytsupport import formatting as fmt
 from ytsupport.dashboard import charts
 from ytsupport.plan import load_plan, month_end, status
 from ytsupport.store import get_engine, load_current, store_report
@@ -114,9 +115,9 @@ def test_overview_shows_the_plan_status(store: str) -> None:
     assert at.title[0].value == "Tiến độ Kế hoạch 114-KH/ĐTN"
     assert at.date_input[0].value == date(2021, 12, 15)  # the last day with data
     checkup = plan.target("checkup_monthly").label["vi"]
-    assert card_actual(at, checkup) == str(result["checkup_monthly"]["actual"]) == "11"
-    assert metric(at, "Lượt khám tại Trung tâm") == charts.fmt_number(result["checkup_people"]["actual"]) == "1.270"
-    assert metric(at, "Nguồn lực vận động") == "26.413.800 đ"
+    assert card_actual(at, checkup) == f'{result["checkup_monthly"]["actual"]} tháng' == "11 tháng"
+    assert metric(at, "Lượt khám tại Trung tâm") == fmt.number(result["checkup_people"]["actual"]) == "1.270"
+    assert metric(at, "Nguồn lực vận động") == "26.413.800 đồng"
     assert metric(at, "Báo cáo đã nhận") == "33 / 132"  # 11 + 10 + 3 + 9 of 12 units × 11 due months
     assert result["reporting_completeness"]["status"] == "behind"
 
@@ -155,7 +156,7 @@ def test_visits_shows_months_met_and_events(store: str) -> None:
 
 def test_resources_totals(store: str) -> None:
     at = run("pages/resources.py")
-    assert metric(at, "Tổng giá trị") == "26.413.800 đ"
+    assert metric(at, "Tổng giá trị") == "26.413.800 đồng"
     assert metric(at, "Thẻ BHYT") == "3 thẻ" or metric(at, "Thẻ BHYT").startswith("3")
     assert at.dataframe[0].value.iloc[0]["donor"] == "Công ty Ánh Dương"
 
@@ -194,7 +195,7 @@ def test_filters_come_from_and_go_to_the_url(store: str) -> None:
     at = run("pages/resources.py", units="doan_khoi,nonsense", as_of="2021-06-30")
     assert at.multiselect[0].value == ["doan_khoi"]
     assert at.date_input[0].value == date(2021, 6, 30)
-    assert metric(at, "Tổng giá trị") == "24.000.000 đ"
+    assert metric(at, "Tổng giá trị") == "24.000.000 đồng"
     assert "30/06/2021" in at.caption[0].value
     at.multiselect[1].set_value(["cang_long"]).run()
     assert at.query_params["districts"] in ("cang_long", ["cang_long"])
@@ -229,7 +230,7 @@ def test_empty_store_says_what_to_upload(tmp_path: Path, monkeypatch: pytest.Mon
         if page != "pages/overview.py":
             assert not at.get("plotly_chart")
     at = run("pages/units.py")
-    assert metric(at, "Tỷ lệ đã nộp") == "0%"
+    assert metric(at, "Tỷ lệ đã nộp") == "0,0%"
     assert (tmp_path / "empty.sqlite").exists() == created  # the dashboard never creates the database
 
 
@@ -256,7 +257,7 @@ def test_excused_months_and_their_reason_are_shown(store: str, tmp_path: Path, m
     at = run(plan="plan_2021_covid")
     page = "".join(h.value for h in at.html)
     assert "⊘ Tháng được miễn (T8): Giãn cách xã hội phòng, chống dịch COVID-19" in page
-    assert card_actual(at, "Khám bệnh, phát thuốc hằng tháng") == "11"  # of 11 months counted, all met
+    assert card_actual(at, "Khám bệnh, phát thuốc hằng tháng") == "11 tháng"  # of 11 months counted, all met
 
 
 def test_a_broken_plan_file_is_reported_not_a_traceback(store: str, tmp_path: Path,

@@ -156,7 +156,7 @@ def _flat(text: str) -> str:
 def test_pdf_text_is_real_vietnamese_text(pdf: PdfReader, expected: dict[str, Any]) -> None:
     text = _flat(" ".join(page.extract_text() for page in pdf.pages))
     for line in ("ĐOÀN TNCS HỒ CHÍ MINH", "TỈNH ĐOÀN TRÀ VINH", "Số: …-BC/ĐTN", "Trà Vinh, ngày 05 tháng 4 năm 2021",
-                 "BÁO CÁO", "Kết quả thực hiện Kế hoạch số 114-KH/ĐTN", "tính đến ngày 31/3/2021",
+                 "BÁO CÁO", "Kết quả thực hiện Kế hoạch số 114-KH/ĐTN", "tính đến ngày 31/03/2021",
                  "KẾT QUẢ CHUNG", "PHƯƠNG HƯỚNG, ĐỀ XUẤT, KIẾN NGHỊ", "Nơi nhận:", "TM. BAN THƯỜNG VỤ", "BÍ THƯ"):
         assert line in text
     assert "BCH ĐOÀN KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH TRÀ VINH" in text

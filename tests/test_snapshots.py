@@ -112,7 +112,7 @@ def test_a_report_of_a_snapshot_shows_its_frozen_figures(meeting: Engine) -> Non
     now = openpyxl.load_workbook(io.BytesIO(report_bytes(meeting, "xlsx", as_of=date(2021, 4, 15))))
     assert {r[1].value: r for r in now["Chỉ tiêu"].iter_rows(min_row=2)}["checkup_people"][5].value == 120
     page = render(get_snapshot(meeting, "Họp tháng 3").content, "html").decode("utf-8")
-    assert "Họp tháng 3" in page and "15/3/2021" in page
+    assert "Họp tháng 3" in page and "15/03/2021" in page
     exports = [e for e in audit_entries(meeting, 5) if e["action"] == "export"]
     assert exports[-1]["details"]["snapshot"] == "Họp tháng 3"
 

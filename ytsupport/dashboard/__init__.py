@@ -5,3 +5,7 @@ audit), ``widgets`` (CSS, cards, grids, tables), ``models`` (what each page show
 ``charts`` (plotly figure builders) and ``upload`` (the upload page's glue). ``dashboard.py`` and
 the files of ``pages/`` call these; see docs/architecture.md.
 """
+from .. import formatting as fmt
+from ..i18n import t
+
+__all__ = ["fmt", "t"]

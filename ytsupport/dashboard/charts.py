@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from babel.numbers import format_decimal
 from plotly.colors import sample_colorscale
 
+from .. import formatting as fmt
 from ..geo import Area, tile_positions
 from ..states import GREY, LIGHT_GREY, MONTH_STYLE, OKABE_ITO
 
@@ -29,64 +29,6 @@ INK = "#1F2937"
 # Sequential single-hue scale (light to Okabe–Ito blue to navy): ordered by lightness for every viewer.
 SEQUENTIAL = [[0.0, "#EAF2F8"], [0.5, "#4A9BD1"], [0.8, "#0072B2"], [1.0, "#0B3C5D"]]
 FONT = 'Source Sans, "Source Sans Pro", "Noto Sans", "DejaVu Sans", Arial, sans-serif'
-
-
-# ---------------------------------------------------------------------------------------------
-# Numbers, money, dates
-
-
-def _locale(lang: str) -> str:
-    return "en_US" if lang == "en" else "vi_VN"
-
-
-def fmt_number(value: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
-    """``1.234.567`` (vi) or ``1,234,567`` (en); "–" for a missing value."""
-    if value is None or pd.isna(value):
-        return "–"
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=_locale(lang))
-
-
-def fmt_vnd(value: float | int | None, lang: str = "vi") -> str:
-    """Money in đồng: ``1.234.567 đ`` (vi) or ``1,234,567 VND`` (en)."""
-    text = fmt_number(value, lang)
-    return f"{text} đ" if lang != "en" else f"{text} VND"
-
-
-def fmt_vnd_short(value: float | int | None, lang: str = "vi") -> str:
-    """Money for chart labels: ``12,5 triệu`` / ``1,2 tỷ`` (vi), ``12.5 M`` / ``1.2 bn`` (en)."""
-    if value is None or pd.isna(value):
-        return "–"
-    for size, vi, en in ((1e9, "tỷ", "bn"), (1e6, "triệu", "M"), (1e3, "nghìn", "k")):
-        if abs(value) >= size:
-            return f"{fmt_number(value / size, lang, 1)} {en if lang == 'en' else vi}"
-    return fmt_number(value, lang)
-
-
-def fmt_percent(value: float | None, lang: str = "vi", decimals: int = 0) -> str:
-    """A fraction as a percentage: ``78,8%`` (vi) or ``78.8%`` (en); "–" when unknown."""
-    if value is None or pd.isna(value):
-        return "–"
-    return fmt_number(value * 100, lang, decimals) + "%"
-
-
-def fmt_date(day: date | pd.Timestamp | str | None, lang: str = "vi") -> str:
-    """``19/12/2021`` (day first in both languages, as in Vietnamese documents)."""
-    if day is None or (not isinstance(day, str) and pd.isna(day)):
-        return "–"
-    return pd.Timestamp(day).strftime("%d/%m/%Y")
-
-
-def fmt_month(period: str, lang: str = "vi", short: bool = False, in_sentence: bool = False) -> str:
-    """A month "YYYY-MM": ``T6`` / ``Tháng 6/2021`` (vi; ``tháng 6/2021`` inside a sentence),
-    ``Jun`` / ``Jun 2021`` (en)."""
-    year, month = (int(p) for p in period.split("-"))
-    if lang == "en":
-        name = calendar.month_abbr[month]
-        return name if short else f"{name} {year}"
-    if short:
-        return f"T{month}"
-    return f"{'tháng' if in_sentence else 'Tháng'} {month}/{year}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,8 +118,8 @@ def hbar(frame: pd.DataFrame, label: str, value: str, lang: str = "vi", *, money
     """
     data = frame.sort_values(value, ascending=True, kind="stable") if sort else frame.iloc[::-1]
     values = data[value].astype(float).tolist()
-    texts = [fmt_vnd_short(v, lang) if money else fmt_number(v, lang) for v in values]
-    custom = [fmt_vnd(v, lang) if money else fmt_number(v, lang) for v in values]
+    texts = [fmt.money_compact(v, lang) if money else fmt.number(v, lang) for v in values]
+    custom = [fmt.money(v, lang) if money else fmt.number(v, lang) for v in values]
     bar = go.Bar(x=values, y=data[label].tolist(), orientation="h", marker_color=colour, text=texts,
                  textposition="outside", cliponaxis=False, customdata=custom, name=value_name,
                  hovertemplate="%{y}: %{customdata}<extra></extra>")
@@ -197,7 +139,7 @@ def grouped_hbar(frame: pd.DataFrame, label: str, series: Sequence[tuple[str, st
     for i, (column, name) in reversed(list(enumerate(series))):  # horizontal groups stack upwards
         values = frame[column].astype(float).tolist()[::-1]
         bars.append(go.Bar(x=values, y=labels, orientation="h", name=name, marker_color=COLORWAY[i],
-                           text=[fmt_number(v, lang) for v in values], textposition="outside", cliponaxis=False,
+                           text=[fmt.number(v, lang) for v in values], textposition="outside", cliponaxis=False,
                            hovertemplate=f"{name}: %{{x:,.0f}}<extra>%{{y}}</extra>"))
     top = max([float(frame[c].max()) for c, _ in series if len(frame)] + [1.0])
     return go.Figure(data=bars, layout=layout(
@@ -212,7 +154,7 @@ def steps(frame: pd.DataFrame, lang: str = "vi", title: str | None = None) -> go
     ``share`` of the surveyed), labelled "80 (67%)"."""
     values = frame["people"].astype(float).tolist()[::-1]
     shares = frame["share"].tolist()[::-1]
-    texts = [fmt_number(v, lang) + ("" if s is None or pd.isna(s) else f" ({fmt_percent(s, lang)})")
+    texts = [fmt.number(v, lang) + ("" if s is None or pd.isna(s) else f" ({fmt.percent(s, lang)})")
              for v, s in zip(values, shares)]
     colours = [OKABE_ITO[c] for c in ("purple", "green", "blue")][: len(values)][::-1]
     bar = go.Bar(x=values, y=frame["label"].tolist()[::-1], orientation="h", marker_color=colours, text=texts,
@@ -250,15 +192,15 @@ def checkups_by_month(monthly: pd.DataFrame, threshold: float, lang: str = "vi",
             continue
         icon, colour = MONTH_STYLE[state]
         bars.append(go.Bar(
-            x=[fmt_month(months[i], lang, short=True) for i in idx], y=[people[i] for i in idx],
+            x=[fmt.month(months[i], lang, short=True) for i in idx], y=[people[i] for i in idx],
             name=f"{icon} {names[state]}", marker_color=GREY if state == "pending" else colour,
-            customdata=[months[i] for i in idx], text=[f"{fmt_number(people[i], lang)} {icon}" for i in idx],
+            customdata=[months[i] for i in idx], text=[f"{fmt.number(people[i], lang)} {icon}" for i in idx],
             textposition="outside", cliponaxis=False, hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>"))
     line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": threshold, "y1": threshold,
             "line": {"color": INK, "width": 2, "dash": "dash"}}
     note = {"x": 1.0, "xref": "paper", "xanchor": "left", "y": threshold, "yref": "y", "showarrow": False,
-            "text": f"{names['line']}<br><b>{fmt_number(threshold, lang)}</b>", "align": "left", "font": {"size": 15}}
-    order = [fmt_month(m, lang, short=True) for m in months]
+            "text": f"{names['line']}<br><b>{fmt.number(threshold, lang)}</b>", "align": "left", "font": {"size": 15}}
+    order = [fmt.month(m, lang, short=True) for m in months]
     return go.Figure(data=bars, layout=layout(
         lang, 400, title, show_legend=len(bars) > 1, barmode="overlay", bargap=0.25, shapes=[line], annotations=[note],
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "showgrid": False},
@@ -276,8 +218,8 @@ def month_strip(months: pd.DataFrame, lang: str = "vi", names: Mapping[str, str]
     text = go.Scatter(
         x=[i + 0.5 for i in range(len(pairs))], y=[0.5] * len(pairs), mode="text",
         textfont={"size": 18, "color": [_text_colour(MONTH_STYLE[s][1]) for _, s in pairs]},
-        text=[f"{MONTH_STYLE[s][0]}<br>{fmt_month(m, lang, short=True)}" for m, s in pairs],
-        customdata=[[fmt_month(m, lang), names[s]] for m, s in pairs],
+        text=[f"{MONTH_STYLE[s][0]}<br>{fmt.month(m, lang, short=True)}" for m, s in pairs],
+        customdata=[[fmt.month(m, lang), names[s]] for m, s in pairs],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>")
     return go.Figure(data=[text], layout=layout(
         lang, 84 if title is None else 120, title, shapes=shapes,
@@ -291,8 +233,8 @@ def activity_heatmap(matrix: pd.DataFrame, lang: str = "vi", title: str | None =
     column per month ("YYYY-MM"); every cell shows its count (blank for none)."""
     z = matrix.to_numpy(dtype=float)
     heat = go.Heatmap(
-        z=z, x=[fmt_month(m, lang, short=True) for m in matrix.columns], y=list(matrix.index),
-        text=[["" if v == 0 else fmt_number(v, lang) for v in row] for row in z], texttemplate="%{text}",
+        z=z, x=[fmt.month(m, lang, short=True) for m in matrix.columns], y=list(matrix.index),
+        text=[["" if v == 0 else fmt.number(v, lang) for v in row] for row in z], texttemplate="%{text}",
         textfont={"size": 15}, colorscale=[[0, "#FFFFFF"], [0.001, SEQUENTIAL[0][1]], *SEQUENTIAL[1:]],
         xgap=2, ygap=2, colorbar={"thickness": 12, "outlinewidth": 0},
         hovertemplate="%{y} · %{x}: %{z:,.0f}<extra></extra>")
@@ -308,15 +250,15 @@ def cumulative_by_month(frame: pd.DataFrame, lang: str = "vi", names: Mapping[st
 
     ``frame``: month, value_vnd, cumulative_value_vnd (one row per month shown); hover shows đồng."""
     names = {"monthly": "monthly", "cumulative": "cumulative", "axis": "triệu đồng", **(names or {})}
-    x = [fmt_month(m, lang, short=True) for m in frame["month"]]
+    x = [fmt.month(m, lang, short=True) for m in frame["month"]]
     monthly = frame["value_vnd"].astype(float).tolist()
     total = frame["cumulative_value_vnd"].astype(float).tolist()
     bars = go.Bar(x=x, y=[v / 1e6 for v in monthly], name=names["monthly"], marker_color=OKABE_ITO["sky"],
-                  customdata=[fmt_vnd(v, lang) for v in monthly], hovertemplate="%{x}: %{customdata}<extra></extra>")
+                  customdata=[fmt.money(v, lang) for v in monthly], hovertemplate="%{x}: %{customdata}<extra></extra>")
     line = go.Scatter(x=x, y=[v / 1e6 for v in total], name=names["cumulative"], mode="lines+markers+text",
                       line={"color": OKABE_ITO["blue"], "width": 3}, marker={"size": 8},
-                      text=[fmt_vnd_short(v, lang) if i == len(total) - 1 else "" for i, v in enumerate(total)],
-                      textposition="top left", customdata=[fmt_vnd(v, lang) for v in total],
+                      text=[fmt.money_compact(v, lang) if i == len(total) - 1 else "" for i, v in enumerate(total)],
+                      textposition="top left", customdata=[fmt.money(v, lang) for v in total],
                       hovertemplate="%{x}: %{customdata}<extra></extra>")
     return go.Figure(data=[bars, line], layout=layout(
         lang, 400, title, show_legend=True, xaxis={"type": "category", "showgrid": False},
@@ -351,9 +293,9 @@ def _tile_map(frame: pd.DataFrame, value: str, lang: str, title: str | None) -> 
                     -positions[c][1] - 0.04, fill, width=2) for c, fill in zip(codes, colours)]
     labels = go.Scatter(
         x=[positions[c][0] + 0.5 for c in codes], y=[-positions[c][1] - 0.5 for c in codes], mode="text",
-        text=[f"{lab}<br><b>{fmt_number(v, lang)}</b>" for lab, v in zip(frame["label"], values)],
+        text=[f"{lab}<br><b>{fmt.number(v, lang)}</b>" for lab, v in zip(frame["label"], values)],
         textfont={"size": 16, "color": [_text_colour(c) for c in colours]},
-        customdata=list(zip(frame["label"], [fmt_number(v, lang) for v in values])),
+        customdata=list(zip(frame["label"], [fmt.number(v, lang) for v in values])),
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>")
     width = max([p[0] for p in positions.values()] + [0]) + 1
     height = max([p[1] for p in positions.values()] + [0]) + 1
@@ -378,9 +320,9 @@ def _polygon_map(frame: pd.DataFrame, value: str, lang: str, areas: Sequence[Are
              else (a.name or " + ".join(labels.get(c, c) for c in a.codes)) + "*" for a in shown]
     traces.append(go.Scatter(
         x=[a.centre[0] for a in shown], y=[a.centre[1] for a in shown], mode="text",
-        text=[f"{n}<br><b>{fmt_number(v, lang)}</b>" for n, v in zip(names, totals)],
+        text=[f"{n}<br><b>{fmt.number(v, lang)}</b>" for n, v in zip(names, totals)],
         textfont={"size": 14, "color": [_text_colour(c) for c in colours]},
-        customdata=list(zip(names, [fmt_number(v, lang) for v in totals])),
+        customdata=list(zip(names, [fmt.number(v, lang) for v in totals])),
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>"))
     notes = ([{"text": f"* {sum_note}", "showarrow": False, "x": 0, "y": -0.02, "xref": "paper", "yref": "paper",
                "xanchor": "left", "yanchor": "top", "font": {"size": 13, "color": GREY}}]

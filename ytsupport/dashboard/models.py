@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import metrics
 from ..states import STATE_STYLE, STATUS_STYLE, TIMELY_STATES, MonthState, ReportState, TargetStatus
-from .charts import fmt_date, fmt_month, fmt_number, fmt_percent, fmt_vnd
+from .. import formatting as fmt
 from ..geo import short_labels
 from ..privacy import hide_small
 from ..privacy import threshold as suppress_threshold
@@ -340,14 +340,6 @@ def _label_column(codes: pd.Series, labels: dict[str, str], lang: str) -> pd.Ser
     return codes.map(lambda c: unknown if c in (None, "unknown") or pd.isna(c) else labels.get(c, c))
 
 
-def _target_value(value: Any, fmt: str, lang: str) -> str:
-    if fmt == "percent":
-        return fmt_percent(value, lang, 1)
-    if fmt == "vnd":
-        return fmt_vnd(value, lang)
-    return fmt_number(value, lang, 1)
-
-
 def month_states(plan: Plan, target_id: str, months_met: Sequence[str], as_of: date) -> pd.DataFrame:
     """One row per plan month of a monthly target: met, excused, missed (over, not met) or pending."""
     excused, met = plan.excused_months(target_id), set(months_met)
@@ -358,12 +350,12 @@ def month_states(plan: Plan, target_id: str, months_met: Sequence[str], as_of: d
 
 def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) -> ScorecardRow:
     """One target as the scorecard shows it: texts, status (icon, word, colour), bar and marker."""
-    fmt, goal, expected, actual = target["format"], target["target"], target["expected_by_now"], target["actual"]
+    form, goal, expected, actual = target["format"], target["target"], target["expected_by_now"], target["actual"]
     status = TargetStatus(target["status"])
     icon, colour = STATUS_STYLE[status]
     excused, excused_text, months, started = target.get("excused"), None, None, None
     if excused:
-        listed = ", ".join(fmt_month(m, lang, short=True) for m in excused["months"])
+        listed = ", ".join(fmt.month(m, lang, short=True) for m in excused["months"])
         excused_text = t("excused_note", lang, months=listed, reason=excused["reason"].get(lang, ""))
     if target["kind"] in MONTHLY_KINDS:
         frame = month_states(plan, target["id"], target.get("months_met") or [], as_of)
@@ -374,9 +366,9 @@ def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) ->
         id=target["id"], label=target["label"].get(lang) or target["label"]["vi"], clause=target["clause"],
         responsible=target["responsible"].get(lang, ""), status=status, status_word=t(f"status_{status}", lang),
         icon=icon, colour=colour, actual=actual, target=goal,
-        actual_text="–" if actual is None else _target_value(actual, fmt, lang),
-        target_text=None if goal is None else _target_value(goal, fmt, lang),
-        expected_text=None if expected is None else _target_value(expected, fmt, lang),
+        actual_text=fmt.measured(actual, form, target.get("measure"), lang),
+        target_text=None if goal is None else fmt.target_value(goal, form, lang),
+        expected_text=None if expected is None else fmt.target_value(expected, form, lang),
         bar=None if goal in (None, 0) else min(1.0, (actual or 0) / goal),
         marker=None if goal in (None, 0) or expected is None else min(1.0, expected / goal),
         interpretation=bool(target.get("interpretation")), excused_text=excused_text, months=months, models=started)
@@ -484,13 +476,13 @@ def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> tuple[Event, ...]:
         window = (p["window"]["from"], p["window"]["to"])
         chosen = select_activities(acts, p["activity_type"], plan.places, p.get("place"), window)
         table = pd.DataFrame({
-            t("date", lang): chosen["date"].map(lambda d: fmt_date(d, lang)),
+            t("date", lang): chosen["date"].map(lambda d: fmt.day(d, lang)),
             t("unit", lang): chosen["unit"].map(lambda u: names.get(u, u)) if "unit" in chosen else "",
             t("activity_type", lang): chosen["activity_type"].map(lambda c: types.get(c, c)),
             t("location", lang): chosen["location"].fillna(""),
             t("people_served", lang): chosen["people_served"].astype("Float64").fillna(0).astype("int64")})
         out.append(Event(id=target.id, label=target.label.get(lang) or target.label["vi"],
-                         window=f"{fmt_date(window[0], lang)} – {fmt_date(window[1], lang)}",
+                         window=f"{fmt.day(window[0], lang)} – {fmt.day(window[1], lang)}",
                          count=len(chosen), target=target.target, table=table.head(200)))
     return tuple(out)
 
@@ -574,13 +566,13 @@ def reminder_text(plan: Plan, gaps: Gaps, as_of: date) -> str:
         return ""
     names = unit_names(plan, short=False)
     pilots = {u.code for u in plan.units if u.pilot}
-    month = fmt_month(gaps.month, "vi", in_sentence=True)
+    month = fmt.month(gaps.month, "vi", in_sentence=True)
     lines = ["Kính gửi: Ban Chấp hành các cơ sở Đoàn trực thuộc,", "",
-             f"Đến ngày {fmt_date(as_of)}, Ban Thường vụ Đoàn Khối chưa nhận được báo cáo {month} "
-             f"(hạn nộp {fmt_date(gaps.due_on)}) theo Kế hoạch {plan.number} của các đơn vị sau:"]
+             f"Đến ngày {fmt.day(as_of)}, Ban Thường vụ Đoàn Khối chưa nhận được báo cáo {month} "
+             f"(hạn nộp {fmt.day(gaps.due_on)}) theo Kế hoạch {plan.number} của các đơn vị sau:"]
     for i, unit in enumerate(gaps.missing, start=1):
         others = [m for m in gaps.missing_months.get(unit, []) if m != gaps.month]
-        extra = f" (còn thiếu cả {', '.join(fmt_month(m, 'vi', in_sentence=True) for m in others)})" if others else ""
+        extra = f" (còn thiếu cả {', '.join(fmt.month(m, 'vi', in_sentence=True) for m in others)})" if others else ""
         lines.append(f"{i}. {names.get(unit, unit)}{extra}")
     lines += ["", "Đề nghị các đơn vị khẩn trương gửi báo cáo tháng"
               + (" (đơn vị điểm chỉ đạo gửi kèm báo cáo chuyên đề)" if pilots & set(gaps.missing) else "")

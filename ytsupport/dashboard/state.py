@@ -286,3 +286,10 @@ def _warm(url: str, version: int) -> None:
         _frames(url, version)
     except Exception:  # noqa: BLE001 - only a head start: the page that needs the frames loads them itself
         pass
+
+
+def boundaries() -> tuple[Any, ...]:
+    """The district polygons of the configured boundary file; () for the tile map."""
+    from ..geo import load_boundaries
+
+    return load_boundaries()

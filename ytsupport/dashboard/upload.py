@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from .. import formatting as fmt
 from ..i18n import t
 from ..settings import get_settings
 from . import charts
@@ -78,8 +79,8 @@ def comparison_frame(comparison, lang: str) -> pd.DataFrame:
     rows = [{t("cmp_what", lang): t(f"kind_{r['kind']}", lang) + " — " + t("cmp_rows", lang),
              t("cmp_before", lang): r["before"], t("cmp_after", lang): r["after"],
              t("cmp_change", lang): f"+{r['added']} / −{r['removed']}"} for r in comparison.rows if r["before"] or r["after"]]
-    rows += [{t("cmp_what", lang): t(f"cmp_{x['measure']}", lang), t("cmp_before", lang): charts.fmt_number(x["before"], lang),
-              t("cmp_after", lang): charts.fmt_number(x["after"], lang), t("cmp_change", lang): ""}
+    rows += [{t("cmp_what", lang): t(f"cmp_{x['measure']}", lang), t("cmp_before", lang): fmt.number(x["before"], lang),
+              t("cmp_after", lang): fmt.number(x["after"], lang), t("cmp_change", lang): ""}
              for x in comparison.totals if x["before"] or x["after"]]
     return pd.DataFrame(rows)
 

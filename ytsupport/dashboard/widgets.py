@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from .. import formatting as fmt
 from ..i18n import t
 from ..states import MONTH_STYLE, STATE_STYLE
 from ..states import STATUS_STYLE as STATUS_STYLE  # the pages draw legends with these
@@ -63,7 +64,7 @@ def header(title: str, lang: str, m: Any) -> None:
     st.title(title)
     units = t("n_units", lang, n=len(f.units)) if f.units else t("f_all_units", lang)
     districts = t("n_districts", lang, n=len(f.districts)) if f.districts else t("f_all_districts", lang)
-    st.caption(t("view_caption", lang, plan=plan(f.plan_file).number, as_of=charts.fmt_date(m.as_of, lang),
+    st.caption(t("view_caption", lang, plan=plan(f.plan_file).number, as_of=fmt.day(m.as_of, lang),
                  units=units.lower() if f.units else units, districts=districts))
 
 
@@ -80,9 +81,9 @@ def _months_html(months: Sequence[MonthCell], lang: str) -> str:
     chips = []
     for m in months:
         icon, colour = MONTH_STYLE[m.state]
-        title = f"{charts.fmt_month(m.month, lang)}: {t(f'month_{m.state}', lang)}"
+        title = f"{fmt.month(m.month, lang)}: {t(f'month_{m.state}', lang)}"
         chips.append(f'<span class="yt-m" style="background:{colour}" title="{_e(title)}">'
-                     f'{icon} {_e(charts.fmt_month(m.month, lang, short=True))}</span>')
+                     f'{icon} {_e(fmt.month(m.month, lang, short=True))}</span>')
     return f'<div class="yt-months">{"".join(chips)}</div>'
 
 
@@ -139,7 +140,7 @@ def matrix_table(states: pd.DataFrame, table: pd.DataFrame, lang: str) -> None:
     (never colour alone), then the received and on-time counts of each unit."""
     counts = list(table.columns[len(states.columns):])
     head = (f'<tr><th class="yt-unit">{_e(states.index.name or "")}</th>'
-            + "".join(f"<th>{_e(charts.fmt_month(m, lang, short=True))}</th>" for m in states.columns)
+            + "".join(f"<th>{_e(fmt.month(m, lang, short=True))}</th>" for m in states.columns)
             + "".join(f'<th class="yt-count">{_e(c)}</th>' for c in counts) + "</tr>")
     rows = []
     for unit, row in states.iterrows():

@@ -41,6 +41,7 @@ class Target:
     params: Mapping[str, Any] = field(default_factory=dict)
     interpretation: bool = False
     format: str = "count"
+    measure: Mapping[str, str] = field(default_factory=dict)  # what is counted: {"vi": "thẻ", "en": "cards"}
 
 
 @dataclass(frozen=True)

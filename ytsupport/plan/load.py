@@ -17,7 +17,8 @@ from .kinds import KINDS
 from .definition import Adjustment, Plan, Target, Unit, plan_months
 
 FORMATS = ("count", "percent", "vnd")
-_TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format"}
+_TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format",
+                "measure"}
 
 
 class PlanError(ValueError):
@@ -214,7 +215,7 @@ def _target(raw: Mapping[str, Any]) -> Target:
     return Target(id=raw["id"], clause=str(raw["clause"]), label=dict(raw["label"]),
                   responsible=dict(raw["responsible"]), kind=raw["kind"], target=raw.get("target"),
                   params=params, interpretation=bool(raw.get("interpretation", False)),
-                  format=raw.get("format", default_format))
+                  format=raw.get("format", default_format), measure=dict(raw.get("measure") or {}))
 
 
 def _composite_cycles(raw_targets: list[Mapping[str, Any]]) -> list[str]:

@@ -95,7 +95,8 @@ def evaluate(target: Target, ctx: Context) -> dict[str, Any]:
               "expected_by_now": _plain(expected), "attainment": attainment,
               "status": decide_status(actual, goal, expected, plan_over=ctx.as_of >= ctx.plan.end),
               "label": dict(target.label), "clause": target.clause, "responsible": dict(target.responsible),
-              "kind": target.kind, "format": target.format, "interpretation": target.interpretation,
+              "kind": target.kind, "format": target.format, "measure": dict(target.measure),
+              "interpretation": target.interpretation,
               "excused": _excused(ctx.plan, target)}
     return {**record, **details}
 

@@ -131,19 +131,14 @@ def targets_table(content: ReportContent, lang: str, number: int) -> Table:
     rows, fills = [], []
     for i, record in enumerate(content.targets, start=1):
         form = record.get("format", "count")
-        label = f"{_label(record, lang)} ({record.get('clause', '')})"
+        label = f"{_label(record, lang)} ({t('clause', lang, clause=record.get('clause', ''))})"
         rows.append([str(i), label, fmt.target_value(record["actual"], form, lang),
                      fmt.target_value(record["target"], form, lang),
-                     fmt.target_value(_rounded(record["expected_by_now"], form), form, lang),
-                     fmt.percent(record["attainment"], lang, 0), status_label(record["status"], lang)])
+                     fmt.target_value(record["expected_by_now"], form, lang),
+                     fmt.percent(record["attainment"], lang), status_label(record["status"], lang)])
         fills.append([None] * 6 + [STATUS_FILLS.get(record["status"])])
     caption = t("targets_table", lang)
     return Table(caption, header, rows, [0.07, 0.37, 0.13, 0.10, 0.12, 0.09, 0.12], "clrrrrc", fills, small=True)
-
-
-def _rounded(value: Any, form: str) -> Any:
-    """An expected pace shown with at most one decimal (percentages keep theirs)."""
-    return round(value, 1) if isinstance(value, float) and form == "count" else value
 
 
 def _overall(content: ReportContent, lang: str) -> list[Block]:
@@ -168,9 +163,10 @@ def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
         text = t("target_line_no_target", lang, label=_label(record, lang),
                  actual=fmt.target_value(record["actual"], form, lang))
     else:
-        text = t("target_line", lang, label=_label(record, lang), actual=fmt.target_value(record["actual"], form, lang),
+        text = t("target_line", lang, label=_label(record, lang),
+                 actual=fmt.measured(record["actual"], form, record.get("measure"), lang),
                  target=fmt.target_value(record["target"], form, lang),
-                 attainment=fmt.percent(record["attainment"], lang, 0),
+                 attainment=fmt.percent(record["attainment"], lang),
                  status=status_label(record["status"], lang).lower())
     extras = []
     if record.get("months_met") is not None and record["target"] is not None:

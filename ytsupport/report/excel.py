@@ -54,10 +54,16 @@ def _value(column: Column, record: dict[str, Any]) -> Any:
 
 
 def number_format(kind: str, value: Any) -> str:
-    """The cell format of a value of ``kind``; counts with a fraction get decimals."""
-    if kind == "count" and isinstance(value, float) and not value.is_integer():
-        return "#,##0.0#"
+    """The cell format of a value of ``kind`` (counts are whole, percentages have one decimal)."""
     return NUMBER_FORMATS[kind]
+
+
+def _expected(record: dict[str, Any]) -> Any:
+    """The expected-by-now value as every view shows it: a count rounded half up to a whole number."""
+    value = record.get("expected_by_now")
+    if value is None or record.get("format", "count") != "count":
+        return value
+    return int(fmt.half_up(value))
 
 
 def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]],
@@ -141,7 +147,7 @@ def targets_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None
                       t("col_responsible", lang), 34),
                Column("actual", t("col_actual", lang), 14, "count"),
                Column("target", t("col_target", lang), 12, "count"),
-               Column("expected_by_now", t("col_expected", lang), 14, "count"),
+               Column(_expected, t("col_expected", lang), 14, "count"),
                Column("attainment", t("col_attainment", lang), 11, "percent"),
                Column(lambda r: status_label(r["status"], lang), t("col_status", lang), 18),
                Column(lambda r: target_note(r, lang), t("col_note", lang), 40)]
@@ -164,7 +170,7 @@ def reporting_sheet(workbook: Workbook, content: ReportContent, lang: str) -> No
         row["received"], row["due"] = sum(bool(p["received"]) for p in own), len(own)
         rows.append(row)
     columns = [Column("unit", t("col_id", lang), 16), Column("name", t("col_unit", lang), 40),
-               *[Column(m, fmt.month(m), 13) for m in months],
+               *[Column(m, fmt.month_number(m), 13) for m in months],
                Column("received", t("col_received", lang), 9, "int"),
                Column("due", t("col_expected_reports", lang), 9, "int")]
     sheet = write_sheet(workbook, t("sheet_reporting", lang), columns, rows)
