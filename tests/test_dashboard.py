@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import activity, beneficiary, make_report, resource
 from ytsupport import formatting as fmt
-from ytsupport.dashboard import charts
 from ytsupport.plan import load_plan, month_end, status
 from ytsupport.store import get_engine, load_current, store_report
 

@@ -11,9 +11,7 @@ charts, which fetch a world map from a CDN even with custom GeoJSON: the dashboa
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import pandas as pd

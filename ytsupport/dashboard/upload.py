@@ -12,7 +12,6 @@ import streamlit as st
 from .. import formatting as fmt
 from ..i18n import t
 from ..settings import get_settings
-from . import charts
 
 
 def check_uploaded(name: str, data: bytes, unit: str | None, period: str | None):
