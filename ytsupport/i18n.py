@@ -215,8 +215,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pilots_title": ("Nhiệm vụ của các đơn vị điểm chỉ đạo", "The pilot units' tasks"),
     "pilot_no_tasks": ("Kế hoạch không giao chỉ tiêu riêng.", "The plan assigns no target of its own."),
     "contribution_title": ("Đóng góp của từng đơn vị (phục vụ tổng kết năm)", "Each unit's contribution (for the year-end review)"),
-    "contribution_note": ("Mỗi đơn vị được tính các dòng của chính mình; hoạt động phối hợp được tính cho mọi đơn vị báo cáo.",
-                          "Each unit is credited with its own rows; a joint activity counts for every unit that reported it."),
+    "contribution_note": ("Mỗi đơn vị được tính các dòng của chính mình, nên hoạt động phối hợp được tính cho mọi đơn vị "
+                          "báo cáo và một đối tượng do nhiều đơn vị khảo sát được tính cho từng đơn vị; dòng «Hoạt động "
+                          "phối hợp, tính một lần» trừ phần trùng để cột cộng lại bằng tổng ở các trang khác.",
+                          "Each unit is credited with its own rows, so a joint activity counts for every unit that "
+                          "reported it and a person surveyed by several units for each of them; the row «Joint "
+                          "activities counted once» takes the repeats away, so each column adds up to the total shown "
+                          "on the other pages."),
+    "contribution_joint": ("Hoạt động phối hợp, tính một lần", "Joint activities counted once"),
     "beneficiaries": ("Đối tượng khảo sát", "People surveyed"),
     "resources_vnd": ("Nguồn lực (đồng)", "Resources (VND)"),
     "no_reporting_units": ("Không có đơn vị nào phải nộp báo cáo tháng trong lựa chọn này.",
@@ -286,7 +292,6 @@ STRINGS.update({
     "cmp_people_served": ("Số người được hỗ trợ", "People served"),
     "cmp_cost_vnd": ("Kinh phí (đồng)", "Cost (VND)"),
     "cmp_value_vnd": ("Giá trị nguồn lực (đồng)", "Resources value (VND)"),
-    "cmp_quantity": ("Số lượng hiện vật", "In-kind quantity"),
     "page_people": ("Đối tượng", "Beneficiaries"),
     "people_notice": ("Trang này có dữ liệu cá nhân. Không trình chiếu, không chia sẻ; mỗi lần xuất tệp đều được ghi nhật ký.",
                       "This page holds personal data. Do not project or share it; every export is recorded in the audit log."),

@@ -192,25 +192,26 @@ def activity_sheets(workbook: Workbook, content: ReportContent, lang: str) -> No
 
 
 def resource_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
-    money = [Column("entries", t("col_entries", lang), 10, "int"),
-             Column("quantity", t("col_quantity", lang), 12, "count"),
-             Column("value_vnd", t("col_value", lang), 18, "vnd")]
+    """Value by item (one row per unit of measure, so each quantity adds like with like), by donor,
+    donor type and unit (value only: quantities of different things do not add up)."""
+    value = [Column("entries", t("col_entries", lang), 10, "int"), Column("value_vnd", t("col_value", lang), 18, "vnd")]
     write_sheet(workbook, t("sheet_res_item", lang), [
         Column("item", t("col_id", lang), 14),
-        Column(lambda r: fmt.code_label("resource_items", r["item"], lang), t("col_item", lang), 26), *money],
-        content.tables.get("resources_by_item") or [])
+        Column(lambda r: fmt.code_label("resource_items", r["item"], lang), t("col_item", lang), 26),
+        Column("unit_of_measure", t("col_uom", lang), 12), Column("entries", t("col_entries", lang), 10, "int"),
+        Column("quantity", t("col_quantity", lang), 12, "count"), Column("value_vnd", t("col_value", lang), 18, "vnd")],
+        content.resource_measures())
     write_sheet(workbook, t("sheet_res_donor", lang), [
         Column("donor", t("col_donor", lang), 40),
         Column(lambda r: fmt.code_label("donor_types", r.get("donor_type"), lang), t("col_donor_type", lang), 26),
-        Column("entries", t("col_entries", lang), 10, "int"), Column("value_vnd", t("col_value", lang), 18, "vnd")],
-        content.tables.get("top_donors") or [])
+        *value], content.tables.get("top_donors") or [])
     write_sheet(workbook, t("sheet_res_donor_type", lang), [
         Column("donor_type", t("col_id", lang), 14),
-        Column(lambda r: fmt.code_label("donor_types", r["donor_type"], lang), t("col_donor_type", lang), 30), *money],
+        Column(lambda r: fmt.code_label("donor_types", r["donor_type"], lang), t("col_donor_type", lang), 30), *value],
         content.tables.get("resources_by_donor_type") or [])
     write_sheet(workbook, t("sheet_res_unit", lang), [
         Column("unit", t("col_id", lang), 16), Column(lambda r: content.unit_name(r["unit"]), t("col_unit", lang), 44),
-        *money], content.tables.get("resources_by_unit") or [])
+        *value], content.tables.get("resources_by_unit") or [])
 
 
 def detail_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
