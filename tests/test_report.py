@@ -316,3 +316,21 @@ def test_a_snapshot_from_before_shows_no_quantity_added_across_measures(gifts: R
     rows = _rows(openpyxl.load_workbook(io.BytesIO(render(old, "xlsx")))["Nguồn lực theo loại"])
     assert [(r["Mã"], r["Số lượng"], r["Giá trị (đồng)"]) for r in rows] == [
         ("sinh_ke", None, 60_000_000), ("qua", None, 12_500_000)]
+
+
+def test_xlsx_unit_contributions_add_up_to_the_totals_counted_once(plan: Any) -> None:
+    """A check-up reported by both the hospital and the labour branch is credited to each and
+    taken away once on the adjustment row, so the columns add up to the report's own totals."""
+    checkup = activity("2021-01-15", people=100, centre=True)
+    data = make_data([(make_report("bv_da_khoa", "2021-01", activities=[checkup]), date(2021, 2, 5)),
+                      (make_report("ldtbxh", "2021-01", activities=[{**checkup, "people_served": 90}]),
+                       date(2021, 2, 6))])
+    joint = collect(data, plan, date(2021, 3, 31))
+    rows = _rows(openpyxl.load_workbook(io.BytesIO(render(joint, "xlsx")))["Đóng góp của đơn vị"])
+    by_name = {r["Đơn vị"]: r for r in rows}
+    assert by_name["Hoạt động phối hợp, tính một lần"]["Số hoạt động"] == -1
+    assert by_name["Hoạt động phối hợp, tính một lần"]["Số người được hỗ trợ"] == -90
+    total = by_name["Tổng cộng"]
+    assert sum(r["Số hoạt động"] for r in rows[:-1]) == total["Số hoạt động"] == joint.meta["headline"]["activities"] == 1
+    assert (sum(r["Số người được hỗ trợ"] for r in rows[:-1]) == total["Số người được hỗ trợ"]
+            == joint.meta["headline"]["people_served"] == 100)

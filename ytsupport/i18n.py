@@ -493,6 +493,7 @@ STRINGS.update({
     "sheet_res_detail": ("Nguồn lực chi tiết", "Resources, detail"),
     "sheet_act_detail": ("Hoạt động chi tiết", "Activities, detail"),
     "sheet_coverage": ("Bao phủ theo huyện", "Coverage by district"),
+    "sheet_contribution": ("Đóng góp của đơn vị", "Contribution by unit"),
     "sheet_categories": ("Bao phủ theo nhóm đối tượng", "Coverage by category"),
     "sheet_res_donor_type": ("Nguồn lực theo loại nhà tài trợ", "Resources by donor type"),
     "on_time_reports": ("Nộp đúng hạn", "On time"),

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import t
+from ..metrics import CONTRIBUTION_COLUMNS, JOINT
 from .. import formatting as fmt
 from .document import STATE_FILLS, STATUS_FILLS, target_note
 from .labels import REPORT_STATES, pick, state_label, status_label
@@ -214,6 +215,21 @@ def resource_sheets(workbook: Workbook, content: ReportContent, lang: str) -> No
         *value], content.tables.get("resources_by_unit") or [])
 
 
+def contribution_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """Each unit's own rows, the joint-activity adjustment row and the total: each column adds up
+    to the total, which is the figure counted once that the other sheets show."""
+    rows = content.tables.get("unit_contribution") or []
+    total = {"unit": "", "name": t("total", lang), **{c: sum(r.get(c) or 0 for r in rows) for c in CONTRIBUTION_COLUMNS}}
+    named = [{**r, "name": t("contribution_joint", lang) if r["unit"] == JOINT else content.unit_name(r["unit"])}
+             for r in rows]
+    write_sheet(workbook, t("sheet_contribution", lang), [
+        Column(lambda r: "" if r["unit"] == JOINT else r["unit"], t("col_id", lang), 16),
+        Column("name", t("col_unit", lang), 44), Column("activities", t("col_activities", lang), 12, "int"),
+        Column("people_served", t("col_people_served", lang), 14, "int"),
+        Column("resources_value_vnd", t("col_resources_value", lang), 18, "vnd"),
+        Column("beneficiaries", t("col_beneficiaries", lang), 14, "int")], [*named, total] if rows else [])
+
+
 def detail_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
     """The rows behind the totals (text from the uploaded files, made inert)."""
     unit = Column(lambda r: content.unit_name(r["unit"]), t("col_unit", lang), 34)
@@ -252,7 +268,7 @@ def render(content: ReportContent, lang: str = "vi") -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for writer in (info_sheet, targets_sheet, reporting_sheet, activity_sheets, resource_sheets, coverage_sheets,
-                   detail_sheets):
+                   contribution_sheet, detail_sheets):
         writer(workbook, content, lang)
     workbook.active = 1
     workbook.properties.title = f"{content.meta['plan']} – {fmt.day(content.as_of)}"
