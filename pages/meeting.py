@@ -75,7 +75,7 @@ if snapshots:
         } for r in result["targets"]]), hide_index=True, width="stretch")
     else:
         st.caption(t("targets_unchanged", lang))
-    st.subheader(t("received_since", lang))
+    st.subheader(t("received_between", lang, then=fmt.day(result["as_of_then"]), now=fmt.day(result["as_of_now"])))
     if result["received_since"]:
         st.dataframe(([{
             t("col_unit", lang): r["unit_name"], t("col_month", lang): fmt.month_number(r["period"]),

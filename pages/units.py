@@ -46,16 +46,11 @@ for pilot in m.pilots:
 st.subheader(t("contribution_title", lang))
 st.caption(t("contribution_note", lang))
 frame = m.contribution
-top = {c: value or 1 for c, value in m.contribution_max.items()}
+# Plain numbers, not bars: the adjustment row is negative and the total row the largest.
 st.dataframe(frame, hide_index=True, width="stretch", height=38 + 35 * len(frame),
              column_order=["label", "activities", "people_served", "resources_value_vnd", "beneficiaries"],
-             column_config={
-                 "label": t("unit", lang),
-                 "activities": st.column_config.ProgressColumn(t("activities", lang), format="localized",
-                                                               min_value=0, max_value=top["activities"]),
-                 "people_served": st.column_config.ProgressColumn(t("people_served", lang), format="localized",
-                                                                  min_value=0, max_value=top["people_served"]),
-                 "resources_value_vnd": st.column_config.ProgressColumn(t("resources_vnd", lang), format="localized",
-                                                                        min_value=0, max_value=top["resources_value_vnd"]),
-                 "beneficiaries": st.column_config.ProgressColumn(t("beneficiaries", lang), format="localized",
-                                                                  min_value=0, max_value=top["beneficiaries"])})
+             column_config={"label": t("unit", lang),
+                            **{c: st.column_config.NumberColumn(t(key, lang), format="localized")
+                               for c, key in (("activities", "activities"), ("people_served", "people_served"),
+                                              ("resources_value_vnd", "resources_vnd"),
+                                              ("beneficiaries", "beneficiaries"))}})

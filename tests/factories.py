@@ -124,3 +124,32 @@ def _reports(versions: list[dict[str, Any]], current: dict[tuple[str, str], int]
     keys = pd.MultiIndex.from_frame(reports[["unit", "period"]])
     reports["first_received_on"] = first.reindex(keys).to_numpy(dtype="datetime64[ns]")
     return reports
+
+
+def sample_year() -> list[tuple[Report, date]]:
+    """The generated sample year (``ytsupport.sample``, default seed) as checked reports, each with
+    the day ``sample_data/manifest.csv`` says it was received, in order of receipt.
+
+    Built from the generator's canonical rows (no workbook is read): the Centre recognised in the
+    location as the validator does, persons keyed like ``beneficiary``.
+    """
+    import csv
+    import random
+
+    from ytsupport import sample
+    from ytsupport.settings import SAMPLE_DIR
+    from ytsupport.vocab import reference
+
+    with open(SAMPLE_DIR / "manifest.csv", encoding="utf-8", newline="") as fh:
+        received = {(r["unit"], r["period"]): date.fromisoformat(r["received_on"]) for r in csv.DictReader(fh)}
+    out = []
+    for month in sample.expected_reports(sample.build_year(random.Random(114))):
+        at_centre = reference().centre_mask(pd.Series([a["location"] or "" for a in month.activities], dtype=object))
+        activities = [{**a, "at_centre": bool(c)} for a, c in zip(month.activities, at_centre)]
+        people = [{**{k: v for k, v in b.items() if k != "category"}, "categories": ";".join(b["category"]),
+                   "person_key": person_key(b["full_name"], b["birth_year"], b["district"])}
+                  for b in month.beneficiaries]
+        report = make_report(month.unit, month.period, activities=activities, beneficiaries=people,
+                             resources=month.resources)
+        out.append((report, received[(month.unit, month.period)]))
+    return sorted(out, key=lambda pair: pair[1])

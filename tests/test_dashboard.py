@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import activity, beneficiary, make_report, resource
 from ytsupport import formatting as fmt
+from ytsupport import metrics
 from ytsupport.plan import load_plan, month_end, status
 from ytsupport.store import get_engine, load_current, store_report
 
@@ -172,8 +173,25 @@ def test_units_page_matrix_and_reminder(store: str) -> None:
     assert "(còn thiếu cả" not in reminder.split("Lao động")[1].split("\n")[0]  # only November is missing
     # 132 expected - 33 received = 99 missing, 11 of them for November (8 units never report)
     assert [w.value for w in at.warning][0].startswith("Còn 88 báo cáo của các tháng trước chưa nộp")
-    contribution = at.dataframe[-1].value
-    assert contribution.set_index("label").loc["Bệnh viện Đa khoa tỉnh", "people_served"] == 1270
+    contribution = at.dataframe[-1].value.set_index("label")
+    assert contribution.loc["Bệnh viện Đa khoa tỉnh", "people_served"] == 1270
+
+
+def test_unit_contributions_reconcile_with_the_totals_on_the_same_table(store: str) -> None:
+    """Nguyễn Thị Bích Ngọc, surveyed by two units, is credited to each and taken away once on the
+    adjustment row; the total row then shows what the other pages show."""
+    at = run("pages/units.py")
+    table = at.dataframe[-1].value.set_index("label")
+    units, joint, total = table.iloc[:-2], table.loc["Hoạt động phối hợp, tính một lần"], table.loc["Tổng cộng"]
+    assert joint["beneficiaries"] == -1
+    columns = ["activities", "people_served", "resources_value_vnd", "beneficiaries"]
+    assert (units[columns].sum() + joint[columns]).tolist() == total[columns].tolist()
+    coverage = run("pages/coverage.py")
+    assert str(int(total["beneficiaries"])) == metric(coverage, "Đã khảo sát") == "4"
+    overview = run()
+    assert fmt.money(total["resources_value_vnd"]) == metric(overview, "Nguồn lực vận động")
+    by_type = metrics.activities_by_month_type(load_current(get_engine(store)), date(2021, 12, 15))
+    assert (total["activities"], total["people_served"]) == (by_type["activities"].sum(), by_type["people_served"].sum())
 
 
 def test_language_switch_and_browser_locale(store: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.factories import activity, beneficiary, make_data, make_report, resource
+from tests.factories import activity, beneficiary, make_data, make_report, resource, sample_year
 from ytsupport import metrics
 
 
@@ -55,8 +55,8 @@ def test_centre_checkups_by_month_fill_every_month(data: dict[str, pd.DataFrame]
 
 
 def test_resources_by_item_donor_type_and_unit(data: dict[str, pd.DataFrame]) -> None:
-    assert metrics.resources_by_item(data)[["item", "entries", "quantity", "value_vnd"]].values.tolist() == [
-        ["thuoc", 1, 100.0, 5_000_000.0], ["qua", 2, 60.0, 3_000_000.0], ["the_bhyt", 1, 2.0, 1_400_000.0]]
+    assert metrics.resources_by_item(data).values.tolist() == [
+        ["thuoc", 1, 5_000_000.0], ["qua", 2, 3_000_000.0], ["the_bhyt", 1, 1_400_000.0]]
     assert metrics.resources_by_donor_type(data)[["donor_type", "value_vnd"]].values.tolist() == [
         ["doanh_nghiep", 5_000_000.0], ["ca_nhan", 3_000_000.0], ["unknown", 1_400_000.0]]
     assert metrics.resources_by_unit(data)[["unit", "value_vnd"]].values.tolist() == [
@@ -108,8 +108,58 @@ def test_surveyed_supported_and_bhyt_share(data: dict[str, pd.DataFrame]) -> Non
 
 def test_unit_contribution_credits_every_unit_with_its_own_rows(data: dict[str, pd.DataFrame]) -> None:
     out = metrics.unit_contribution(data, units=["bv_da_khoa", "ldtbxh", "bhxh", "so_y_te"])
+    # The check-up both units reported counts once (100 people, the larger count); An, surveyed by both, is one person.
     assert out.values.tolist() == [["bv_da_khoa", 2, 120, 5_000_000.0, 2], ["ldtbxh", 1, 90, 3_000_000.0, 1],
-                                   ["bhxh", 1, 15, 1_400_000.0, 1], ["so_y_te", 0, 0, 0.0, 0]]
+                                   ["bhxh", 1, 15, 1_400_000.0, 1], ["so_y_te", 0, 0, 0.0, 0],
+                                   [metrics.JOINT, -1, -90, 0.0, -1]]
+
+
+def test_unit_contribution_without_repeats_has_no_adjustment_and_keeps_unlisted_units(
+        data: dict[str, pd.DataFrame]) -> None:
+    out = metrics.unit_contribution(data, as_of=date(2021, 3, 31), units=["bhxh"])
+    assert out["unit"].tolist() == ["bhxh", "bv_da_khoa", "ldtbxh", metrics.JOINT]
+    alone = make_data([(make_report("bhxh", "2021-03", activities=[activity("2021-03-02", "tap_huan", 15)]),
+                        "2021-04-05")])
+    assert metrics.unit_contribution(alone)["unit"].tolist() == ["bhxh"]
+
+
+@pytest.fixture(scope="module")
+def sample_data() -> dict[str, pd.DataFrame]:
+    """The generated sample year, as received on the manifest's dates."""
+    return make_data(sample_year())
+
+
+@pytest.mark.parametrize("as_of", [date(2021, 6, 30), date(2021, 12, 31)])
+def test_unit_contributions_add_up_to_the_totals_counted_once(sample_data: dict[str, pd.DataFrame],
+                                                              as_of: date) -> None:
+    out = metrics.unit_contribution(sample_data, as_of)
+    adjustment = out.set_index("unit").loc[metrics.JOINT]
+    assert adjustment["activities"] < 0 and adjustment["beneficiaries"] < 0  # joint activities, people seen twice
+    by_type = metrics.activities_by_month_type(sample_data, as_of)
+    shown_elsewhere = {"activities": by_type["activities"].sum(), "people_served": by_type["people_served"].sum(),
+                       "resources_value_vnd": metrics.resources_by_unit(sample_data, as_of)["value_vnd"].sum(),
+                       "beneficiaries": len(metrics.unique_beneficiaries(sample_data, as_of))}
+    assert out[list(shown_elsewhere)].sum().to_dict() == pytest.approx(shown_elsewhere)
+
+
+def test_quantities_add_up_only_within_one_unit_of_measure(sample_data: dict[str, pd.DataFrame]) -> None:
+    by_measure = metrics.resources_by_measure(sample_data).set_index(["item", "unit_of_measure"])
+    assert by_measure.loc[("qua", "phần"), "quantity"] == 423 and by_measure.loc[("qua", "hộp"), "quantity"] == 50
+    assert by_measure.loc[("sinh_ke", "con"), "quantity"] == 5
+    assert by_measure["value_vnd"].sum() == metrics.resources_by_item(sample_data)["value_vnd"].sum()
+    for name in ("resources_by_item", "resources_by_donor_type", "resources_by_unit"):
+        assert "quantity" not in getattr(metrics, name)(sample_data)  # different things: only the value adds up
+
+
+def test_units_of_measure_are_matched_whatever_the_spacing_and_case() -> None:
+    rows = [resource("2021-05-02", "qua", 10, 1_000_000, unit_of_measure="Phần "),
+            resource("2021-05-03", "qua", 5, 500_000, unit_of_measure="phần"),
+            resource("2021-05-04", "qua", 2, 300_000, unit_of_measure="hộp"),
+            resource("2021-05-05", "qua", 1, 100_000)]
+    data = make_data([(make_report("bhxh", "2021-05", resources=rows), "2021-06-05")])
+    out = metrics.resources_by_measure(data)
+    assert out[["item", "unit_of_measure", "entries", "quantity", "value_vnd"]].values.tolist() == [
+        ["qua", "phần", 2, 15.0, 1_500_000.0], ["qua", "hộp", 1, 2.0, 300_000.0], ["qua", "", 1, 1.0, 100_000.0]]
 
 
 def test_as_of_leaves_out_later_rows(data: dict[str, pd.DataFrame]) -> None:
@@ -120,7 +170,7 @@ def test_as_of_leaves_out_later_rows(data: dict[str, pd.DataFrame]) -> None:
 
 
 @pytest.mark.parametrize("name", ["activities_by_month_type", "centre_checkups_by_month", "resources_by_item",
-                                  "resources_by_donor_type", "resources_by_unit", "resources_by_month",
+                                  "resources_by_measure", "resources_by_donor_type", "resources_by_unit", "resources_by_month",
                                   "top_donors", "unique_beneficiaries", "beneficiaries_by_district",
                                   "beneficiaries_by_category", "beneficiaries_by_sex", "beneficiaries_by_age_band",
                                   "surveyed_vs_supported", "bhyt_share", "unit_contribution"])

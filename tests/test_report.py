@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from tests.factories import activity, beneficiary, make_report, resource
+from tests.factories import activity, beneficiary, make_data, make_report, resource
 from ytsupport.plan import load_plan, status
 from ytsupport.report import ReportContent, collect, inert, render, report_bytes
 from ytsupport.commands.reports import register
@@ -265,3 +265,72 @@ def test_report_command_fails_with_a_message(store: Engine, tmp_path: Path, caps
 def test_english_report_uses_english_labels(content: ReportContent) -> None:
     page = render(content, "html", "en").decode("utf-8")
     assert "OVERALL RESULTS" in page and "Monthly check-ups and medicine" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# quantities only within one unit of measure
+
+
+@pytest.fixture(scope="module")
+def gifts(plan: Any) -> ReportContent:
+    """Gift packs and boxes of gifts, and livestock, mobilised by two units."""
+    rows = [resource("2021-05-02", "qua", 40, 8_000_000, unit_of_measure="phần"),
+            resource("2021-05-03", "qua", 50, 4_500_000, unit_of_measure="hộp"),
+            resource("2021-05-04", "sinh_ke", 5, 60_000_000, unit_of_measure="con", donor_type="ca_nhan")]
+    data = make_data([(make_report("nhcsxh", "2021-05", resources=rows[1:]), date(2021, 6, 5)),
+                      (make_report("dien_luc", "2021-05", resources=rows[:1]), date(2021, 6, 6))])
+    return collect(data, plan, date(2021, 6, 30))
+
+
+def test_xlsx_adds_quantities_only_within_one_unit_of_measure(gifts: ReportContent) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(render(gifts, "xlsx")))
+    by_item = [(r["Mã"], r["Đơn vị tính"], r["Số lượng"], r["Giá trị (đồng)"]) for r in _rows(book["Nguồn lực theo loại"])]
+    assert by_item == [("sinh_ke", "con", 5, 60_000_000), ("qua", "phần", 40, 8_000_000),
+                       ("qua", "hộp", 50, 4_500_000)]
+    for sheet in ("Nguồn lực theo đơn vị", "Nguồn lực theo loại nhà tài trợ", "Nguồn lực theo nhà tài trợ"):
+        rows = _rows(book[sheet])
+        assert "Số lượng" not in rows[0]  # 5 cows and 50 boxes make no 55 of anything
+        assert sum(r["Giá trị (đồng)"] for r in rows) == 72_500_000  # the value in đồng is what adds up
+
+
+@pytest.mark.parametrize("kind", ["docx", "html"])
+def test_document_lists_quantities_with_their_unit_of_measure(gifts: ReportContent, kind: str) -> None:
+    if kind == "docx":
+        document = docx.Document(io.BytesIO(render(gifts, "docx")))
+        table = next(t for t in document.tables if t.rows[0].cells[0].text == "Loại hỗ trợ")
+        rows = [[c.text for c in row.cells] for row in table.rows]
+    else:
+        page = render(gifts, "html").decode("utf-8")
+        table = page[page.index("Nguồn lực vận động theo loại hỗ trợ"):]
+        table = table[:table.index("</table>")]
+        rows = [[re.sub("<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+                for tr in re.findall(r"<tr.*?</tr>", table, re.S)]
+    assert rows[0] == ["Loại hỗ trợ", "Số lượt", "Số lượng", "Đơn vị tính", "Giá trị (đồng)"]
+    assert [r[2:4] for r in rows[1:]] == [["5", "con"], ["40", "phần"], ["50", "hộp"]]
+
+
+def test_a_snapshot_from_before_shows_no_quantity_added_across_measures(gifts: ReportContent) -> None:
+    tables = {k: v for k, v in gifts.tables.items() if k != "resources_by_measure"}
+    tables["resources_by_item"] = [{**r, "quantity": 95.0} for r in tables["resources_by_item"]]  # the old sum
+    old = ReportContent(gifts.status, tables, gifts.meta)
+    rows = _rows(openpyxl.load_workbook(io.BytesIO(render(old, "xlsx")))["Nguồn lực theo loại"])
+    assert [(r["Mã"], r["Số lượng"], r["Giá trị (đồng)"]) for r in rows] == [
+        ("sinh_ke", None, 60_000_000), ("qua", None, 12_500_000)]
+
+
+def test_xlsx_unit_contributions_add_up_to_the_totals_counted_once(plan: Any) -> None:
+    """A check-up reported by both the hospital and the labour branch is credited to each and
+    taken away once on the adjustment row, so the columns add up to the report's own totals."""
+    checkup = activity("2021-01-15", people=100, centre=True)
+    data = make_data([(make_report("bv_da_khoa", "2021-01", activities=[checkup]), date(2021, 2, 5)),
+                      (make_report("ldtbxh", "2021-01", activities=[{**checkup, "people_served": 90}]),
+                       date(2021, 2, 6))])
+    joint = collect(data, plan, date(2021, 3, 31))
+    rows = _rows(openpyxl.load_workbook(io.BytesIO(render(joint, "xlsx")))["Đóng góp của đơn vị"])
+    by_name = {r["Đơn vị"]: r for r in rows}
+    assert by_name["Hoạt động phối hợp, tính một lần"]["Số hoạt động"] == -1
+    assert by_name["Hoạt động phối hợp, tính một lần"]["Số người được hỗ trợ"] == -90
+    total = by_name["Tổng cộng"]
+    assert sum(r["Số hoạt động"] for r in rows[:-1]) == total["Số hoạt động"] == joint.meta["headline"]["activities"] == 1
+    assert (sum(r["Số người được hỗ trợ"] for r in rows[:-1]) == total["Số người được hỗ trợ"]
+            == joint.meta["headline"]["people_served"] == 100)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
+import re
 from datetime import date
 from typing import Any
 
@@ -10,9 +12,9 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, inspect, update
 
-from tests.factories import activity, make_report, resource
+from tests.factories import activity, make_report, resource, sample_year
 from ytsupport.report import render, report_bytes
-from ytsupport.commands.reports import register
+from ytsupport.commands.reports import comparison_text, register
 from ytsupport.report.snapshots import (SnapshotError, compare, create_snapshot, find_snapshot, get_snapshot,
                                  list_snapshots)
 from ytsupport.store import audit_entries, ensure_schema, store_report
@@ -132,7 +134,65 @@ def test_snapshot_commands(meeting: Engine, capsys: Any) -> None:
     assert "exists already" in capsys.readouterr().err
     assert _cli(["snapshot", "list", "--db", url]) == 0
     assert capsys.readouterr().out.count("Họp") == 2
-    assert _cli(["snapshot", "compare", "Họp tháng 3", "--db", url, "--as-of", "2021-04-15"]) == 0
-    out = capsys.readouterr().out
-    assert "checkup_people" in out and "late, correction" in out
+    assert _cli(["snapshot", "compare", "Họp tháng 3", "--db", url, "--as-of", "2021-04-15", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["received_since"][0]["unit"] == "bv_da_khoa"
     assert _cli(["snapshot", "compare", "không có", "--db", url]) == 1
+
+
+def _compare_text(url: str, lang: str | None, capsys: Any) -> str:
+    argv = ["snapshot", "compare", "Họp tháng 3", "--db", url, "--as-of", "2021-04-15"]
+    assert _cli(argv + (["--lang", lang] if lang else [])) == 0
+    return capsys.readouterr().out
+
+
+def test_compare_command_speaks_vietnamese_with_formatted_numbers(meeting: Engine, capsys: Any) -> None:
+    out = _compare_text(meeting.url.render_as_string(hide_password=False), None, capsys)
+    assert out.startswith("So sánh số liệu chốt «Họp tháng 3» (tính đến ngày 15/03/2021) với hiện tại "
+                          "(tính đến ngày 15/04/2021)")
+    people = next(line for line in out.splitlines() if "Lượt người được khám bệnh" in line)
+    assert people.endswith("Kết quả 90 → 120; Đánh giá Chậm tiến độ → Chậm tiến độ")
+    assert "Tổng giá trị nguồn lực vận động được: Kết quả 600.000 đồng → 1.200.000 đồng" in out
+    assert "Báo cáo nhận được sau ngày 15/03/2021, đến ngày 15/04/2021:" in out
+    assert ("Đoàn cơ sở Bệnh viện Đa khoa tỉnh, báo cáo tháng 1/2021: bản 2, nhận ngày 20/03/2021, "
+            "hạn nộp 10/02/2021 (Trễ hạn, Bản sửa)") in out
+    assert "Chi đoàn Bảo hiểm Xã hội tỉnh: tháng 3/2021" in out  # units newly missing
+    for english in ("targets changed", "received", "late", "correction", "actual", "none"):
+        assert english not in out.lower()
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", out)  # no ISO dates
+
+
+def test_compare_text_formats_each_value_in_its_own_format() -> None:
+    change = {"id": "reporting_completeness", "label": {"vi": "Tỷ lệ báo cáo", "en": "Reporting rate"},
+              "format": "percent", "status_then": None, "status_now": "behind",
+              "actual_then": 0.9833333333333333, "actual_now": 0.95}
+    result = {"snapshot": {"name": "Họp"}, "as_of_then": "2021-06-30", "as_of_now": "2021-07-31",
+              "targets": [change], "received_since": [], "newly_missing": []}
+    assert comparison_text(result).splitlines() == [
+        "So sánh số liệu chốt «Họp» (tính đến ngày 30/06/2021) với hiện tại (tính đến ngày 31/07/2021)", "",
+        "Chỉ tiêu thay đổi:", "  • Tỷ lệ báo cáo: Kết quả 98,3% → 95,0%; Đánh giá – → Chậm tiến độ", "",
+        "Báo cáo nhận được sau ngày 30/06/2021, đến ngày 31/07/2021:", "  Chưa nhận thêm báo cáo nào.", "",
+        "Đơn vị mới thiếu báo cáo:", "  Không có đơn vị nào mới thiếu báo cáo."]
+    assert "Actual 98.3% → 95.0%" in comparison_text(result, "en")
+
+
+def test_compare_command_in_english(meeting: Engine, capsys: Any) -> None:
+    out = _compare_text(meeting.url.render_as_string(hide_password=False), "en", capsys)
+    assert out.startswith("Snapshot «Họp tháng 3» (as of 15/03/2021) compared with now (as of 15/04/2021)")
+    assert "Reports received after 15/03/2021, up to 15/04/2021:" in out and "due 10/02/2021 (Late, Correction)" in out
+    assert "Actual 90 → 120" in out
+
+
+def test_reports_received_since_go_by_the_day_they_arrived(engine: Engine) -> None:
+    """The whole sample year stored at once, then a snapshot as of 30 June: between the June and
+    July meetings, the reports received in July (June's among them) are what came in."""
+    for report, received in sample_year():
+        store_report(engine, report, received_on=received)
+    create_snapshot(engine, "Họp tháng 6", date(2021, 6, 30))
+    result = compare(engine, "Họp tháng 6", as_of=date(2021, 7, 31))
+    received = result["received_since"]
+    june = {(report.unit, report.period) for report, on in sample_year() if report.period == "2021-06"
+            and date(2021, 6, 30) < on <= date(2021, 7, 31)}
+    assert len(june) >= 10 and june <= {(r["unit"], r["period"]) for r in received}
+    assert all("2021-07-01" <= r["received_on"] <= "2021-07-31" for r in received)
+    assert [r["received_on"] for r in received] == sorted(r["received_on"] for r in received)
+    assert compare(engine, "Họp tháng 6", as_of=date(2021, 6, 30))["received_since"] == []

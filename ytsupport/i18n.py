@@ -217,8 +217,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pilots_title": ("Nhiệm vụ của các đơn vị điểm chỉ đạo", "The pilot units' tasks"),
     "pilot_no_tasks": ("Kế hoạch không giao chỉ tiêu riêng.", "The plan assigns no target of its own."),
     "contribution_title": ("Đóng góp của từng đơn vị (phục vụ tổng kết năm)", "Each unit's contribution (for the year-end review)"),
-    "contribution_note": ("Mỗi đơn vị được tính các dòng của chính mình; hoạt động phối hợp được tính cho mọi đơn vị báo cáo.",
-                          "Each unit is credited with its own rows; a joint activity counts for every unit that reported it."),
+    "contribution_note": ("Mỗi đơn vị được tính các dòng của chính mình, nên hoạt động phối hợp được tính cho mọi đơn vị "
+                          "báo cáo và một đối tượng do nhiều đơn vị khảo sát được tính cho từng đơn vị; dòng «Hoạt động "
+                          "phối hợp, tính một lần» trừ phần trùng để cột cộng lại bằng tổng ở các trang khác.",
+                          "Each unit is credited with its own rows, so a joint activity counts for every unit that "
+                          "reported it and a person surveyed by several units for each of them; the row «Joint "
+                          "activities counted once» takes the repeats away, so each column adds up to the total shown "
+                          "on the other pages."),
+    "contribution_joint": ("Hoạt động phối hợp, tính một lần", "Joint activities counted once"),
     "beneficiaries": ("Đối tượng khảo sát", "People surveyed"),
     "resources_vnd": ("Nguồn lực (đồng)", "Resources (VND)"),
     "no_reporting_units": ("Không có đơn vị nào phải nộp báo cáo tháng trong lựa chọn này.",
@@ -288,7 +294,6 @@ STRINGS.update({
     "cmp_people_served": ("Số người được hỗ trợ", "People served"),
     "cmp_cost_vnd": ("Kinh phí (đồng)", "Cost (VND)"),
     "cmp_value_vnd": ("Giá trị nguồn lực (đồng)", "Resources value (VND)"),
-    "cmp_quantity": ("Số lượng hiện vật", "In-kind quantity"),
     "page_people": ("Đối tượng", "Beneficiaries"),
     "people_notice": ("Trang này có dữ liệu cá nhân. Không trình chiếu, không chia sẻ; mỗi lần xuất tệp đều được ghi nhật ký.",
                       "This page holds personal data. Do not project or share it; every export is recorded in the audit log."),
@@ -366,7 +371,11 @@ STRINGS.update({
     "compare_pick": ("Chọn lần chốt số liệu", "Snapshot"),
     "targets_changed": ("Chỉ tiêu thay đổi", "Targets that changed"),
     "targets_unchanged": ("Không chỉ tiêu nào thay đổi.", "No target changed."),
-    "received_since": ("Báo cáo nhận được sau khi chốt", "Reports received since"),
+    "received_between": ("Báo cáo nhận được sau ngày {then}, đến ngày {now}", "Reports received after {then}, up to {now}"),
+    "compare_heading": ("So sánh số liệu chốt «{name}» (tính đến ngày {then}) với hiện tại (tính đến ngày {now})",
+                        "Snapshot «{name}» (as of {then}) compared with now (as of {now})"),
+    "compare_report_line": ("{unit}, báo cáo tháng {month}: bản {version}, nhận ngày {day}, hạn nộp {due}",
+                            "{unit}, report for {month}: version {version}, received on {day}, due {due}"),
     "received_none": ("Chưa nhận thêm báo cáo nào.", "No report received since."),
     "newly_missing": ("Đơn vị mới thiếu báo cáo", "Units newly missing a report"),
     "newly_missing_none": ("Không có đơn vị nào mới thiếu báo cáo.", "No unit is newly missing a report."),
@@ -502,6 +511,7 @@ STRINGS.update({
     "sheet_res_detail": ("Nguồn lực chi tiết", "Resources, detail"),
     "sheet_act_detail": ("Hoạt động chi tiết", "Activities, detail"),
     "sheet_coverage": ("Bao phủ theo huyện", "Coverage by district"),
+    "sheet_contribution": ("Đóng góp của đơn vị", "Contribution by unit"),
     "sheet_categories": ("Bao phủ theo nhóm đối tượng", "Coverage by category"),
     "sheet_res_donor_type": ("Nguồn lực theo loại nhà tài trợ", "Resources by donor type"),
     "on_time_reports": ("Nộp đúng hạn", "On time"),

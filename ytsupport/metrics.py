@@ -2,9 +2,11 @@
 
 Each function takes the frames of ``store.load_current`` (a kind may be missing), optionally an
 ``as_of`` date (only rows dated on or before it count), and returns a small DataFrame ready to
-chart. Activities repeated across reports are counted once (``plan.count_once``) except in
-``unit_contribution``, which credits every unit with its own rows. Beneficiaries are people:
-one row per ``person_key`` across units, their latest survey giving district, sex and birth year.
+chart. Activities repeated across reports are counted once (``plan.count_once``); only
+``unit_contribution`` credits every unit with its own rows, and then adds an adjustment row so its
+columns still add up to those totals. Beneficiaries are people: one row per ``person_key`` across
+units, their latest survey giving district, sex and birth year. Resource quantities add up only
+within one item and unit of measure (``resources_by_measure``); the value in đồng adds up anywhere.
 """
 from __future__ import annotations
 
@@ -75,29 +77,57 @@ def centre_checkups_by_month(data: Frames, activity_type: str = "kham_benh", as_
 
 
 def _resources_by(data: Frames, column: pd.Series | str, name: str, as_of: date | None) -> pd.DataFrame:
+    """Entries and value in đồng per key, largest value first. No quantity: quantities of
+    different items and units of measure (cows, gift packs) do not add up (``resources_by_measure``)."""
     res = rows_until(data, "resources", as_of)
     keys = res[column] if isinstance(column, str) else column
     values = pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0)
-    out = (pd.DataFrame({name: keys.fillna("unknown") if len(res) else keys, "value": values,
-                         "quantity": pd.to_numeric(res["quantity"]).astype("float64").fillna(0)})
+    out = (pd.DataFrame({name: keys.fillna("unknown") if len(res) else keys, "value": values})
            .groupby(name, as_index=False)
-           .agg(entries=("value", "size"), quantity=("quantity", "sum"), value_vnd=("value", "sum")))
+           .agg(entries=("value", "size"), value_vnd=("value", "sum")))
     return out.sort_values("value_vnd", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def resources_by_item(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """Columns: item, entries, quantity, value_vnd (largest value first)."""
+    """Columns: item, entries, value_vnd (largest value first)."""
     return _resources_by(data, "item", "item", as_of)
 
 
 def resources_by_donor_type(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """Columns: donor_type ("unknown" when not given), entries, quantity, value_vnd."""
+    """Columns: donor_type ("unknown" when not given), entries, value_vnd."""
     return _resources_by(data, "donor_type", "donor_type", as_of)
 
 
 def resources_by_unit(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """Columns: unit (the reporting unit that mobilised them), entries, quantity, value_vnd."""
+    """Columns: unit (the reporting unit that mobilised them), entries, value_vnd."""
     return _resources_by(data, "unit", "unit", as_of)
+
+
+def unit_of_measure(values: pd.Series) -> pd.Series:
+    """Units of measure as one spelling each: spaces collapsed, lower case ("Phần " = "phần");
+    "" where none was given."""
+    unique = {v: " ".join(str(v).split()).lower() for v in values.dropna().unique()}
+    return values.map(unique).fillna("").astype(object)
+
+
+def resources_by_measure(data: Frames, as_of: date | None = None) -> pd.DataFrame:
+    """Quantities added up only within one item and one unit of measure (5 "con" of livestock and
+    423 "phần" of gifts are two rows, never 428 of anything); the value in đồng of each row too.
+
+    Columns: item, unit_of_measure ("" when not given), entries, quantity, value_vnd; items by
+    their total value (largest first), then their measures by value.
+    """
+    res = rows_until(data, "resources", as_of)
+    rows = pd.DataFrame({"item": res["item"].fillna("unknown") if len(res) else res["item"],
+                         "unit_of_measure": unit_of_measure(res["unit_of_measure"]),
+                         "quantity": pd.to_numeric(res["quantity"]).astype("float64").fillna(0),
+                         "value": pd.to_numeric(res["value_vnd"]).astype("float64").fillna(0)})
+    out = (rows.groupby(["item", "unit_of_measure"], as_index=False)
+           .agg(entries=("value", "size"), quantity=("quantity", "sum"), value_vnd=("value", "sum")))
+    item_value = out.groupby("item")["value_vnd"].transform("sum")
+    out = out.assign(_item_value=item_value).sort_values(["_item_value", "item", "value_vnd"],
+                                                         ascending=[False, True, False], kind="stable")
+    return out.drop(columns="_item_value").reset_index(drop=True)
 
 
 def resources_by_month(data: Frames, as_of: date | None = None,
@@ -226,13 +256,12 @@ def bhyt_share(data: Frames, as_of: date | None = None) -> pd.DataFrame:
 # Units
 
 
-def unit_contribution(data: Frames, as_of: date | None = None,
-                      units: Sequence[str] | None = None) -> pd.DataFrame:
-    """Each unit's own rows: activities, people_served, resources_value_vnd, beneficiaries.
+JOINT = "joint_counted_once"  # the ``unit`` of unit_contribution's adjustment row
+CONTRIBUTION_COLUMNS = ("activities", "people_served", "resources_value_vnd", "beneficiaries")
 
-    Not de-duplicated: a joint activity is credited to every unit that reported it.
-    ``units`` lists every unit to show (zeros filled); by default the units with data.
-    """
+
+def _own_rows(data: Frames, as_of: date | None) -> pd.DataFrame:
+    """Per unit, its own rows (nothing merged across units): the columns of ``CONTRIBUTION_COLUMNS``."""
     acts, res = rows_until(data, "activities", as_of), rows_until(data, "resources", as_of)
     ben = rows_until(data, "beneficiaries", as_of)
     frames = {
@@ -243,10 +272,36 @@ def unit_contribution(data: Frames, as_of: date | None = None,
                                 .groupby(res["unit"]).sum() if "unit" in res else pd.Series(dtype="float64")),
         "beneficiaries": ben.groupby("unit")["person_key"].nunique() if "unit" in ben else pd.Series(dtype="int64"),
     }
-    out = pd.DataFrame(frames).fillna(0).rename_axis("unit")
-    if units is not None:
-        out = out.reindex(list(units), fill_value=0)
+    return pd.DataFrame(frames).fillna(0).rename_axis("unit")
+
+
+def counted_once_totals(data: Frames, as_of: date | None = None) -> dict[str, float]:
+    """The totals every other view shows, each thing once: activities and people served with joint
+    activities merged (``plan.count_once``), resources in đồng, people surveyed across units."""
+    once = counted(data, None, as_of)
+    value = pd.to_numeric(rows_until(data, "resources", as_of)["value_vnd"]).astype("float64").fillna(0)
+    return {"activities": len(once), "people_served": int(once["people_served"].astype("Float64").fillna(0).sum()),
+            "resources_value_vnd": float(value.sum()), "beneficiaries": len(unique_beneficiaries(data, as_of))}
+
+
+def unit_contribution(data: Frames, as_of: date | None = None,
+                      units: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each unit's own rows: activities, people_served, resources_value_vnd, beneficiaries; then the
+    adjustment row (``unit == JOINT``) so that every column adds up to ``counted_once_totals``.
+
+    A joint activity is credited to every unit that reported it, and a person surveyed by several
+    units to each of them; the adjustment row (zero or negative) takes the repeats away, so the
+    table reconciles with the totals shown everywhere else. It is left out when nothing repeats.
+    ``units`` lists the units to show first (zeros filled); units with data not listed follow, so
+    no row drops out of the sum. By default the units with data.
+    """
+    own = _own_rows(data, as_of)
+    order = list(units or []) + [u for u in own.index if u not in set(units or [])]
+    out = own.reindex(order, fill_value=0)
+    totals = counted_once_totals(data, as_of)
+    adjustment = {c: totals[c] - float(out[c].sum()) for c in CONTRIBUTION_COLUMNS}
+    if any(abs(v) > 1e-6 for v in adjustment.values()):
+        out = pd.concat([out, pd.DataFrame([adjustment], index=pd.Index([JOINT], name="unit"))])
     out = out.astype({"activities": "int64", "people_served": "int64", "beneficiaries": "int64",
                       "resources_value_vnd": "float64"})
-    return out.rename_axis("unit").reset_index()[["unit", "activities", "people_served",
-                                                   "resources_value_vnd", "beneficiaries"]]
+    return out.rename_axis("unit").reset_index()[["unit", *CONTRIBUTION_COLUMNS]]

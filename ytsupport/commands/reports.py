@@ -7,7 +7,7 @@
     report --out FILE [--db URL] [--as-of YYYY-MM-DD] [--snapshot NAME] [--lang vi|en]
     snapshot create NAME [--db URL] [--as-of YYYY-MM-DD] [--by ACTOR]
     snapshot list [--db URL] [--json]
-    snapshot compare NAME [--db URL] [--as-of YYYY-MM-DD] [--json]
+    snapshot compare NAME [--db URL] [--as-of YYYY-MM-DD] [--json] [--lang vi|en]
 """
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+
+from .. import formatting as fmt
+from ..i18n import t
+from ..report.labels import status_label
 
 
 def _day(text: str) -> date:
@@ -57,7 +61,8 @@ def _add_snapshot(subparsers: Any) -> None:
     cmp = sub.add_parser("compare", help="what changed since a snapshot")
     cmp.add_argument("name", metavar="NAME")
     _common(cmp)
-    cmp.add_argument("--json", action="store_true")
+    cmp.add_argument("--json", action="store_true", help="machine-readable: the comparison as JSON")
+    cmp.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the text (default: vi)")
     cmp.set_defaults(func=cmd_snapshot_compare, handler=cmd_snapshot_compare)
 
 
@@ -130,21 +135,38 @@ def cmd_snapshot_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_comparison(result: dict[str, Any]) -> None:
-    print(f"snapshot {result['snapshot']['name']!r} (as of {result['as_of_then']}) "
-          f"vs now (as of {result['as_of_now']})")
-    print("targets changed:" if result["targets"] else "targets changed: none")
-    for t in result["targets"]:
-        print(f"  {t['id']:<24} {t['status_then'] or '-':>11} -> {t['status_now']:<11} "
-              f"actual {t['actual_then']} -> {t['actual_now']}")
-    print("reports received since:" if result["received_since"] else "reports received since: none")
-    for r in result["received_since"]:
-        flags = ", ".join(f for f, on in (("late", r["late"]), ("correction", r["correction"])) if on)
-        print(f"  {r['unit']:<16} {r['period']} v{r['version']} received {r['received_on']}"
-              f"{' (' + flags + ')' if flags else ''}")
-    print("units newly missing:" if result["newly_missing"] else "units newly missing: none")
-    for u in result["newly_missing"]:
-        print(f"  {u['unit']:<16} {', '.join(u['months'])}")
+def _target_line(change: dict[str, Any], lang: str) -> str:
+    label = change["label"].get(lang) or change["label"].get("vi") or change["id"]
+    value = {when: fmt.target_value(change[f"actual_{when}"], change["format"], lang) for when in ("then", "now")}
+    status = {when: status_label(change[f"status_{when}"], lang) if change[f"status_{when}"] else "–"
+              for when in ("then", "now")}
+    return (f"  • {label}: {t('col_actual', lang)} {value['then']} → {value['now']}; "
+            f"{t('col_status', lang)} {status['then']} → {status['now']}")
+
+
+def _report_line(report: dict[str, Any], lang: str) -> str:
+    flags = [t(key, lang) for key, on in (("late_flag", report["late"]), ("correction", report["correction"])) if on]
+    line = t("compare_report_line", lang, unit=report["unit_name"], month=fmt.month_number(report["period"]),
+             version=report["version"], day=fmt.day(report["received_on"]), due=fmt.day(report["due_on"]))
+    return f"  • {line}" + (f" ({', '.join(flags)})" if flags else "")
+
+
+def comparison_text(result: dict[str, Any], lang: str = "vi") -> str:
+    """``snapshot.compare``'s result in words for people, in ``lang``: dates as 30/6/2021, each
+    target's values in its own format (counts, percentages, đồng), statuses and report flags as
+    the dashboard words them."""
+    then, now = fmt.day(result["as_of_then"]), fmt.day(result["as_of_now"])
+    lines = [t("compare_heading", lang, name=result["snapshot"]["name"], then=then, now=now), ""]
+    sections = ((t("targets_changed", lang), t("targets_unchanged", lang),
+                 [_target_line(c, lang) for c in result["targets"]]),
+                (t("received_between", lang, then=then, now=now), t("received_none", lang),
+                 [_report_line(r, lang) for r in result["received_since"]]),
+                (t("newly_missing", lang), t("newly_missing_none", lang),
+                 [f"  • {u['unit_name']}: {t('month_short', lang, months=fmt.month_list(u['months']))}"
+                  for u in result["newly_missing"]]))
+    for title, none, items in sections:
+        lines += [f"{title}:", *(items or [f"  {none}"]), ""]
+    return "\n".join(lines).rstrip()
 
 
 def cmd_snapshot_compare(args: argparse.Namespace) -> int:
@@ -160,5 +182,5 @@ def cmd_snapshot_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(compare_json(result))
     else:
-        _print_comparison(result)
+        print(comparison_text(result, args.lang))
     return 0

@@ -238,7 +238,6 @@ class Units:
     reminder: str
     pilots: tuple[PilotTasks, ...]
     contribution: pd.DataFrame
-    contribution_max: dict[str, float]
     has_units: bool
 
 
@@ -520,18 +519,9 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Visits:
 # Resources
 
 
-def _main_unit_of_measure(data: Frames, as_of: date) -> dict[str, str]:
-    res = metrics.rows_until(data, "resources", as_of)
-    if not len(res):
-        return {}
-    pairs = res[["item", "unit_of_measure"]].dropna()
-    counts = pairs.groupby(["item", "unit_of_measure"]).size().reset_index(name="n")
-    counts = counts.sort_values(["item", "n"], ascending=[True, False]).drop_duplicates("item")
-    return dict(zip(counts["item"], counts["unit_of_measure"]))
-
-
 def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Resources:
-    """Value mobilised by item, donor type, unit and month (cumulated), top donors, in-kind quantities."""
+    """Value mobilised by item, donor type, unit and month (cumulated), top donors, and in-kind
+    quantities, one per item and unit of measure (quantities in different measures never add up)."""
     as_of = plan.clip(as_of)
     items, donor_types, names = _labels("resource_items", lang), _labels("donor_types", lang), unit_names(plan)
     by_item = metrics.resources_by_item(data, as_of)
@@ -543,9 +533,9 @@ def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Resour
     by_month = metrics.resources_by_month(data, as_of, months=[m for m in plan.months if m <= f"{as_of:%Y-%m}"])
     donors = metrics.top_donors(data, 10, as_of)
     donors.insert(2, "donor_type_label", _label_column(donors["donor_type"], donor_types, lang))
-    measures = _main_unit_of_measure(data, as_of)
-    in_kind = by_item[(by_item["item"] != "tien_mat") & (by_item["quantity"] > 0)].copy()
-    in_kind["unit_of_measure"] = in_kind["item"].map(measures).fillna("")
+    by_measure = metrics.resources_by_measure(data, as_of)
+    in_kind = by_measure[(by_measure["item"] != "tien_mat") & (by_measure["quantity"] > 0)].copy()
+    in_kind.insert(1, "label", _label_column(in_kind["item"], items, lang))
     kinds = tuple(InKind(label=r.label, quantity=float(r.quantity), unit_of_measure=r.unit_of_measure,
                          value_vnd=float(r.value_vnd)) for r in in_kind.itertuples(index=False))
     return Resources(as_of=as_of, total_vnd=float(by_item["value_vnd"].sum()), entries=int(by_item["entries"].sum()),
@@ -613,24 +603,34 @@ def pilot_tasks(plan: Plan, targets: Sequence[dict[str, Any]], as_of: date, lang
     return tuple(out)
 
 
+TOTAL = "total"  # the ``unit`` of the contribution table's total row
+
+
+def contribution_table(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> pd.DataFrame:
+    """Each unit's own rows, the joint-activity adjustment and the total (what the other pages show),
+    with a ``label`` column: the units' column sums reconcile with the totals on the same table."""
+    names = {**unit_names(plan), metrics.JOINT: t("contribution_joint", lang), TOTAL: t("total", lang)}
+    rows = metrics.unit_contribution(data, as_of, units=[u.code for u in plan.units])
+    total = pd.DataFrame([{"unit": TOTAL, **rows[list(metrics.CONTRIBUTION_COLUMNS)].sum().to_dict()}])
+    table = pd.concat([rows, total], ignore_index=True).astype(rows.dtypes.to_dict())
+    table.insert(1, "label", table["unit"].map(lambda u: names.get(u, u)))
+    return table
+
+
 def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Units:
     """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
     as_of = plan.clip(as_of)
     pairs = report_pairs(data, plan, as_of)
     result = status(data, plan, as_of)
     gaps = _reporting_gaps(plan, data, as_of)
-    names = unit_names(plan)
-    contribution = metrics.unit_contribution(data, as_of, units=[u.code for u in plan.units])
-    contribution.insert(1, "label", contribution["unit"].map(lambda u: names.get(u, u)))
+    contribution = contribution_table(data, plan, as_of, lang)
     counts = pairs.loc[pairs["is_due"].astype(bool), "state"].value_counts().reindex(list(STATE_STYLE), fill_value=0)
     states, table = _matrix_table(pairs, plan, lang)
-    tops = {c: float(contribution[c].max()) if len(contribution) else 0.0
-            for c in ("activities", "people_served", "resources_value_vnd", "beneficiaries") if c in contribution}
     return Units(as_of=as_of, matrix=table, matrix_states=states, reporting=_reporting(result["reporting"]),
                  state_counts={str(s): int(n) for s, n in counts.items()}, gaps=gaps,
                  missing_names=gaps.missing_names, late_names=gaps.late_names,
                  reminder=reminder_text(plan, gaps, as_of), pilots=pilot_tasks(plan, result["targets"], as_of, lang),
-                 contribution=contribution, contribution_max=tops, has_units=bool(plan.reporting_units))
+                 contribution=contribution, has_units=bool(plan.reporting_units))
 
 
 __all__ = ["Filters", "apply_filters", "coverage", "default_as_of", "last_due_month", "overview", "plan_files",

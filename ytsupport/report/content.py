@@ -18,9 +18,9 @@ from ..settings import get_settings
 
 # The aggregates a report carries (each a list of records; see ``collect.collect``).
 TABLE_KEYS: tuple[str, ...] = (
-    "checkups_by_month", "activities_by_month_type", "resources_by_item", "resources_by_donor_type",
-    "resources_by_unit", "resources_by_month", "top_donors", "coverage_by_district", "coverage_by_category",
-    "unit_contribution", "reporting_pairs", "resources_detail", "activities_detail",
+    "checkups_by_month", "activities_by_month_type", "resources_by_item", "resources_by_measure",
+    "resources_by_donor_type", "resources_by_unit", "resources_by_month", "top_donors", "coverage_by_district",
+    "coverage_by_category", "unit_contribution", "reporting_pairs", "resources_detail", "activities_detail",
 )
 
 
@@ -65,6 +65,14 @@ class ReportContent:
     def table(self, key: str) -> pd.DataFrame:
         """One aggregate as a DataFrame (empty when absent)."""
         return pd.DataFrame(self.tables.get(key) or [])
+
+    def resource_measures(self) -> list[dict[str, Any]]:
+        """Resources per item and unit of measure (``metrics.resources_by_measure``). A snapshot
+        frozen before that table existed gives its by-item rows without a quantity: those had been
+        added across units of measure."""
+        if "resources_by_measure" in self.tables:
+            return list(self.tables["resources_by_measure"])
+        return [{**r, "unit_of_measure": None, "quantity": None} for r in self.tables.get("resources_by_item") or []]
 
     def unit_name(self, code: str) -> str:
         return str(self.meta.get("units", {}).get(code, code))

@@ -259,12 +259,14 @@ def _resources(content: ReportContent, lang: str, counter: list[int]) -> list[Bl
                               entries=fmt.count(head["resources_entries"], lang))))
     blocks.append(Figure("resources", t("resources_chart", lang)))
     counter[0] += 1
+    # One row per item and unit of measure: a quantity adds up only with quantities of the same measure.
     by_item = [[fmt.code_label("resource_items", r["item"], lang), fmt.count(r["entries"], lang),
-                fmt.count(r["quantity"], lang), fmt.number(r["value_vnd"], lang)]
-               for r in content.tables.get("resources_by_item") or []]
+                fmt.count(r["quantity"], lang) if r["quantity"] is not None else "",
+                r["unit_of_measure"] or "", fmt.number(r["value_vnd"], lang)]
+               for r in content.resource_measures()]
     blocks.append(Table(t("resources_table", lang, n=counter[0]),
-                        [t(k, lang) for k in ("col_item", "col_entries", "col_quantity", "col_value")],
-                        by_item, [0.4, 0.15, 0.17, 0.28], "lrrr", small=True))
+                        [t(k, lang) for k in ("col_item", "col_entries", "col_quantity", "col_uom", "col_value")],
+                        by_item, [0.34, 0.12, 0.14, 0.14, 0.26], "lrrlr", small=True))
     counter[0] += 1
     by_unit = [[content.unit_name(r["unit"]), fmt.count(r["entries"], lang), fmt.number(r["value_vnd"], lang)]
                for r in content.tables.get("resources_by_unit") or [] if r["value_vnd"]]

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import t
+from ..metrics import CONTRIBUTION_COLUMNS, JOINT
 from .. import formatting as fmt
 from ..plan.definition import month_end
 from ..states import ReportState
@@ -208,25 +209,42 @@ def _reached(row: dict[str, Any], threshold: int, as_of: date, lang: str) -> str
 
 
 def resource_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
-    money = [Column("entries", t("col_entries", lang), 10, "int"),
-             Column("quantity", t("col_quantity", lang), 12, "count"),
-             Column("value_vnd", t("col_value", lang), 18, "vnd")]
+    """Value by item (one row per unit of measure, so each quantity adds like with like), by donor,
+    donor type and unit (value only: quantities of different things do not add up)."""
+    entries, value = Column("entries", t("col_entries", lang), 10, "int"), Column("value_vnd", t("col_value", lang), 18, "vnd")
     write_sheet(workbook, t("sheet_res_item", lang), [
         Column("item", t("col_id", lang), 14),
-        Column(lambda r: fmt.code_label("resource_items", r["item"], lang), t("col_item", lang), 26), *money],
-        content.tables.get("resources_by_item") or [])
+        Column(lambda r: fmt.code_label("resource_items", r["item"], lang), t("col_item", lang), 26),
+        Column("unit_of_measure", t("col_uom", lang), 12), entries, Column("quantity", t("col_quantity", lang), 12, "count"),
+        value], content.resource_measures())
     write_sheet(workbook, t("sheet_res_donor", lang), [
         Column("donor", t("col_donor", lang), 40),
         Column(lambda r: fmt.code_label("donor_types", r.get("donor_type"), lang), t("col_donor_type", lang), 26),
-        Column("entries", t("col_entries", lang), 10, "int"), Column("value_vnd", t("col_value", lang), 18, "vnd")],
-        content.tables.get("top_donors") or [])
+        entries, value], content.tables.get("top_donors") or [])
     write_sheet(workbook, t("sheet_res_donor_type", lang), [
         Column("donor_type", t("col_id", lang), 14),
-        Column(lambda r: fmt.code_label("donor_types", r["donor_type"], lang), t("col_donor_type", lang), 30), *money],
+        Column(lambda r: fmt.code_label("donor_types", r["donor_type"], lang), t("col_donor_type", lang), 30),
+        entries, value],
         content.tables.get("resources_by_donor_type") or [])
     write_sheet(workbook, t("sheet_res_unit", lang), [
         Column("unit", t("col_id", lang), 16), Column(lambda r: content.unit_name(r["unit"]), t("col_unit", lang), 44),
-        *money], content.tables.get("resources_by_unit") or [])
+        entries, value], content.tables.get("resources_by_unit") or [])
+
+
+def contribution_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """Each unit's own rows, the joint-activity adjustment row and the total: each column adds up
+    to the total, which is the figure counted once that the other sheets show."""
+    rows = content.tables.get("unit_contribution") or []
+    total = {"unit": "", "name": t("total", lang),
+             **{c: sum(r.get(c) or 0 for r in rows) for c in CONTRIBUTION_COLUMNS}}
+    named = [{**r, "name": t("contribution_joint", lang) if r["unit"] == JOINT else content.unit_name(r["unit"])}
+             for r in rows]
+    write_sheet(workbook, t("sheet_contribution", lang), [
+        Column(lambda r: "" if r["unit"] == JOINT else r["unit"], t("col_id", lang), 16),
+        Column("name", t("col_unit", lang), 44), Column("activities", t("col_activities", lang), 12, "int"),
+        Column("people_served", t("col_people_served", lang), 14, "int"),
+        Column("resources_value_vnd", t("col_resources_value", lang), 18, "vnd"),
+        Column("beneficiaries", t("col_beneficiaries", lang), 14, "int")], [*named, total] if rows else [])
 
 
 def detail_sheets(workbook: Workbook, content: ReportContent, lang: str) -> None:
@@ -267,7 +285,7 @@ def render(content: ReportContent, lang: str = "vi") -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for writer in (info_sheet, targets_sheet, reporting_sheet, activity_sheets, resource_sheets, coverage_sheets,
-                   detail_sheets):
+                   contribution_sheet, detail_sheets):
         writer(workbook, content, lang)
     workbook.active = 1
     workbook.properties.title = f"{content.meta['plan']} – {fmt.day(content.as_of)}"

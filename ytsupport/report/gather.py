@@ -52,6 +52,7 @@ def aggregates(data: Frames, plan: Plan, as_of: date, limit: int) -> tuple[dict[
         "checkups_by_month": records(checkups),
         "activities_by_month_type": records(metrics.activities_by_month_type(data, as_of)),
         "resources_by_item": records(metrics.resources_by_item(data, as_of)),
+        "resources_by_measure": records(metrics.resources_by_measure(data, as_of)),
         "resources_by_donor_type": records(metrics.resources_by_donor_type(data, as_of)),
         "resources_by_unit": records(metrics.resources_by_unit(data, as_of)),
         "resources_by_month": records(metrics.resources_by_month(data, as_of, plan.months)),

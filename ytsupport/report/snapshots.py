@@ -3,8 +3,8 @@
 A snapshot keeps the ``plan.status`` JSON and the report's aggregates (``ReportContent``) as JSON
 text, with its name, as-of date, when and by whom it was taken, and the data version; a report can
 be rendered from it later exactly as it was. ``compare`` tells what moved since: targets whose
-status or actual changed, report versions received since (late ones flagged, corrections marked),
-and units newly missing a report. Taking a snapshot is audited.
+status or actual changed, report versions received after the snapshot's as-of date (late ones
+flagged, corrections marked), and units newly missing a report. Taking a snapshot is audited.
 """
 from __future__ import annotations
 
@@ -155,26 +155,27 @@ def changed_targets(then: ReportContent, now: ReportContent) -> list[dict[str, A
     return changes
 
 
-def received_since(engine: Engine, then: ReportContent, due_days: int) -> list[dict[str, Any]]:
-    """Report versions stored since the snapshot (oldest first): corrections and late ones flagged.
+def received_since(engine: Engine, then: ReportContent, now: ReportContent, due_days: int) -> list[dict[str, Any]]:
+    """Report versions received after the snapshot's as-of date and on or before now's, by the day
+    each reached the Bloc (``received_on``), oldest first; late ones and corrections flagged.
 
-    A version is new when its id was not among the versions stored when the snapshot was taken; it
-    is ``late`` when received after its month's due date, a ``correction`` when not the first
-    version of its (unit, month).
+    By received date, not by what was stored when the snapshot was taken: the June reports that
+    arrive in July were not known on 30 June even when they were stored before a snapshot "as of
+    30 June" was taken, and they are what changed by the July meeting. A version is ``late`` when
+    received after its month's due date, a ``correction`` when not the first of its (unit, month).
     """
     from ..plan.definition import month_end
     from ..store import history
 
-    known = set(then.meta.get("known_versions") or [])
-    rows = [r for r in history(engine) if r["id"] not in known]
+    since, until = then.as_of, now.as_of
+    rows = [r for r in history(engine) if since < date.fromisoformat(r["received_on"]) <= until]
     out = []
-    for r in sorted(rows, key=lambda r: (r["uploaded_at"] or "", r["id"])):
+    for r in sorted(rows, key=lambda r: (r["received_on"], r["uploaded_at"] or "", r["id"])):
         due = month_end(r["period"]) + timedelta(days=due_days)
-        received = date.fromisoformat(r["received_on"]) if r["received_on"] else None
-        out.append({"id": r["id"], "unit": r["unit"], "unit_name": then.unit_name(r["unit"]), "period": r["period"],
+        out.append({"id": r["id"], "unit": r["unit"], "unit_name": now.unit_name(r["unit"]), "period": r["period"],
                     "version": r["version"], "received_on": r["received_on"], "uploaded_at": r["uploaded_at"],
                     "uploaded_by": r["uploaded_by"], "due_on": due.isoformat(),
-                    "late": received is not None and received > due, "correction": r["version"] > 1,
+                    "late": date.fromisoformat(r["received_on"]) > due, "correction": r["version"] > 1,
                     "is_current": r["is_current"]})
     return out
 
@@ -194,8 +195,9 @@ def compare(engine: Engine, snapshot: str | int, *, as_of: date | None = None,
             now: ReportContent | None = None) -> dict[str, Any]:
     """What changed between the snapshot and now (the figures at ``as_of``, default today).
 
-    Keys: snapshot (its record), as_of_then, as_of_now, targets (changed ones), received_since,
-    newly_missing.
+    Keys: snapshot (its record), as_of_then, as_of_now (ISO dates), targets (changed ones),
+    received_since (report versions received after as_of_then, up to as_of_now), newly_missing.
+    Plain data for JSON (``compare_json``); ``commands.reports.comparison_text`` words it for people.
     """
     from .gather import current_content
 
@@ -205,7 +207,7 @@ def compare(engine: Engine, snapshot: str | int, *, as_of: date | None = None,
     now = now or current_content(engine, as_of)
     due_days = int(then.meta.get("due_days") or now.meta.get("due_days") or 10)
     return {"snapshot": snap.to_json(), "as_of_then": then.status["as_of"], "as_of_now": now.status["as_of"],
-            "targets": changed_targets(then, now), "received_since": received_since(engine, then, due_days),
+            "targets": changed_targets(then, now), "received_since": received_since(engine, then, now, due_days),
             "newly_missing": newly_missing(then, now)}
 
 

@@ -18,8 +18,8 @@ from . import current_report, store_report
 
 # Where a row sits, and who a person is once keyed (the key is made from compared columns, when storing).
 IGNORED = {"sheet", "row", "report_version_id", "unit", "period", "person_key", PERSON_BASIS}
-TOTALS = (("activities", "people_served"), ("activities", "cost_vnd"), ("resources", "value_vnd"),
-          ("resources", "quantity"))
+# Resources compare by value in đồng: their quantities are of different things (cows, gift packs).
+TOTALS = (("activities", "people_served"), ("activities", "cost_vnd"), ("resources", "value_vnd"))
 
 
 @dataclass
