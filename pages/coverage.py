@@ -20,6 +20,10 @@ cols[2].metric(t("with_bhyt", lang), fmt.number(m.with_bhyt, lang),
                delta=fmt.percent(m.bhyt_share, lang), delta_color="off", delta_arrow="off", border=True)
 cols[3].metric(t("districts_reached", lang), f"{m.districts_reached} / {m.districts_total}", border=True)
 
+if not m.breakdown:
+    st.info(t("too_few_to_break_down", lang, n=m.suppress_below))
+    st.stop()
+
 measures = {"surveyed": t("surveyed", lang), "supported": t("supported", lang), "with_bhyt": t("with_bhyt", lang)}
 left, right = st.columns([3, 2], gap="large")
 with left:

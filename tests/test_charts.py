@@ -61,7 +61,7 @@ def test_hbar_sorts_largest_on_top_and_labels_money_in_short_form() -> None:
     bar = charts.hbar(frame, "label", "value", money=True).data[0]
     assert list(bar.y) == ["Xe đạp", "Thuốc", "Quà"]  # plotly draws the last row on top
     assert list(bar.text) == ["32,8 triệu", "49,5 triệu", "68 triệu"]
-    assert list(bar.customdata) == ["32.800.000 đ", "49.500.000 đ", "68.000.000 đ"]
+    assert list(bar.customdata) == ["32.800.000 đồng", "49.500.000 đồng", "68.000.000 đồng"]
     ordered = charts.hbar(frame, "label", "value", sort=False).data[0]
     assert list(ordered.y) == ["Quà", "Xe đạp", "Thuốc"]
 
@@ -76,7 +76,7 @@ def test_grouped_bars_put_the_first_series_on_top_of_each_group() -> None:
 
 def test_steps_show_people_and_share() -> None:
     frame = pd.DataFrame({"label": ["Khảo sát", "Hỗ trợ"], "people": [60, 21], "share": [None, 0.35]})
-    assert list(charts.steps(frame).data[0].text) == ["21 (35%)", "60"]
+    assert list(charts.steps(frame).data[0].text) == ["21 (35,0%)", "60"]
 
 
 def test_month_strip_has_one_square_per_month_with_icon_and_month() -> None:
@@ -99,7 +99,7 @@ def test_cumulative_by_month_is_plotted_in_millions_with_exact_hover() -> None:
     frame = pd.DataFrame({"month": ["2021-01", "2021-02"], "value_vnd": [40e6, 5e6], "cumulative_value_vnd": [40e6, 45e6]})
     bars, line = charts.cumulative_by_month(frame).data
     assert list(bars.y) == [40, 5] and list(line.y) == [40, 45]
-    assert line.customdata[-1] == "45.000.000 đ" and line.text[-1] == "45 triệu"
+    assert line.customdata[-1] == "45.000.000 đồng" and line.text[-1] == "45 triệu"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -340,6 +340,8 @@ STRINGS.update({
     "logout": ("Đăng xuất", "Log out"),
     "not_allowed": ("Tài khoản của bạn không có quyền xem trang này.", "Your account may not open this page."),
     "page_meeting": ("Họp giao ban", "Meeting"),
+    "too_few_to_break_down": ("Phạm vi đã chọn có dưới {n} người: không hiển thị chi tiết để không nhận ra được ai.",
+                              "Fewer than {n} people in the chosen scope: no breakdown is shown, so that nobody can be recognised."),
     "suppressed_note": ("“–”: dưới {n} người, không hiển thị để không nhận ra được ai (tổng toàn tỉnh vẫn đủ).",
                         "“–”: fewer than {n} people, hidden so no one can be identified (province totals are complete)."),
     "page_present": ("Trình chiếu", "Presentation"),

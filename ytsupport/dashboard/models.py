@@ -22,7 +22,7 @@ from .. import metrics
 from ..states import STATE_STYLE, STATUS_STYLE, TIMELY_STATES, MonthState, ReportState, TargetStatus
 from .. import formatting as fmt
 from ..geo import short_labels
-from ..privacy import hide_small
+from ..privacy import hide_count, hide_small, too_few_to_break_down
 from ..privacy import threshold as suppress_threshold
 from ..i18n import t
 from ..plan import Plan, month_end, report_pairs, status
@@ -133,10 +133,12 @@ class Overview:
 
 @dataclass(frozen=True)
 class Coverage:
+    """The coverage page. Counts hidden by the small-count rule are None (NaN in frames)."""
+
     as_of: date
-    people: int
-    supported: int
-    with_bhyt: int
+    people: int | None
+    supported: int | None
+    with_bhyt: int | None
     supported_share: float | None
     bhyt_share: float | None
     multi_unit: int
@@ -149,6 +151,7 @@ class Coverage:
     districts_reached: int
     districts_total: int
     has_data: bool
+    breakdown: bool = True  # False: a filtered view of 1-4 people shows no breakdown at all
 
 
 @dataclass(frozen=True)
@@ -415,10 +418,9 @@ def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Overvie
 # Coverage
 
 
-def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Coverage:
-    """Surveyed people (each once across units) by district, category, sex and age band;
-    surveyed → supported → holding a BHYT card."""
-    as_of = plan.clip(as_of)
+def _coverage_frames(data: Frames, plan: Plan, as_of: date, lang: str) -> dict[str, Any]:
+    """Surveyed people (each once across units) by district, category, sex and age band, and the
+    surveyed → supported → holding a BHYT card steps: every count as it is, nothing hidden yet."""
     people = metrics.unique_beneficiaries(data, as_of)
     short = short_labels(lang)
     by_district = (people.assign(n=1).groupby("district")
@@ -428,23 +430,64 @@ def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Coverag
     by_district.insert(1, "label", by_district["district"].map(lambda c: short.get(c, c)))
     categories = people["categories"].str.split(";").explode()
     by_category = _counts(categories[categories.fillna("") != ""], "category", _labels("beneficiary_categories", lang), lang)
-    by_sex = _counts(people["sex"], "sex", _labels("sex", lang), lang)
     ages = (as_of.year - people["birth_year"].astype("Float64")).astype("float64")
     bands = {b: t(f"age_{b}", lang) for b in metrics.AGE_BANDS}
     by_age = _counts(metrics.age_band(ages), "age_band", bands, lang, order=metrics.AGE_BANDS)
-    by_age = by_age[(by_age["age_band"] != "unknown") | (by_age["people"] > 0)].reset_index(drop=True)
-    surveyed, supported, insured = len(people), int(people["supported"].sum()), int(people["has_bhyt"].sum())
-    share = (lambda n: n / surveyed if surveyed else None)
-    steps = pd.DataFrame([{"step": "surveyed", "label": t("surveyed", lang), "people": surveyed, "share": None},
-                          {"step": "supported", "label": t("supported", lang), "people": supported, "share": share(supported)},
-                          {"step": "with_bhyt", "label": t("with_bhyt", lang), "people": insured, "share": share(insured)}])
-    return Coverage(as_of=as_of, people=surveyed, supported=supported, with_bhyt=insured,
-                    supported_share=share(supported), bhyt_share=share(insured),
-                    multi_unit=int((people["units"] > 1).sum()) if len(people) else 0,
-                    by_district=hide_small(by_district, ["surveyed", "supported", "with_bhyt"]),
-                    suppress_below=suppress_threshold(), by_category=by_category, by_sex=by_sex, by_age=by_age,
-                    steps=steps, districts_reached=int((by_district["surveyed"] > 0).sum()),
-                    districts_total=len(by_district), has_data=surveyed > 0)
+    counts = {"surveyed": len(people), "supported": int(people["supported"].sum()),
+              "with_bhyt": int(people["has_bhyt"].sum())}
+    steps = pd.DataFrame([{"step": k, "label": t(k, lang), "people": n} for k, n in counts.items()])
+    return {"counts": counts, "by_district": by_district, "by_category": by_category,
+            "by_sex": _counts(people["sex"], "sex", _labels("sex", lang), lang), "by_age": by_age, "steps": steps,
+            "multi_unit": int((people["units"] > 1).sum()) if len(people) else 0}
+
+
+def _hidden_against(frame: pd.DataFrame, province: pd.DataFrame, key: str, column: str) -> pd.DataFrame:
+    """A filtered view's breakdown with each count hidden against the same row at province level."""
+    totals = frame[key].map(dict(zip(province[key], province[column]))).fillna(0)
+    return hide_small(frame, [column], totals={column: totals})
+
+
+def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi", whole: Frames | None = None) -> Coverage:
+    """Surveyed people by district, category, sex and age band; surveyed → supported → holding a
+    BHYT card. ``whole`` is the unfiltered data when ``data`` is filtered to some units or
+    districts: every count of the view is then below province level and hidden by the one rule
+    (``privacy``) against the province's figures, and a view of fewer than 5 people shows no
+    breakdown at all."""
+    as_of = plan.clip(as_of)
+    view = _coverage_frames(data, plan, as_of, lang)
+    counts, columns = view["counts"], ["surveyed", "supported", "with_bhyt"]
+    filtered = whole is not None
+    if filtered:
+        province = _coverage_frames(whole, plan, as_of, lang)
+        shown = {k: hide_count(n, province["counts"][k]) for k, n in counts.items()}
+        by_district = hide_small(view["by_district"], columns,
+                                 totals={c: view["by_district"]["district"].map(
+                                     dict(zip(province["by_district"]["district"], province["by_district"][c])))
+                                     for c in columns})
+        # a district the province view hides stays hidden in every view of it
+        hidden = hide_small(province["by_district"], columns).set_index("district")[columns].isna()
+        rows = hidden.reindex(by_district["district"]).fillna(False).to_numpy()
+        by_district[columns] = by_district[columns].mask(rows)
+        parts = {k: _hidden_against(view[k], province[k], key, "people")
+                 for k, key in (("by_category", "category"), ("by_sex", "sex"), ("by_age", "age_band"))}
+        steps = _hidden_against(view["steps"], province["steps"], "step", "people")
+    else:
+        shown = dict(counts)
+        by_district = hide_small(view["by_district"], columns)
+        parts = {k: view[k] for k in ("by_category", "by_sex", "by_age")}
+        steps = view["steps"]
+    breakdown = not (filtered and too_few_to_break_down(counts["surveyed"]))
+    surveyed = shown["surveyed"]
+    share = (lambda n: n / surveyed if surveyed and n is not None else None)
+    steps = steps.assign(share=[None, share(shown["supported"]), share(shown["with_bhyt"])])
+    by_age = parts["by_age"]
+    by_age = by_age[(by_age["age_band"] != "unknown") | (by_age["people"].fillna(1) > 0)].reset_index(drop=True)
+    return Coverage(as_of=as_of, people=surveyed, supported=shown["supported"], with_bhyt=shown["with_bhyt"],
+                    supported_share=share(shown["supported"]), bhyt_share=share(shown["with_bhyt"]),
+                    multi_unit=view["multi_unit"], by_district=by_district, suppress_below=suppress_threshold(),
+                    by_category=parts["by_category"], by_sex=parts["by_sex"], by_age=by_age, steps=steps,
+                    districts_reached=int((view["by_district"]["surveyed"] > 0).sum()),
+                    districts_total=len(view["by_district"]), has_data=counts["surveyed"] > 0, breakdown=breakdown)
 
 
 def _counts(values: pd.Series, name: str, labels: dict[str, str], lang: str,

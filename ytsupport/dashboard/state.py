@@ -130,8 +130,12 @@ _MODELS: dict[str, Callable[..., Any]] = {
 @st.cache_data(show_spinner=False, max_entries=64)
 def _model(page: str, url: str, version: int, plan_file: str, as_of: date, units: tuple[str, ...],
            districts: tuple[str, ...], lang: str) -> Any:
-    data = models.apply_filters(_frames(url, version), units, districts)
-    return _MODELS[page](data, models.restrict_plan(plan(plan_file), units), as_of, lang)
+    whole = _frames(url, version)
+    data = models.apply_filters(whole, units, districts)
+    chosen = models.restrict_plan(plan(plan_file), units)
+    if page == "coverage":  # a filtered view's person counts are hidden against the province's
+        return models.coverage(data, chosen, as_of, lang, whole=whole if units or districts else None)
+    return _MODELS[page](data, chosen, as_of, lang)
 
 
 def _page_model(page: str, lang: str) -> Any:

@@ -14,6 +14,7 @@ from typing import Any, Union
 
 from ..i18n import t
 from .. import formatting as fmt
+from ..privacy import threshold
 from ..states import STATE_STYLE, STATUS_STYLE, ReportState, pale
 from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label
 from .content import ReportContent, ReportSettings
@@ -184,9 +185,10 @@ def _coverage_table(content: ReportContent, lang: str, number: int) -> Table:
     """People surveyed by district (each person once), with a total row."""
     records = content.tables.get("coverage_by_district") or []
     rows = [[fmt.code_label("districts", r["district"], lang), fmt.count(r["people"], lang)] for r in records]
-    rows.append([t("total", lang), fmt.count(sum(r["people"] for r in records), lang)])
+    rows.append([t("total", lang), fmt.count(content.meta["headline"]["people_surveyed"], lang)])
     header = [t("col_district", lang), t("col_people", lang)]
-    return Table(t("coverage_table", lang, n=number), header, rows, [0.7, 0.3], "lr", small=True)
+    return Table(t("coverage_table", lang, n=number), header, rows, [0.7, 0.3], "lr", small=True,
+                 legend=t("suppressed_note", lang, n=threshold()))
 
 
 def _areas(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:

@@ -273,7 +273,8 @@ def coverage_sheets(workbook: Workbook, content: ReportContent, lang: str) -> No
     write_sheet(workbook, t("sheet_coverage", lang), [
         Column("district", t("col_id", lang), 16),
         Column(lambda r: fmt.code_label("districts", r["district"], lang), t("col_district", lang), 30),
-        Column("people", t("col_people", lang), 12, "int")], content.tables.get("coverage_by_district") or [])
+        Column(lambda r: fmt.MISSING if r["people"] is None else r["people"], t("col_people", lang), 12, "int")],
+        content.tables.get("coverage_by_district") or [])
     write_sheet(workbook, t("sheet_categories", lang), [
         Column("category", t("col_id", lang), 20),
         Column(lambda r: fmt.code_label("beneficiary_categories", r["category"], lang), t("col_category", lang), 34),

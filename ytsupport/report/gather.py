@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from .. import metrics
 from ..plan import Plan, report_pairs, status
 from ..plan.activities import count_once
+from ..privacy import hide_small
 from .content import ReportContent, ReportSettings, records
 
 Frames = dict[str, pd.DataFrame]
@@ -57,7 +58,9 @@ def aggregates(data: Frames, plan: Plan, as_of: date, limit: int) -> tuple[dict[
         "resources_by_unit": records(metrics.resources_by_unit(data, as_of)),
         "resources_by_month": records(metrics.resources_by_month(data, as_of, plan.months)),
         "top_donors": records(metrics.top_donors(data, 10, as_of)),
-        "coverage_by_district": records(metrics.beneficiaries_by_district(data, as_of, plan.districts)),
+        # below province level: small counts hidden here, so no format and no snapshot ever holds them
+        "coverage_by_district": records(hide_small(metrics.beneficiaries_by_district(data, as_of, plan.districts),
+                                                   ["people"])),
         "coverage_by_category": records(metrics.beneficiaries_by_category(data, as_of)),
         "unit_contribution": records(metrics.unit_contribution(data, as_of, [u.code for u in plan.units])),
         "reporting_pairs": records(report_pairs(data, plan, as_of)),
