@@ -106,7 +106,8 @@ columns = st.columns(len(FORMATS))
 for column, kind in zip(columns, FORMATS):
     def produce(kind: str = kind, source: int | None = source) -> bytes:
         return report_bytes(engine, kind, as_of=as_of, snapshot=None if source is None else f"#{source}",
-                            lang=lang, actor=actor, file_name=f"{stem}.{kind}")
+                            lang=lang, actor=actor, file_name=f"{stem}.{kind}",
+                            content=content if source is None else None)
 
     column.download_button(t(f"download_{kind}", lang), data=produce, file_name=f"{stem}.{kind}", mime=FORMATS[kind],
                            key=f"download_{kind}", icon=":material/download:", on_click="ignore", width="stretch")

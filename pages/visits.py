@@ -20,7 +20,7 @@ if checkup:
     cols[1].metric(t("months_met_checkups", lang, threshold=fmt.number(m.threshold, lang)),
                    f"{checkup.actual} / {fmt.number(checkup.target, lang)}", border=True)
 cols[2].metric(t("activities", lang), fmt.number(m.activities, lang), border=True)
-cols[3].metric(t("h_people_served", lang), fmt.number(m.people_served, lang), border=True)
+cols[3].metric(t("h_people_served", lang), fmt.number(m.people_served, lang), border=True, help=m.supported_help)
 
 widgets.chart(charts.checkups_by_month(m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
                                   names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))

@@ -620,3 +620,30 @@ def test_status_of_an_empty_store(plan: Any) -> None:
         "not_met"] * 10 + ["not_met", "no_target"]
     assert result["reporting"]["expected"] == 11 * 12
     assert isinstance(pd.DataFrame(result["targets"]), pd.DataFrame)
+
+
+def test_people_supported_leave_out_training_and_surveys(plan: Any) -> None:
+    """"Lượt người được hỗ trợ" adds the plan's support activities only: the 30 staff trained and the
+    12 people surveyed in the field are not people supported."""
+    from ytsupport.figures import compute
+
+    assert "tap_huan" not in plan.support_activity_types and "khao_sat" not in plan.support_activity_types
+    assert "kham_benh" in plan.support_activity_types
+    reports = [_acts("bv_da_khoa", "2021-03", activity("2021-03-10", "kham_benh", 100, location="Trung tâm BTXH"),
+                     activity("2021-03-12", "tap_huan", 30), activity("2021-03-15", "khao_sat", 12))]
+    head = compute(make_data(reports), plan, date(2021, 3, 31)).headline
+    assert (head["people_supported"], head["people_served"], head["activities"]) == (100, 142, 3)
+
+
+def test_which_activities_are_support_is_read_from_the_plan_file(tmp_path: Path) -> None:
+    text = PLAN_FILE.read_text(encoding="utf-8")
+    assert "support_activity_types:" in text
+    wider = tmp_path / "p.yaml"
+    wider.write_text(text.replace("support_activity_types: [kham_benh,", "support_activity_types: [tap_huan, kham_benh,"),
+                     encoding="utf-8")
+    assert "tap_huan" in load_plan(wider).support_activity_types
+    wrong = tmp_path / "q.yaml"
+    wrong.write_text(text.replace("support_activity_types: [kham_benh,", "support_activity_types: [nhay_mua, kham_benh,"),
+                     encoding="utf-8")
+    with pytest.raises(PlanError, match="nhay_mua"):
+        load_plan(wrong)

@@ -102,9 +102,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_target_set": ("kế hoạch không đặt chỉ tiêu", "no target set in the plan"),
     "excused_note": ("Tháng được miễn ({months}): {reason}", "Excused months ({months}): {reason}"),
     "headline": ("Số liệu chính", "Headline numbers"),
-    "h_people_served": ("Lượt người được hỗ trợ", "People served (visits)"),
-    "h_people_served_help": ("Tổng số người được hỗ trợ trong các hoạt động (một hoạt động do nhiều đơn vị cùng báo cáo chỉ tính một lần).",
-                             "People served by all activities (an activity reported by several units counts once)."),
+    "h_people_served": ("Lượt người được hỗ trợ", "People supported (visits)"),
+    "h_people_served_help": ("Tổng số người được hỗ trợ trong các hoạt động hỗ trợ theo Kế hoạch: {types}. "
+                             "Không tính tập huấn cán bộ và khảo sát đối tượng (báo cáo riêng). "
+                             "Một hoạt động do nhiều đơn vị cùng báo cáo chỉ tính một lần.",
+                             "People served by the plan's support activities: {types}. Staff training and "
+                             "surveys are not support and are reported on their own. An activity reported by "
+                             "several units counts once."),
+    "cli_status_title": ("Kế hoạch {plan} — tính đến ngày {day}", "Plan {plan} — as of {day}"),
+    "cli_status_reporting": ("Báo cáo: phải nộp {expected}, đã nhận {received}, đúng hạn {on_time}; "
+                             "tỷ lệ nộp {completeness}, tỷ lệ đúng hạn {timeliness}",
+                             "Reports: expected {expected}, received {received}, on time {on_time}; "
+                             "completeness {completeness}, timeliness {timeliness}"),
     "h_checkups": ("Lượt khám tại Trung tâm", "Check-ups at the Centre"),
     "h_resources": ("Nguồn lực vận động", "Resources mobilised"),
     "h_reports": ("Báo cáo đã nhận", "Reports received"),
@@ -427,10 +436,10 @@ STRINGS.update({
                        "{behind} chỉ tiêu chậm tiến độ; {not_started} chỉ tiêu chưa thực hiện.",
                        "As of {day}, {met} of {total} targets are met; {on_track} on track; {behind} behind; "
                        "{not_started} not started."),
-    "overall_activity": ("Các cơ sở Đoàn đã tổ chức {activities} hoạt động, hỗ trợ {people} lượt người; "
+    "overall_activity": ("Đoàn Khối và các cơ sở Đoàn đã tổ chức {activities} hoạt động, hỗ trợ {people} lượt người; "
                          "vận động nguồn lực trị giá {value}; khảo sát, rà soát {surveyed} đối tượng tại "
                          "{districts} huyện, thị xã, thành phố.",
-                         "The units held {activities} activities serving {people} people; mobilised "
+                         "The Bloc and its units held {activities} activities supporting {people} people; mobilised "
                          "resources worth {value}; surveyed {surveyed} people in {districts} districts."),
     "targets_table": ("Bảng 1. Kết quả thực hiện các chỉ tiêu", "Table 1. Targets"),
     "col_no": ("STT", "No."),

@@ -16,10 +16,9 @@ from datetime import date
 import pandas as pd
 
 from .plan.activities import counted, month_of
-from .store.conversion import rows_of
+from .store.conversion import Frames, rows_of
 from .store.tables import DATE_COLUMNS
 
-Frames = dict[str, pd.DataFrame]
 AGE_BANDS = ("children", "youth", "others", "elderly", "unknown")
 
 

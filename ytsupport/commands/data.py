@@ -66,6 +66,7 @@ def _add_status(subparsers: Any) -> None:
     p.add_argument("--plan", metavar="FILE", default=None, help="plan file (default: the 2021 plan)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_day, default=None, help="default: today")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the table (default vi)")
     p.set_defaults(func=cmd_status, handler=cmd_status)
 
 
@@ -174,31 +175,32 @@ def rounded(value: Any, digits: int = 3) -> Any:
     return value
 
 
-def _fmt(value: Any, kind: str = "count") -> str:
-    if value is None:
-        return "-"
-    if kind == "percent":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.2f}"
+def _print_status(result: dict[str, Any], out: TextIO, lang: str = "vi") -> None:
+    """The status as a table in ``lang``, numbers written as on every page and in every report."""
+    from .. import formatting as fmt
+    from ..i18n import t
+    from ..report.labels import status_label
 
-
-def _print_status(result: dict[str, Any], out: TextIO) -> None:
-    print(f"Kế hoạch {result['plan']} — tính đến {result['as_of']}", file=out)
-    print(f"{'target':<24} {'actual':>14} {'target':>10} {'expected':>10} {'attain.':>8}  status", file=out)
-    for t in result["targets"]:
-        fmt = t.get("format", "count")
-        attain = "-" if t["attainment"] is None else f"{t['attainment'] * 100:.0f}%"
-        print(f"{t['id']:<24} {_fmt(t['actual'], fmt):>14} {_fmt(t['target'], fmt):>10} "
-              f"{_fmt(t['expected_by_now'], fmt):>10} {attain:>8}  {t['status']}", file=out)
-    r = result["reporting"]
-    print(f"reports: expected {r['expected']}, received {r['received']}, on time {r['on_time']}; "
-          f"completeness {_fmt(r['completeness'], 'percent')}, timeliness {_fmt(r['timeliness'], 'percent')}",
+    print(t("cli_status_title", lang, plan=result["plan"], day=fmt.day(result["as_of"])), file=out)
+    head = [t(k, lang) for k in ("col_id", "col_actual", "col_target", "col_expected", "col_attainment", "col_status")]
+    print(f"{head[0]:<24} {head[1]:>16} {head[2]:>16} {head[3]:>16} {head[4]:>10}  {head[5]}", file=out)
+    for r in result["targets"]:
+        form = r.get("format", "count")
+        print(f"{r['id']:<24} {fmt.target_value(r['actual'], form, lang, short=True):>16} "
+              f"{fmt.target_value(r['target'], form, lang, short=True):>16} "
+              f"{fmt.target_value(r['expected_by_now'], form, lang, short=True):>16} "
+              f"{fmt.percent(r['attainment'], lang):>10}  {status_label(r['status'], lang)}", file=out)
+    rep = result["reporting"]
+    print(t("cli_status_reporting", lang, expected=rep["expected"], received=rep["received"], on_time=rep["on_time"],
+            completeness=fmt.percent(rep["completeness"], lang), timeliness=fmt.percent(rep["timeliness"], lang)),
           file=out)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print target attainment and reporting (JSON of DATA_CONTRACT §5 with --json; floats rounded to 3)."""
-    from ..plan import PlanError, load_plan, status
+    from ..figures import compute
+    from ..formatting import today
+    from ..plan import PlanError, load_plan
     from ..store.storing import load_current
 
     try:
@@ -208,11 +210,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except SQLAlchemyError as exc:
         return _fail(f"cannot read the database: {exc}")
-    result = status(data, plan, args.as_of or date.today())
+    result = compute(data, plan, args.as_of or today()).status
     if args.json:
         print(json.dumps(rounded(result), ensure_ascii=False, indent=2))
     else:
-        _print_status(result, sys.stdout)
+        _print_status(result, sys.stdout, args.lang)
     return 0
 
 

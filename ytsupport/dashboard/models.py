@@ -25,13 +25,14 @@ from ..geo import short_labels
 from ..privacy import hide_count, hide_small, too_few_to_break_down
 from ..privacy import threshold as suppress_threshold
 from ..i18n import t
-from ..plan import Plan, month_end, report_pairs, status
+from ..figures import Figures, compute
+from ..plan import Plan, month_end, report_pairs
 from ..plan.activities import COUNTED, counted, select_activities, with_counted
 from ..settings import PLANS_DIR, get_settings
 from ..store.tables import DATE_COLUMNS
 from ..vocab import reference
+from ..store.conversion import Frames
 
-Frames = dict[str, pd.DataFrame]
 MONTHLY_KINDS = ("monthly_threshold", "months_with_activity")
 
 
@@ -129,6 +130,7 @@ class Overview:
     attention: tuple[ScorecardRow, ...]
     gaps: Gaps
     has_data: bool
+    supported_help: str = ""  # what "people supported" adds up: the plan's support activity types
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class Visits:
     people_served: int
     checkup_people: int
     has_data: bool
+    supported_help: str = ""
 
     @property
     def checkup_strip(self) -> MonthStrip | None:
@@ -391,27 +394,28 @@ def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> Gaps:
                 late_names=tuple(names.get(u, u) for u in late))
 
 
-def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Overview:
-    """The scorecard of every target, the headline numbers and what needs attention."""
+def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figures | None = None) -> Overview:
+    """The scorecard of every target, the headline numbers and what needs attention (from
+    ``figures``, the one computation every view shares; computed here when not given)."""
     as_of = plan.clip(as_of)
-    result = status(data, plan, as_of)
+    figures = figures or compute(data, plan, as_of)
+    result, head = figures.status, figures.headline
     rows = [scorecard_row(target, plan, as_of, lang) for target in result["targets"]]
-    by_id = {target["id"]: target for target in result["targets"]}
-    activities = metrics.activities_by_month_type(data, as_of)
-    resources = metrics.resources_by_item(data, as_of)
-    checkups = by_id.get("checkup_people", {}).get("actual")
-    if checkups is None:
-        checkups = int(metrics.centre_checkups_by_month(data, as_of=as_of)["people_served"].sum())
-    headline = Headline(people_served=int(activities["people_served"].sum()),
-                        activities=int(activities["activities"].sum()), checkup_people=int(checkups or 0),
-                        resources_vnd=float(resources["value_vnd"].sum()),
+    headline = Headline(people_served=head["people_supported"], activities=head["activities"],
+                        checkup_people=head["checkup_people"], resources_vnd=head["resources_value_vnd"],
                         reports_received=result["reporting"]["received"],
                         reports_expected=result["reporting"]["expected"])
     attention = (TargetStatus.BEHIND, TargetStatus.NOT_STARTED, TargetStatus.NOT_MET)
     return Overview(as_of=as_of, plan=plan.number, title=plan.title.get(lang) or plan.title.get("vi", ""),
                     scorecard=tuple(rows), reporting=_reporting(result["reporting"]), headline=headline,
                     attention=tuple(r for r in rows if r.status in attention), gaps=_reporting_gaps(plan, data, as_of),
-                    has_data=any(len(data.get(k, ())) for k in DATE_COLUMNS))
+                    has_data=any(len(data.get(k, ())) for k in DATE_COLUMNS), supported_help=supported_help(plan, lang))
+
+
+def supported_help(plan: Plan, lang: str) -> str:
+    """The definition of "people supported" for its tooltip: the plan's support activity types."""
+    labels = _labels("activity_types", lang)
+    return t("h_people_served_help", lang, types="; ".join(labels.get(c, c) for c in plan.support_activity_types))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -529,11 +533,12 @@ def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Visits:
+def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figures | None = None) -> Visits:
     """Check-ups at the Centre per month against the line, monthly targets month by month,
     activities by month × type, and the dated events."""
     as_of = plan.clip(as_of)
-    result = {target["id"]: target for target in status(data, plan, as_of)["targets"]}
+    figures = figures or compute(data, plan, as_of)
+    result = {target["id"]: target for target in figures.status["targets"]}
     checkup = _monthly_target(plan, "monthly_threshold")
     kind = checkup.params["activity_type"] if checkup else "kham_benh"
     monthly = metrics.centre_checkups_by_month(data, kind, as_of, months=plan.months)
@@ -553,9 +558,10 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Visits:
                   checkup_id=checkup.id if checkup else None,
                   excused=tuple(sorted(plan.excused_months(checkup.id))) if checkup else (),
                   elapsed=plan.months_elapsed(as_of), strips=strips, matrix=matrix,
-                  events=_events(acts, plan, lang), activities=int(by_type["activities"].sum()),
-                  people_served=int(by_type["people_served"].sum()),
-                  checkup_people=int(monthly["people_served"].sum()), has_data=len(acts) > 0)
+                  events=_events(acts, plan, lang), activities=figures.headline["activities"],
+                  people_served=figures.headline["people_supported"],
+                  checkup_people=int(monthly["people_served"].sum()), has_data=len(acts) > 0,
+                  supported_help=supported_help(plan, lang))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -660,11 +666,11 @@ def contribution_table(data: Frames, plan: Plan, as_of: date, lang: str = "vi") 
     return table
 
 
-def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Units:
+def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figures | None = None) -> Units:
     """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
     as_of = plan.clip(as_of)
     pairs = report_pairs(data, plan, as_of)
-    result = status(data, plan, as_of)
+    result = (figures or compute(data, plan, as_of)).status
     gaps = _reporting_gaps(plan, data, as_of)
     contribution = contribution_table(data, plan, as_of, lang)
     counts = pairs.loc[pairs["is_due"].astype(bool), "state"].value_counts().reindex(list(STATE_STYLE), fill_value=0)

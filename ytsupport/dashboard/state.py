@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from ..i18n import LANGS, t
+from ..figures import Figures, compute
 from ..plan import Plan, load_plan
 from ..settings import get_settings
 from . import models
@@ -98,16 +99,29 @@ def frames() -> dict[str, pd.DataFrame]:
     return _frames(*store_state())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _report_content(url: str, version: int, as_of: date):
-    from ..report.gather import current_content
+@st.cache_data(show_spinner=False, max_entries=32)
+def _figures(url: str, version: int, plan_file: str, as_of: date, units: tuple[str, ...],
+             districts: tuple[str, ...]) -> Figures:
+    """The one computation of the figures for a data version, plan, as-of date and filters: every
+    page, the presentation and the meeting report read it (``ytsupport.figures``)."""
+    data = models.apply_filters(_frames(url, version), units, districts)
+    return compute(data, models.restrict_plan(plan(plan_file), units), as_of)
 
-    return current_content(_engine(url), as_of)
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_content(url: str, version: int, plan_file: str, as_of: date):
+    from ..report.gather import collect
+
+    chosen = plan(plan_file)
+    day = chosen.clip(as_of)
+    return collect(_frames(url, version), chosen, day, data_version=version,
+                   figures=_figures(url, version, plan_file, day, (), ()))
 
 
 def report_content(as_of: date):
-    """The meeting report's content at ``as_of`` (cached by data version)."""
-    return _report_content(*store_state(), as_of)
+    """The meeting report's content at ``as_of``, for the configured plan: from the same cached data
+    and figures as the pages (never a second load of the store)."""
+    return _report_content(*store_state(), str(get_settings().plan_file), as_of)
 
 
 def plan(path: str | Path) -> Plan:
@@ -135,7 +149,10 @@ def _model(page: str, url: str, version: int, plan_file: str, as_of: date, units
     chosen = models.restrict_plan(plan(plan_file), units)
     if page == "coverage":  # a filtered view's person counts are hidden against the province's
         return models.coverage(data, chosen, as_of, lang, whole=whole if units or districts else None)
-    return _MODELS[page](data, chosen, as_of, lang)
+    if page == "resources":
+        return models.resources(data, chosen, as_of, lang)
+    figures = _figures(url, version, plan_file, chosen.clip(as_of), units, districts)
+    return _MODELS[page](data, chosen, as_of, lang, figures=figures)
 
 
 def _page_model(page: str, lang: str) -> Any:

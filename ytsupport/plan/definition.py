@@ -59,6 +59,8 @@ class Plan:
     targets: tuple[Target, ...]
     adjustments: tuple[Adjustment, ...] = ()
     source: Path | None = None
+    # activity types whose people count as "people supported" (training and surveys are not support)
+    support_activity_types: tuple[str, ...] = ()
 
     @property
     def months(self) -> list[str]:

@@ -317,6 +317,23 @@ def _targets(raw_targets: list[Any], vocab: _Vocab, errors: list[str]) -> tuple[
     return tuple(targets)
 
 
+def _support_types(raw: Mapping[str, Any], vocab: Any, errors: list[str]) -> tuple[str, ...]:
+    """``support_activity_types``: the activity types whose people are "people supported" (every
+    type of the vocabulary when the plan does not say)."""
+    known = sorted(vocab.activity_types)
+    listed = raw.get("support_activity_types")
+    if listed is None:
+        return tuple(known)
+    if not isinstance(listed, list) or not listed:
+        errors.append("`support_activity_types` must be a non-empty list of activity types")
+        return ()
+    unknown = [str(c) for c in listed if c not in known]
+    if unknown:
+        errors.append(f"`support_activity_types`: unknown activity type(s) {', '.join(unknown)} "
+                      f"(known: {', '.join(known)})")
+    return tuple(str(c) for c in listed if c in known)
+
+
 def load_plan(path: str | Path | None = None) -> Plan:
     """Load and check a plan file (default: ``settings.plan_file``); ``PlanError`` lists every problem."""
     path = Path(path or settings.get_settings().plan_file)
@@ -337,6 +354,7 @@ def load_plan(path: str | Path | None = None) -> Plan:
     targets = _targets(raw_targets, vocab, errors)
     by_id = {t.get("id"): t for t in raw_targets if isinstance(t, Mapping)}
     adjustments = _adjustments(raw.get("adjustments") or [], by_id, plan_months(start, end), errors)
+    support = _support_types(raw, vocab, errors)
     due_days = raw.get("due_days_after_month_end", 10)
     if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days < 0:
         errors.append("`due_days_after_month_end` must be a whole number of days >= 0")
@@ -347,4 +365,4 @@ def load_plan(path: str | Path | None = None) -> Plan:
     districts = tuple(d["code"] for d in (refs.get("districts") or {}).get("districts", []))
     return Plan(number=str(raw["plan"]), title=dict(raw.get("title") or {}), start=start, end=end,
                 due_days=due_days, units=refs["units"], districts=districts, places=vocab.places,
-                targets=targets, adjustments=adjustments, source=path)
+                targets=targets, adjustments=adjustments, source=path, support_activity_types=support)

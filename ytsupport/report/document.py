@@ -150,7 +150,7 @@ def _overall(content: ReportContent, lang: str) -> list[Block]:
             Paragraph(t("overall_counts", lang, day=day, met=head["targets_met"], total=head["targets_total"],
                         on_track=by["on_track"], behind=by["behind"], not_started=by["not_started"])),
             Paragraph(t("overall_activity", lang, activities=fmt.count(head["activities"], lang),
-                        people=fmt.count(head["people_served"], lang),
+                        people=fmt.count(head["people_supported"], lang),
                         value=fmt.money(head["resources_value_vnd"], lang),
                         surveyed=fmt.count(head["people_surveyed"], lang),
                         districts=f"{head['districts_covered']}/{head['districts_total']}")),

@@ -57,8 +57,10 @@ def render(content: ReportContent, fmt: str, lang: str = "vi", *, settings: Repo
 
 def report_bytes(engine: Engine, fmt: str, *, as_of: date | None = None, snapshot: str | None = None,
                  lang: str = "vi", actor: str = "local", settings: ReportSettings | None = None,
-                 issued_on: date | None = None, file_name: str | None = None) -> bytes:
-    """A report of the figures now (or of the snapshot named ``snapshot``), audited as an export."""
+                 issued_on: date | None = None, file_name: str | None = None,
+                 content: ReportContent | None = None) -> bytes:
+    """A report of the figures now (``content`` when the caller has them, e.g. the dashboard's
+    cached ones; else read from the store) or of the snapshot named ``snapshot``, audited as an export."""
     from .gather import current_content
     from .snapshots import SnapshotError, get_snapshot
     from ..store.auditing import audit
@@ -68,7 +70,7 @@ def report_bytes(engine: Engine, fmt: str, *, as_of: date | None = None, snapsho
             content = get_snapshot(engine, snapshot).content
         except SnapshotError as exc:
             raise ReportError(str(exc)) from exc
-    else:
+    elif content is None:
         content = current_content(engine, as_of, settings=settings)
     data = render(content, fmt, lang, settings=settings, issued_on=issued_on)
     audit(engine, actor, "export", {"format": fmt, "as_of": content.status["as_of"], "snapshot": snapshot,

@@ -8,25 +8,18 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from .. import metrics
-from ..plan import Plan, report_pairs, status
+from ..plan import Plan, report_pairs
+from ..figures import Figures, checkup_rule, compute
 from ..plan.activities import count_once
 from ..privacy import hide_small
 from .content import ReportContent, ReportSettings, records
+from ..store.conversion import Frames
 
-Frames = dict[str, pd.DataFrame]
 
 _RESOURCE_DETAIL = ["date", "unit", "period", "donor", "donor_type", "item", "description", "quantity",
                     "unit_of_measure", "value_vnd", "notes"]
 _ACTIVITY_DETAIL = ["date", "unit", "period", "activity_type", "title", "location", "district", "people_served",
                     "volunteers", "cost_vnd", "notes", "times_reported"]
-
-
-def checkup_rule(plan: Plan) -> tuple[str, int] | None:
-    """(activity type, people threshold) of the plan's first monthly-threshold target, if any."""
-    for target in plan.targets:
-        if target.kind == "monthly_threshold":
-            return str(target.params["activity_type"]), int(target.params["threshold"])
-    return None
 
 
 def _dated(frame: pd.DataFrame | None, column: str, plan: Plan, as_of: date) -> pd.DataFrame:
@@ -73,35 +66,16 @@ def aggregates(data: Frames, plan: Plan, as_of: date, limit: int) -> tuple[dict[
     return tables, {"resources_detail": n_res, "activities_detail": n_act}
 
 
-def headline(data: Frames, plan: Plan, as_of: date, result: dict[str, Any]) -> dict[str, Any]:
-    """The few numbers shown first: targets met, activities, people, resources, surveyed, reports."""
-    acts = _dated(data.get("activities"), "date", plan, as_of)
-    once = count_once(acts) if len(acts) else acts
-    people = int(pd.to_numeric(once["people_served"]).fillna(0).sum()) if len(once) else 0
-    res = _dated(data.get("resources"), "date", plan, as_of)
-    value = float(pd.to_numeric(res["value_vnd"]).fillna(0).sum()) if len(res) else 0.0
-    surveyed = metrics.unique_beneficiaries(data, as_of)
-    targets = result["targets"]
-    counted = [t for t in targets if t["status"] != "no_target"]
-    return {"targets_total": len(counted), "targets_met": sum(t["status"] == "met" for t in counted),
-            "by_status": {s: sum(t["status"] == s for t in targets) for s in
-                          ("met", "on_track", "behind", "not_started", "no_target")},
-            "activities": len(once), "people_served": people, "resources_value_vnd": value,
-            "resources_entries": len(res), "people_surveyed": len(surveyed),
-            "districts_covered": int(surveyed["district"].dropna().nunique()) if len(surveyed) else 0,
-            "districts_total": len(plan.districts), "reporting": result["reporting"]}
-
-
 def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_version: int | None = None,
             unit_names: dict[str, str] | None = None, settings: ReportSettings | None = None,
-            generated_at: datetime | None = None) -> ReportContent:
+            generated_at: datetime | None = None, figures: Figures | None = None) -> ReportContent:
     """Everything a meeting report shows at ``as_of`` (clipped to the plan period).
 
     ``data`` is what ``store.load_current`` returns; ``unit_names`` defaults to the plan's units.
     """
     settings = settings or ReportSettings()
-    result = status(data, plan, as_of)
-    day = date.fromisoformat(result["as_of"])
+    figures = figures or compute(data, plan, as_of)
+    result, day = figures.status, figures.as_of
     tables, totals = aggregates(data, plan, day, settings.detail_limit)
     reports = data.get("reports")
     known = sorted(int(v) for v in reports["report_version_id"]) if reports is not None and len(reports) else []
@@ -112,7 +86,7 @@ def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_vers
             "reporting_units": [u.code for u in plan.reporting_units], "due_days": plan.due_days,
             "as_of": day.isoformat(), "data_version": data_version,
             "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-            "threshold": rule[1] if rule else None, "headline": headline(data, plan, day, result),
+            "threshold": rule[1] if rule else None, "headline": figures.headline,
             "totals": totals, "known_versions": known, "snapshot": None}
     return ReportContent(status=result, tables=tables, meta=meta)
 

@@ -12,6 +12,9 @@ import pandas as pd
 
 from .tables import FRAME_DTYPES
 
+# The current data as ``load_current`` returns it: one frame per kind (activities, beneficiaries, ...).
+Frames = dict[str, pd.DataFrame]
+
 
 def _with_nones(values: list[Any], missing: np.ndarray) -> list[Any]:
     for i in np.flatnonzero(missing):
