@@ -44,8 +44,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine as calamine
 
+from ..legacy import ENCODINGS, vietnamese_words
 from ..settings import Limits
 from .frames import ArrowRows, arrow_rows
+from .encoding import convert_all_rows, convert_sheet, converted_rows
 from .locate import find_header_rows
 from .model import Issue, RawSheet, RawWorkbook
 from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
@@ -179,7 +181,19 @@ def read_excel_calamine(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
                 result.sheets.append(sheet)
     finally:
         book.close()
-    return _with_file_issue(result)
+    return _with_file_issue(_converted(result))
+
+
+def header_rows(top: list[list[Any]]) -> tuple[int, ...]:
+    """The header rows of a sheet's first rows, found on their text converted from TCVN3/VNI."""
+    return tuple(find_header_rows(converted_rows(top)))
+
+
+def _converted(result: RawWorkbook) -> RawWorkbook:
+    """Every sheet's legacy-encoded text (TCVN3, VNI-Windows) converted to Unicode (``encoding.py``)."""
+    for sheet in result.sheets:
+        convert_sheet(sheet)
+    return result
 
 
 def _with_file_issue(result: RawWorkbook) -> RawWorkbook:
@@ -210,7 +224,7 @@ def _peek_sheet(book: calamine.CalamineWorkbook, meta: calamine.SheetMetadata,
     top = [list(row) for row in sheet.to_python(skip_empty_area=True, nrows=PEEK_ROWS)]
     raw = RawSheet(name=name, top=top, first_row=start[0] + 1, first_col=start[1],
                    merged=merged_ranges(sheet.merged_cell_ranges), visible=visible)
-    raw.header_rows = tuple(find_header_rows(top))
+    raw.header_rows = header_rows(top)
     return raw, None
 
 
@@ -323,7 +337,7 @@ def read_xlsx_streamed(path: Path, fmt: str, book: XlsxBook, limits: Limits) -> 
                 result.issues.append(issue)
             elif sheet is not None:
                 result.sheets.append(sheet)
-    return _with_file_issue(result)
+    return _with_file_issue(_converted(result))
 
 
 def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkReads) -> _Planned:
@@ -341,7 +355,7 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     top = peek.rows(peek.first_col, peek.last_col, peek.last_row, PEEK_ROWS)
     sheet = RawSheet(name=entry.name, top=top, first_row=peek.first_row + 1, first_col=peek.first_col,
                      merged=list(peek.merged), visible=entry.visible)
-    sheet.header_rows = tuple(find_header_rows(top))
+    sheet.header_rows = header_rows(top)
     plan.sheet = sheet
     if not sheet.header_rows:
         if not peek.complete:  # no data to read, but its size and width need the whole range
@@ -411,7 +425,7 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
         raise _Fallback("fastexcel's range does not hold the peeked cells")
     top = peek.rows(first_col, last_col, last_row, PEEK_ROWS)
     if top != sheet.top:
-        if tuple(find_header_rows(top)) != sheet.header_rows:
+        if header_rows(top) != sheet.header_rows:
             raise _Fallback("the header moves with the sheet's full width")
         sheet.top = top
     sheet.first_col = first_col
@@ -588,8 +602,9 @@ def read_csv(path: Path, limits: Limits) -> RawWorkbook:
     too_big = size_issue(path.stem, len(rows), width, limits)
     if too_big is not None:
         return RawWorkbook(str(path), "csv", issues=[_file_issue(too_big.code, **too_big.params)])
+    legacy = convert_all_rows(rows)
     top = [_pad(r, width, "") for r in rows[:PEEK_ROWS]]
-    sheet = RawSheet(name=path.stem, top=top, first_row=1, first_col=0)
+    sheet = RawSheet(name=path.stem, top=top, first_row=1, first_col=0, legacy=legacy)
     sheet.header_rows = tuple(find_header_rows(top))
     if sheet.header_rows:
         start = max(sheet.header_rows) + 1
@@ -629,19 +644,33 @@ def decode_text(raw: bytes) -> tuple[str, str]:
 
     A BOM decides (UTF-8, UTF-16 LE/BE); else a NUL-byte pattern means BOM-less UTF-16; else
     strict UTF-8; else Windows-1258, whose Vietnamese text often uses combining tone marks, so
-    the text is NFC-normalised (for every encoding, so that equal words compare equal).
+    the text is NFC-normalised (for every encoding, so that equal words compare equal); or, when
+    the bytes read as more Vietnamese words so, TCVN3 / VNI-Windows bytes (returned as Latin-1).
     """
     encoding = _bom_encoding(raw) or _utf16_by_nuls(raw)
     if encoding is None:
         try:
             return unicodedata.normalize("NFC", raw.decode("utf-8")), "utf-8"
         except UnicodeDecodeError:
-            encoding = "cp1258"
+            encoding = _single_byte_encoding(raw)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ReadError(f"the text is neither UTF-8, UTF-16 nor Windows-1258 (byte {exc.start})") from exc
     return unicodedata.normalize("NFC", text.lstrip("\ufeff")), encoding
+
+
+def _single_byte_encoding(raw: bytes) -> str:
+    """Windows-1258, or Latin-1 when the bytes read as more Vietnamese as TCVN3 or VNI-Windows
+    (then the cells are converted one by one, as an Excel sheet's are: ``encoding.py``)."""
+    sample = raw[:CSV_SNIFF_CHARS]
+    try:
+        as_1258 = vietnamese_words(unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace")))
+    except LookupError:  # pragma: no cover - every CPython has cp1258
+        as_1258 = 0
+    latin1 = sample.decode("latin-1")
+    as_legacy = max(vietnamese_words(latin1, encoding) for encoding in ENCODINGS)
+    return "latin-1" if as_legacy > as_1258 else "cp1258"
 
 
 def _bom_encoding(raw: bytes) -> str | None:

@@ -1,0 +1,134 @@
+"""Legacy-encoded text (TCVN3, VNI-Windows) in a sheet as read, converted to Unicode in place.
+
+Runs in the reader, before anything else reads a cell: the header search sees converted labels
+(:func:`converted_rows`), and :func:`convert_sheet` converts a finished sheet's first rows and its
+bulk rows, leaving what was done in ``RawSheet.legacy`` (see ``ytsupport.legacy``).
+
+The bulk rows are Arrow strings: only the cells that may be legacy text reach Python. First the
+cells holding a character no Unicode Vietnamese text has (TCVN3's "¸", "®", the soft hyphen
+that is its "ư"; VNI's "ø", "ñ", or a vowel followed by a mark byte); then, when the sheet is
+mostly legacy text, the other cells with Latin-1 letters, which only the sheet can decide.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..legacy import TCVN3, VNI, SheetConverter, Tally, proves_unicode
+from .frames import ArrowRows
+from .model import RawSheet
+
+_VIETNAMESE_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+_ODD = sorted({c for c in TCVN3} | {c for seq in VNI for c in seq if not c.isascii()} - _VIETNAMESE_LATIN1)
+_VNI_MARKS = sorted({seq[1] for seq in VNI if len(seq) == 2})
+# A character no Unicode Vietnamese text holds, or a vowel followed by a VNI mark byte.
+_STRONG = "[" + "".join(_ODD) + "]|[aeiouyAEIOUYôöÔÖ][" + "".join(_VNI_MARKS) + "]"
+_LATIN1 = "[\u00a1-\u00ff]"
+_UNICODE_ONLY = "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]"
+
+
+def _text_cells(rows: Sequence[Sequence[Any]]) -> list[tuple[int, int]]:
+    return [(i, j) for i, row in enumerate(rows) for j, value in enumerate(row) if isinstance(value, str) and value]
+
+
+def _convert_rows(converter: SheetConverter, rows: list[list[Any]], first_row: int, first_col: int) -> None:
+    """Convert the text cells of ``rows`` in place (row ``i`` is Excel row ``first_row + i``)."""
+    at = _text_cells(rows)
+    if not at:
+        return
+    values = [rows[i][j] for i, j in at]
+    converted = converter.convert(values, [(first_row + i, first_col + j + 1) for i, j in at])
+    for (i, j), text in zip(at, converted):
+        if text is not None:
+            rows[i][j] = text
+
+
+def converted_rows(top: list[list[Any]]) -> list[list[Any]]:
+    """A copy of a sheet's first rows with legacy text converted (to find the header on)."""
+    copy = [list(row) for row in top]
+    _convert_rows(SheetConverter(), copy, 1, 0)
+    return copy
+
+
+def convert_sheet(sheet: RawSheet) -> None:
+    """Convert a read sheet's legacy text in place: its first rows, then its rows below the header
+    (still Arrow: ``sheet.pending``).
+
+    ``sheet.legacy`` tells what was converted (None when nothing was).
+    """
+    converter = SheetConverter()
+    if sheet.pending is None or sheet.data_first_row is None:
+        _convert_rows(converter, sheet.top, sheet.first_row, sheet.first_col)
+    else:
+        above = sheet.data_first_row - sheet.first_row  # the first rows also hold the first data rows
+        _convert_rows(converter, sheet.top[:above], sheet.first_row, sheet.first_col)
+        _convert_arrow(converter, sheet.pending, sheet.data_first_row, sheet.first_col)
+        _copy_text(sheet.pending, sheet.top[above:])
+    sheet.legacy = converter.tally if converter.tally.converted else None
+
+
+def _copy_text(rows: ArrowRows, top: list[list[Any]]) -> None:
+    """Give the first rows' text cells below the header their converted text from the data rows
+    (converted and counted once, with the whole sheet's evidence)."""
+    for j, position in enumerate(rows.positions):
+        column = rows.batch.column(j)
+        if not pa.types.is_string(column.type):
+            continue
+        for i, text in enumerate(column.slice(0, len(top)).to_pylist()):
+            if position < len(top[i]) and isinstance(top[i][position], str) and isinstance(text, str):
+                top[i][position] = text
+
+
+def convert_all_rows(rows: list[list[Any]], first_row: int = 1, first_col: int = 0) -> Tally | None:
+    """Convert every text cell of a whole sheet's rows in place; row ``i`` is Excel row
+    ``first_row + i`` and column ``j`` the 0-based ``first_col + j`` (a CSV file: the defaults)."""
+    converter = SheetConverter()
+    _convert_rows(converter, rows, first_row, first_col)
+    return converter.tally if converter.tally.converted else None
+
+
+def _convert_arrow(converter: SheetConverter, rows: ArrowRows, first_row: int, first_col: int) -> None:
+    """Convert the string columns of ``rows``: the clear cells of every column, then the others."""
+    strings = [j for j in range(rows.batch.num_columns) if pa.types.is_string(rows.batch.column(j).type)]
+    columns = {j: rows.batch.column(j) for j in strings}
+    done = {j: np.zeros(len(rows), dtype=bool) for j in strings}
+    for j in strings:
+        proof = _matches(columns[j], _UNICODE_ONLY)
+        strong = _matches(columns[j], _STRONG)
+        converter.tally.unicode_cells += int((proof & ~strong).sum())
+        columns[j] = _convert_masked(converter, columns[j], strong, done[j], first_row, first_col + rows.positions[j] + 1)
+    tally: Tally = converter.tally
+    if tally.counts and max(tally.counts.values()) > tally.unicode_cells:
+        for j in strings:
+            weak = _matches(columns[j], _LATIN1) & ~done[j] & ~_matches(columns[j], _UNICODE_ONLY)
+            columns[j] = _convert_masked(converter, columns[j], weak, done[j], first_row,
+                                         first_col + rows.positions[j] + 1, count_unicode=False)
+    if any(columns[j] is not rows.batch.column(j) for j in strings):
+        arrays = [columns.get(j, rows.batch.column(j)) for j in range(rows.batch.num_columns)]
+        rows.batch = pa.RecordBatch.from_arrays(arrays, schema=rows.batch.schema)
+
+
+def _matches(column: pa.Array, pattern: str) -> np.ndarray:
+    found = pc.fill_null(pc.match_substring_regex(column, pattern=pattern), False)
+    return found.to_numpy(zero_copy_only=False)
+
+
+def _convert_masked(converter: SheetConverter, column: pa.Array, mask: np.ndarray, done: np.ndarray,
+                    first_row: int, excel_col: int, count_unicode: bool = True) -> pa.Array:
+    """``column`` with its ``mask`` cells converted where the converter says so; ``done`` marks them."""
+    rows_at = np.flatnonzero(mask)
+    if not len(rows_at):
+        return column
+    values = column.take(pa.array(rows_at)).to_pylist()
+    converted = converter.convert(values, [(first_row + int(i), excel_col) for i in rows_at],
+                                  count_unicode=count_unicode)
+    changed = np.array([text is not None for text in converted], dtype=bool)
+    if not changed.any():
+        return column
+    done[rows_at[changed]] = True
+    replace = np.zeros(len(column), dtype=bool)
+    replace[rows_at[changed]] = True
+    return pc.replace_with_mask(column, pa.array(replace), pa.array([t for t in converted if t is not None], type=column.type))
