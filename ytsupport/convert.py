@@ -9,14 +9,11 @@ back as ``unreadable`` with the same message as ``validate`` gives.
 """
 from __future__ import annotations
 
-import copy
 import io
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
 import openpyxl
 import python_calamine as calamine
 from openpyxl.workbook.workbook import Workbook
@@ -24,11 +21,11 @@ from openpyxl.workbook.workbook import Workbook
 from .ingest.encoding import convert_all_rows
 from .ingest.model import Issue, RawSheet, RawWorkbook
 from .ingest.precheck import precheck
-from .ingest.read import (EXCEL_FORMATS, _is_catchable, csv_rows, decode_text, file_format,
+from .ingest.read import (EXCEL_FORMATS, is_catchable, csv_rows, decode_text, file_format,
                           size_issue, unreadable_issue)
 from .ingest.worker import ReaderPool
-from .legacy import UNICODE_FONT, SheetConverter, Tally
-from .markup import rebuilt_workbook
+from .legacy import SheetConverter, Tally
+from .markup import rebuilt_workbook, unicode_font
 from .settings import Limits, get_settings
 
 OPENPYXL_FORMATS = frozenset({"xlsx", "xlsm"})
@@ -71,7 +68,7 @@ def read_all_cells(path: Path, limits: Limits) -> RawWorkbook:
         issue = Issue(None, None, None, "unsupported_format", "error", {"extension": f".{fmt}",
                       "detail": f"files ending in .{fmt} are not accepted"})
     except BaseException as exc:  # noqa: BLE001 - as read_workbook_rows: Rust panics are BaseExceptions
-        if not _is_catchable(exc):
+        if not is_catchable(exc):
             raise
         issue = unreadable_issue(exc)
     return RawWorkbook(str(path), fmt, issues=[issue])
@@ -142,7 +139,7 @@ def convert_file(path: Path, limits: Limits | None = None) -> Converted:
     for name, tally in sheets.items():
         for row, col in tally.cells:
             cell = wb[name[:31]].cell(row=row, column=col)
-            cell.font = _unicode_font(cell.font)
+            cell.font = unicode_font(cell.font)
     return Converted("ok", _saved(wb), sheets, issues)
 
 
@@ -161,17 +158,10 @@ def convert_openpyxl(wb: Workbook) -> dict[str, Tally]:
         for cell, text in zip(cells, out):
             if text is not None:
                 cell.value = text
-                cell.font = _unicode_font(cell.font)
+                cell.font = unicode_font(cell.font)
         if converter.tally.converted:
             done[ws.title] = converter.tally
     return done
-
-
-def _unicode_font(font: Any) -> Any:
-    """The cell's font (size, bold, colour...) in a Unicode typeface."""
-    changed = copy.copy(font)
-    changed.name = UNICODE_FONT
-    return changed
 
 
 def _saved(wb: Workbook) -> bytes:

@@ -79,7 +79,8 @@ def _vni_table() -> dict[str, str]:
             lower[horn_byte + mark] = letter
     for mark, letter in zip(_VNI_I, _TONED["i"]):
         lower[mark] = letter
-    lower["ñ"], lower["î"] = "đ", "ỵ"
+    lower["ñ"], lower["î"] = "đ", "ỵ"  # "ỵ" is one byte, like the toned i's
+    del lower["yï"]
     table = {k: v for k, v in lower.items() if k != v}
     table.update({k.upper(): v.upper() for k, v in table.items()})
     return table
@@ -247,7 +248,9 @@ def font_encoding(font: str | None) -> tuple[Encoding | None, bool]:
     return None, False
 
 
-_UNICODE_VIETNAMESE = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
+# The Vietnamese letters beyond Latin-1 (ă, đ, ĩ, ũ, ơ, ư and the toned letters of Latin Extended Additional)
+UNICODE_ONLY_LETTERS = "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]"
+_UNICODE_VIETNAMESE = re.compile(UNICODE_ONLY_LETTERS)
 
 
 def proves_unicode(text: str) -> bool:

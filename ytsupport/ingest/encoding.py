@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..legacy import TCVN3, VNI, SheetConverter, Tally, proves_unicode
+from ..legacy import TCVN3, UNICODE_ONLY_LETTERS, VNI, SheetConverter, Tally
 from .frames import ArrowRows
 from .model import RawSheet
 
@@ -27,7 +27,6 @@ _VNI_MARKS = sorted({seq[1] for seq in VNI if len(seq) == 2})
 # A character no Unicode Vietnamese text holds, or a vowel followed by a VNI mark byte.
 _STRONG = "[" + "".join(_ODD) + "]|[aeiouyAEIOUYôöÔÖ][" + "".join(_VNI_MARKS) + "]"
 _LATIN1 = "[\u00a1-\u00ff]"
-_UNICODE_ONLY = "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]"
 
 
 def _text_cells(rows: Sequence[Sequence[Any]]) -> list[tuple[int, int]]:
@@ -96,14 +95,14 @@ def _convert_arrow(converter: SheetConverter, rows: ArrowRows, first_row: int, f
     columns = {j: rows.batch.column(j) for j in strings}
     done = {j: np.zeros(len(rows), dtype=bool) for j in strings}
     for j in strings:
-        proof = _matches(columns[j], _UNICODE_ONLY)
+        proof = _matches(columns[j], UNICODE_ONLY_LETTERS)
         strong = _matches(columns[j], _STRONG)
         converter.tally.unicode_cells += int((proof & ~strong).sum())
         columns[j] = _convert_masked(converter, columns[j], strong, done[j], first_row, first_col + rows.positions[j] + 1)
     tally: Tally = converter.tally
     if tally.counts and max(tally.counts.values()) > tally.unicode_cells:
         for j in strings:
-            weak = _matches(columns[j], _LATIN1) & ~done[j] & ~_matches(columns[j], _UNICODE_ONLY)
+            weak = _matches(columns[j], _LATIN1) & ~done[j] & ~_matches(columns[j], UNICODE_ONLY_LETTERS)
             columns[j] = _convert_masked(converter, columns[j], weak, done[j], first_row,
                                          first_col + rows.positions[j] + 1, count_unicode=False)
     if any(columns[j] is not rows.batch.column(j) for j in strings):

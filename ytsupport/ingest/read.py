@@ -109,8 +109,8 @@ def read_workbook_rows(path: Path, limits: Limits) -> RawWorkbook:
     except MemoryError:
         issue = _file_issue("unreadable", reason="out_of_memory",
                             detail="the file needs more memory than allowed")
-    except BaseException as exc:  # noqa: BLE001 - see _is_catchable: Rust panics are BaseExceptions
-        if not _is_catchable(exc):
+    except BaseException as exc:  # noqa: BLE001 - see is_catchable: Rust panics are BaseExceptions
+        if not is_catchable(exc):
             raise
         issue = unreadable_issue(exc)
     return RawWorkbook(str(path), fmt, issues=[issue])
@@ -128,7 +128,7 @@ def describe(exc: BaseException) -> str:
     return text if len(text) <= DETAIL_MAX_CHARS else text[: DETAIL_MAX_CHARS - 1] + "…"
 
 
-def _is_catchable(exc: BaseException) -> bool:
+def is_catchable(exc: BaseException) -> bool:
     """Exceptions and pyo3's ``PanicException`` (a BaseException) are; KeyboardInterrupt, SystemExit not."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
@@ -157,7 +157,7 @@ def read_excel(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
             except MemoryError:
                 raise
             except BaseException as exc:  # noqa: BLE001 - Unsupported, a reader's error or panic: the exact path
-                if not _is_catchable(exc):
+                if not is_catchable(exc):
                     raise
     return read_excel_calamine(path, fmt, limits)
 
