@@ -1,7 +1,8 @@
 """A Unicode copy of a workbook typed in TCVN3 (ABC) or VNI-Windows: ``python -m ytsupport convert``.
 
 Every text cell typed in a legacy encoding is converted to Unicode (``ytsupport.legacy``) and its
-font becomes a Unicode one; every other value stays as it was. An .xlsx/.xlsm keeps its layout
+font becomes a Unicode one; every other value stays as it was (a formula, as in the marked-up
+copy, by its last computed value: nothing in a copy runs). An .xlsx/.xlsm keeps its layout
 (styles, merged cells, widths: it is the user's own workbook, opened with openpyxl, and its
 fonts serve as hints); an .xls/.ods/.csv becomes an .xlsx of its cells. The file is first
 pre-checked and read in a reader process, as an upload is, so a file that cannot be read comes
@@ -14,7 +15,6 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-import openpyxl
 import python_calamine as calamine
 from openpyxl.workbook.workbook import Workbook
 
@@ -25,7 +25,7 @@ from .ingest.read import (EXCEL_FORMATS, is_catchable, csv_rows, decode_text, fi
                           size_issue, unreadable_issue)
 from .ingest.worker import ReaderPool
 from .legacy import SheetConverter, Tally
-from .markup import rebuilt_workbook, unicode_font
+from .markup import open_copy, rebuilt_workbook, unicode_font
 from .settings import Limits, get_settings
 
 OPENPYXL_FORMATS = frozenset({"xlsx", "xlsm"})
@@ -129,7 +129,7 @@ def convert_file(path: Path, limits: Limits | None = None) -> Converted:
         return Converted("unreadable", issues=issues)
     if file_format(path) in OPENPYXL_FORMATS:
         try:
-            wb = openpyxl.load_workbook(path, keep_vba=False, keep_links=False, rich_text=False)
+            wb = open_copy(path)
             sheets = convert_openpyxl(wb)
             return Converted("ok", _saved(wb), sheets, issues)
         except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open is rebuilt from its cells

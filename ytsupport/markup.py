@@ -46,7 +46,7 @@ def marked_copy(path: Path, report: Report, raw: RawWorkbook, lang: str = "vi") 
         wb.save(out)
         return out.getvalue()
     if Path(report.file_name).suffix.lower() in OPENPYXL_SUFFIXES and raw.sheets:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
+        wb = open_copy(path)
     else:
         wb = rebuilt_workbook(raw)
     sheets = {s.name: s for s in raw.sheets}
@@ -92,6 +92,13 @@ def converted_value(sheet: RawSheet, row: int, col: int) -> str | None:
         i = row - sheet.first_row
         value = sheet.top[i][j] if 0 <= i < len(sheet.top) and 0 <= j < len(sheet.top[i]) else None
     return value if isinstance(value, str) else None
+
+
+def open_copy(path: Path) -> Workbook:
+    """The user's .xlsx/.xlsm opened to make a copy of: formulas replaced by their last computed
+    values (nothing in the copy runs), no macros, no external links. Only after the file was read
+    in the reader process."""
+    return openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
 
 
 def marked_cells(sheet: RawSheet, issue: Issue) -> list[tuple[int, int]]:
