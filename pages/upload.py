@@ -4,6 +4,7 @@ from datetime import date
 import streamlit as st
 
 from ytsupport import ui
+from ytsupport.convert import converted_upload
 from ytsupport.i18n import t
 from ytsupport.settings import get_settings
 from ytsupport.store import history, revert
@@ -81,7 +82,21 @@ def show_file(upload) -> object:
         st.download_button(t("download_marked", lang), content, name, key=f"mark-{upload.file_id}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption(t("marked_note", lang))
+    if any(i.code == "legacy_encoding" for i in report.issues):
+        unicode_copy_button(upload, data)
     return report, comparison
+
+
+def unicode_copy_button(upload, data: bytes) -> None:
+    """The file converted to Unicode (made once per upload), for a file with TCVN3/VNI text."""
+    cache = st.session_state.setdefault("_unicode_copies", {})
+    if upload.file_id not in cache:
+        cache[upload.file_id] = converted_upload(upload.name, data)
+    if cache[upload.file_id] is not None:
+        name, content = cache[upload.file_id]
+        st.download_button(t("download_unicode", lang), content, name, key=f"unicode-{upload.file_id}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.caption(t("unicode_note", lang))
 
 
 if not files:

@@ -18,7 +18,7 @@ from tests.hostile import cp1258
 from tests.legacy_text import ENCODERS
 from tests.workbooks import (ACTIVITY_HEADERS, BENEFICIARY_HEADERS, RESOURCE_HEADERS, activity, make_report,
                              person, resource)
-from ytsupport.convert import convert_file
+from ytsupport.convert import convert_file, converted_upload
 from ytsupport.ingest.model import Report
 from ytsupport.ingest.validate import validate_file
 from ytsupport.legacy import UNICODE_FONT
@@ -206,3 +206,11 @@ def test_convert_command_exit_codes(tmp_path: Path) -> None:
     done = _cli("convert", str(broken), str(tmp_path / "out.xlsx"))
     assert done.returncode == 2 and "unreadable" in done.stderr and not (tmp_path / "out.xlsx").exists()
     assert _cli("convert", str(source), str(tmp_path / "out.pdf")).returncode == 64
+
+
+def test_upload_page_copy_is_the_converted_workbook(tmp_path: Path) -> None:
+    source = legacy_report(tmp_path / "old.xlsx", "tcvn3")
+    name, content = converted_upload("bao cao thang 6.xlsx", source.read_bytes())
+    assert name == "bao cao thang 6 - Unicode.xlsx"
+    assert openpyxl.load_workbook(io.BytesIO(content))["ThongTin"]["B1"].value == "Đoàn cơ sở Bệnh viện Đa khoa tỉnh"
+    assert converted_upload("broken.xlsx", b"PK\x03\x04 not really a zip") is None
