@@ -22,10 +22,12 @@ from .frames import ArrowRows
 from .model import RawSheet
 
 _VIETNAMESE_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
-_ODD = sorted({c for c in TCVN3} | {c for seq in VNI for c in seq if not c.isascii()} - _VIETNAMESE_LATIN1)
-_VNI_MARKS = sorted({seq[1] for seq in VNI if len(seq) == 2})
-# A character no Unicode Vietnamese text holds, or a vowel followed by a VNI mark byte.
-_STRONG = "[" + "".join(_ODD) + "]|[aeiouyAEIOUYôöÔÖ][" + "".join(_VNI_MARKS) + "]"
+_ODD = sorted((set(TCVN3) | {c for seq in VNI for c in seq if not c.isascii()}) - _VIETNAMESE_LATIN1)
+# A vowel and a VNI mark byte that Unicode Vietnamese never puts together (it does write "oà",
+# "oá", "uâ": hoàng, hoá, xuân; a VNI cell without these follows its sheet).
+_VNI_PAIRS = "[aeiouyAEIOUYôöÔÖ][ùõÙÕ]|[aeAE][âêáàãÂÊÁÀÃ]|[oO][âÂ]|[aA][éèúÉÈÚ]"
+# A character no Unicode Vietnamese text holds, or such a pair.
+_STRONG = "[" + "".join(_ODD) + "]|" + _VNI_PAIRS
 _LATIN1 = "[\u00a1-\u00ff]"
 
 
@@ -90,22 +92,25 @@ def convert_all_rows(rows: list[list[Any]], first_row: int = 1, first_col: int =
 
 
 def _convert_arrow(converter: SheetConverter, rows: ArrowRows, first_row: int, first_col: int) -> None:
-    """Convert the string columns of ``rows``: the clear cells of every column, then the others."""
+    """Convert the string columns of ``rows``: the clear cells of every column, then, when the
+    sheet is mostly legacy text, the cells only the sheet can decide."""
     strings = [j for j in range(rows.batch.num_columns) if pa.types.is_string(rows.batch.column(j).type)]
-    columns = {j: rows.batch.column(j) for j in strings}
-    done = {j: np.zeros(len(rows), dtype=bool) for j in strings}
+    stored = {j: rows.batch.column(j) for j in strings}
+    columns, done = dict(stored), {j: np.zeros(len(rows), dtype=bool) for j in strings}
+    strong = {j: _matches(stored[j], _STRONG) for j in strings}
     for j in strings:
-        proof = _matches(columns[j], UNICODE_ONLY_LETTERS)
-        strong = _matches(columns[j], _STRONG)
-        converter.tally.unicode_cells += int((proof & ~strong).sum())
-        columns[j] = _convert_masked(converter, columns[j], strong, done[j], first_row, first_col + rows.positions[j] + 1)
+        columns[j] = _convert_masked(converter, columns[j], strong[j], done[j], first_row,
+                                     first_col + rows.positions[j] + 1)
     tally: Tally = converter.tally
-    if tally.counts and max(tally.counts.values()) > tally.unicode_cells:
-        for j in strings:
-            weak = _matches(columns[j], _LATIN1) & ~done[j] & ~_matches(columns[j], UNICODE_ONLY_LETTERS)
-            columns[j] = _convert_masked(converter, columns[j], weak, done[j], first_row,
-                                         first_col + rows.positions[j] + 1, count_unicode=False)
-    if any(columns[j] is not rows.batch.column(j) for j in strings):
+    if tally.counts:  # only then can the sheet's Unicode cells matter: counted here, not before
+        proof = {j: _matches(stored[j], UNICODE_ONLY_LETTERS) for j in strings}
+        tally.unicode_cells += sum(int((proof[j] & ~strong[j]).sum()) for j in strings)
+        if max(tally.counts.values()) > tally.unicode_cells:
+            for j in strings:
+                weak = _matches(stored[j], _LATIN1) & ~done[j] & ~strong[j] & ~proof[j]
+                columns[j] = _convert_masked(converter, columns[j], weak, done[j], first_row,
+                                             first_col + rows.positions[j] + 1, count_unicode=False)
+    if any(columns[j] is not stored[j] for j in strings):
         arrays = [columns.get(j, rows.batch.column(j)) for j in range(rows.batch.num_columns)]
         rows.batch = pa.RecordBatch.from_arrays(arrays, schema=rows.batch.schema)
 
