@@ -18,7 +18,8 @@ Two promises hold for every sheet:
   every cell; a column with a cell that does not fit is re-read as text, and an Excel error
   cell (``#DIV/0!``, ``#N/A``...) comes back as that text; in a text column, a number cell
   that would read two ways as text (``1.234``) comes back as the number (``load_rows``).
-  Known exception: fastexcel turns a TRUE/FALSE cell in an otherwise numeric column into 1/0.
+  A TRUE/FALSE cell in an otherwise numeric column (which fastexcel turns into 1/0) comes back
+  as the text "TRUE"/"FALSE".
 
 :func:`read_workbook` never raises for a bad file; it returns an ``unreadable`` issue instead.
 A native crash (abort, segfault) cannot be caught here: that is what the worker is for.
@@ -32,6 +33,7 @@ import os
 import re
 import threading
 import unicodedata
+import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,8 +254,7 @@ def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet, path: Path) -> Is
     data_offset = max(sheet.header_rows) + 1
     first_data_row = sheet.first_row + data_offset
     try:
-        rows = load_rows(reader, path, sheet.name, first_data_row - 1, sheet.first_col,
-                         numbers_seen=numbers_seen(sheet.top[data_offset:], sheet.first_col))
+        rows = load_rows(reader, path, sheet.name, first_data_row - 1, sheet.first_col)
         check_alignment(sheet.top[data_offset:], rows)
     except (fastexcel.FastExcelError, ReadError, pa.ArrowException) as exc:
         return unreadable_issue(exc, sheet=sheet.name)
@@ -364,8 +365,7 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     skip_rows = sheet.first_row + max(sheet.header_rows)  # 0-based absolute row of the first data row
     first_col = peek.first_col if peek.complete else None
     check = None if peek.complete else _size_check(entry.name, peek.first_row, limits)
-    seen = numbers_seen(top[max(sheet.header_rows) + 1:], peek.first_col)
-    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, seen)
+    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check)
     return plan
 
 
@@ -382,12 +382,11 @@ def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tu
 
 
 def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
-               check: Callable[[Any], tuple[int, int, int]] | None,
-               seen: frozenset[int] = frozenset()) -> tuple[ArrowRows, Any]:
+               check: Callable[[Any], tuple[int, int, int]] | None) -> tuple[ArrowRows, Any]:
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, numbers_seen=seen)
+    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load)
     return rows, (ranges[0] if ranges else None)
 
 
@@ -434,7 +433,7 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 # --------------------------------------------------------------------------- fastexcel bulk read
 
 def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None, numbers_seen: frozenset[int] = frozenset()) -> ArrowRows:
+              on_load: Callable[[Any], None] | None = None) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
@@ -443,27 +442,22 @@ def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: i
     ``on_load`` sees the loaded sheet before its cells are converted (it may raise).
 
     A column mixing numbers and text comes back from fastexcel as text, its numbers written out
-    ("1.234"), which Vietnamese reading takes for thousands. A text column that held numbers
-    (re-read as text, or with a number among the peeked rows: ``numbers_seen``, absolute column
-    indexes) and holds text that reads two ways (three decimals, an exponent) has its number
-    cells read again from ``path`` with python-calamine: they come back as numbers
-    (``ArrowRows.numbers``). Columns of plain text cost nothing here.
+    ("1.234"), which Vietnamese reading takes for thousands, wherever the numbers are (fastexcel
+    reads every row to settle a column's type; the peek sees only the first rows). A text column
+    holding text that reads two ways (three decimals, an exponent) has its number cells read
+    again from ``path`` with python-calamine: they come back as numbers (``ArrowRows.numbers``),
+    and text typed as "2.125" stays text. Other text columns cost nothing here.
     """
     absolute, batch, errors, forced = _load_faithfully(reader, name, skip_rows, on_load)
     start = min(absolute, default=0) if first_col is None else first_col
     positions = [a - start for a in absolute]
     if any(p < 0 for p in positions):
         raise ReadError(f"fastexcel starts at column {min(absolute)}, calamine at {start}")
-    mixed = [j for j in range(batch.num_columns) if j in forced or absolute[j] in numbers_seen]
-    ambiguous = [j for j in mixed if _has_ambiguous_numbers(batch.column(j))]
+    ambiguous = [j for j in range(batch.num_columns) if _has_ambiguous_numbers(batch.column(j))]
     numbers = _number_cells(path, name, skip_rows, {j: absolute[j] for j in ambiguous}, batch.num_rows) \
         if ambiguous else {}
-    return arrow_rows(batch, positions, error_cells(errors), numbers)
-
-
-def numbers_seen(rows: list[list[Any]], first_col: int) -> frozenset[int]:
-    """The absolute columns where ``rows`` (peeked, starting at column ``first_col``) hold a number."""
-    return frozenset(first_col + j for row in rows for j, value in enumerate(row) if type(value) in (int, float))
+    booleans = _boolean_cells(path, name, skip_rows, batch, absolute)
+    return arrow_rows(batch, positions, error_cells(errors) + booleans, numbers)
 
 
 # A number as fastexcel writes it into a text column that Vietnamese reading would take otherwise:
@@ -484,6 +478,65 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
 
     None at all when python-calamine cannot read the sheet: the cells then stay as text.
     """
+    found = _typed_cells(path, name, skip_rows, columns, n_rows, (int, float))
+    return {j: (np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.float64))
+            for j, (rows, values) in found.items()}
+
+
+def _boolean_cells(path: Path, name: str, skip_rows: int, batch: pa.RecordBatch,
+                   absolute: list[int]) -> list[tuple[int, int, str]]:
+    """The TRUE/FALSE cells that fastexcel turned into 1/0 in a numeric column, as ``(row, batch
+    column, "TRUE"/"FALSE")``: they come back as that text (see ``ArrowRows.errors``), which a
+    number column reports at its cell and a yes/no column reads.
+
+    Only numeric columns holding a 0 or 1 are looked at, and only in a workbook that has a
+    boolean cell at all (an .xlsx's sheets are scanned for one first: cheap beside a re-read).
+    """
+    suspects = {j: absolute[j] for j in range(batch.num_columns) if _may_hide_booleans(batch.column(j))}
+    if not suspects or not _has_boolean_cells(path):
+        return []
+    found = _typed_cells(path, name, skip_rows, suspects, batch.num_rows, (bool,))
+    return [(row, j, "TRUE" if value else "FALSE") for j, (rows, values) in found.items()
+            for row, value in zip(rows, values)]
+
+
+def _may_hide_booleans(column: pa.Array) -> bool:
+    if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+        return False
+    return bool(pc.any(pc.is_in(column, value_set=pa.array([0, 1], type=column.type))).as_py())
+
+
+def _has_boolean_cells(path: Path) -> bool:
+    """Whether a workbook may hold a TRUE/FALSE cell: an .xlsx/.xlsm's worksheets are searched for
+    one (``t="b"``), streamed; any other format is assumed to."""
+    if file_format(path) not in STREAMED_FORMATS:
+        return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.namelist():
+                if member.startswith("xl/worksheets/") and member.endswith(".xml") and _streams(archive, member, b't="b"'):
+                    return True
+    except (OSError, zipfile.BadZipFile, RuntimeError):
+        return True  # fastexcel read it: let python-calamine look
+    return False
+
+
+def _streams(archive: zipfile.ZipFile, member: str, needle: bytes) -> bool:
+    """Whether ``needle`` occurs in a zip member, read in blocks (no whole copy in memory)."""
+    tail = b""
+    with archive.open(member) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if needle in tail + block:
+                return True
+            tail = block[-len(needle):]
+    return False
+
+
+def _typed_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int], n_rows: int,
+                 types: tuple[type, ...]) -> dict[int, tuple[list[int], list[Any]]]:
+    """The cells whose Python type is one of ``types`` (exactly: a bool is no int here) in the
+    given columns (batch column: absolute column) of rows ``skip_rows`` .. ``skip_rows + n_rows - 1``,
+    streamed with python-calamine; {} when it cannot read the sheet."""
     try:
         sheet = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
     except Exception:  # noqa: BLE001 - fastexcel read the sheet; this second reading only refines it
@@ -491,7 +544,7 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
     if sheet.start is None:
         return {}
     first_row, first_col = sheet.start
-    found: dict[int, tuple[list[int], list[float]]] = {j: ([], []) for j in columns}
+    found: dict[int, tuple[list[int], list[Any]]] = {j: ([], []) for j in columns}
     for i, cells in enumerate(sheet.iter_rows()):
         row = first_row + i - skip_rows
         if row >= n_rows:
@@ -501,11 +554,10 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
         for j, col in columns.items():
             at = col - first_col
             value = cells[at] if 0 <= at < len(cells) else None
-            if type(value) in (int, float):
+            if type(value) in types:
                 found[j][0].append(row)
-                found[j][1].append(float(value))
-    return {j: (np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.float64))
-            for j, (rows, values) in found.items() if rows}
+                found[j][1].append(value)
+    return {j: cells for j, cells in found.items() if cells[0]}
 
 
 def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
