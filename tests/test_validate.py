@@ -324,3 +324,41 @@ def test_true_false_in_a_number_column_is_an_error_at_its_cell(tmp_path: Path, r
     rows = [activity(n=i) for i in range(1, rows_before + 1)] + [activity(n=rows_before + 1, people=True)]
     report = validate_file(make_report(tmp_path / "r.xlsx", activities=rows))
     assert where(report, "invalid_number") == [("HoatDong", rows_before + 2, "Số người được hỗ trợ")]
+
+
+def _xls_report(path: Path) -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("HoatDong")
+    for j, head in enumerate(ACTIVITY_HEADERS):
+        ws.write(0, j, head)
+    for j, value in enumerate(activity(day="05/06/2021")):
+        if value is not None:
+            ws.write(1, j, value)
+    book.save(str(path))
+    return path.read_bytes()
+
+
+def _stream_size_off(data: bytes, delta: int) -> bytes:
+    """The workbook stream's declared size (its directory entry, [MS-CFB]) moved by ``delta`` bytes."""
+    import struct
+
+    at = next(i for i in range(0, len(data), 128) if data[i:i + 16] == "Workbook".encode("utf-16-le"))
+    fixed = bytearray(data)
+    struct.pack_into("<I", fixed, at + 120, struct.unpack_from("<I", data, at + 120)[0] + delta)
+    return bytes(fixed)
+
+
+@pytest.mark.parametrize("damage", ["cut_short", "stream_size_short", "stream_size_long"])
+def test_xls_with_sizes_slightly_off_is_read_with_a_warning_at_most(tmp_path: Path, damage: str) -> None:
+    data = _xls_report(tmp_path / "ok.xls")
+    damaged = {"cut_short": data[:-200], "stream_size_short": _stream_size_off(data, -7),
+               "stream_size_long": _stream_size_off(data, 7)}[damage]
+    path = tmp_path / "so_y_te_2021-06.xls"
+    path.write_bytes(damaged)
+    report = validate_file(path)
+    assert report.status == "ok", [i.message() for i in report.errors]
+    assert report.frames["activities"]["activity_type"].tolist() == ["kham_benh"]
+    assert codes(report) - {"repaired_file", "skipped_row", "unknown_column"} == set()
+    assert [i.severity for i in report.issues if i.code == "repaired_file"] in ([], ["warning"])

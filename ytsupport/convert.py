@@ -21,6 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from .ingest.encoding import convert_all_rows
 from .ingest.model import Issue, RawSheet, RawWorkbook
 from .ingest.precheck import precheck
+from .ingest.repair import read_with_repair
 from .ingest.read import (EXCEL_FORMATS, is_catchable, csv_rows, decode_text, file_format,
                           size_issue, unreadable_issue)
 from .ingest.worker import ReaderPool
@@ -53,7 +54,10 @@ def read_all_cells(path: Path, limits: Limits) -> RawWorkbook:
 
     Runs in the reader process; never raises for a bad file (an ``unreadable`` issue instead).
     """
-    path = Path(path)
+    return read_with_repair(Path(path), lambda p: _all_cells(p, limits))
+
+
+def _all_cells(path: Path, limits: Limits) -> RawWorkbook:
     fmt = file_format(path)
     try:
         if fmt == "csv":

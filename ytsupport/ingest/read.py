@@ -52,6 +52,7 @@ from .frames import ArrowRows, arrow_rows
 from .encoding import convert_all_rows, convert_sheet, converted_rows
 from .locate import find_header_rows
 from .model import Issue, RawSheet, RawWorkbook
+from .repair import read_with_repair
 from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
 
 PEEK_ROWS = 60
@@ -95,9 +96,14 @@ def read_workbook_rows(path: Path, limits: Limits) -> RawWorkbook:
 
     What the reader worker runs: the rows cross to the checking process without a copy. Never
     raises for a bad file: an exception (also a Rust panic surfacing as ``PanicException``)
-    becomes a file-level ``unreadable`` issue; a password-protected file becomes ``encrypted``.
+    becomes a file-level ``unreadable`` issue; a password-protected file becomes ``encrypted``. An
+    .xls whose sizes are slightly off is read from a repaired copy, with a warning (``repair.py``).
     """
-    path = Path(path)
+    return read_with_repair(Path(path), lambda p: _read_any(p, limits))
+
+
+def _read_any(path: Path, limits: Limits) -> RawWorkbook:
+    """:func:`read_workbook_rows` without the second chance of a repaired .xls."""
     fmt = file_format(path)
     try:
         if fmt == "csv":
