@@ -101,6 +101,10 @@ def test_a_tie_follows_the_sheet_not_the_font_alone() -> None:
     converter = SheetConverter()
     out = converter.convert([to_tcvn3("Khám bệnh"), to_tcvn3("Thăm, tặng quà"), "Cã"], [(1, 1), (2, 1), (3, 1)])
     assert out[2] == "Có"
+    # ... unless its font says it is Unicode ...
+    fonts = [".VnTime", ".VnTime", "Times New Roman"]
+    assert SheetConverter().convert([to_tcvn3("Khám bệnh"), to_tcvn3("Thăm, tặng quà"), "Cã"],
+                                    [(1, 1), (2, 1), (3, 1)], fonts)[2] is None
     # ... and never a font name on its own
     alone = SheetConverter()
     assert alone.convert(["Cã", "Tôi có"], [(1, 1), (2, 1)], [".VnTime", ".VnTime"]) == [None, None]

@@ -261,6 +261,7 @@ def proves_unicode(text: str) -> bool:
 # --------------------------------------------------------------------------- a sheet's cells
 
 MAX_POSITIONS = 50_000  # converted cells remembered per sheet (to mark them in a copy)
+_UNKNOWN_FONT = "?"  # a cell whose font is not known (the reader sees no styles)
 
 
 @dataclass
@@ -310,14 +311,14 @@ class SheetConverter:
             self.tally.unicode_cells += sum(1 for v in values if proves_unicode(v))
         hints = [font_encoding(f) for f in fonts] if fonts is not None else [(None, False)] * len(values)
         clear: dict[tuple[str, Encoding, bool], list[int]] = {}
-        ties: dict[tuple[str, tuple[Encoding, ...], Encoding | None, bool], list[int]] = {}
+        ties: dict[tuple[str, tuple[Encoding, ...], str | None, bool], list[int]] = {}
         for i, value in enumerate(values):
             verdict, (hint, capitals) = verdicts[value], hints[i]
             if verdict.encoding is not None:
                 clear.setdefault((value, verdict.encoding, capitals and hint == verdict.encoding), []).append(i)
             elif verdict.ties:
-                known = fonts is not None and fonts[i] is not None
-                ties.setdefault((value, verdict.ties, hint if known else None, capitals), []).append(i)
+                font = hint if fonts is not None and fonts[i] is not None else _UNKNOWN_FONT
+                ties.setdefault((value, verdict.ties, font, capitals), []).append(i)
         out: list[str | None] = [None] * len(values)
         for (value, encoding, capitals), idx in clear.items():  # first: they are the sheet's evidence
             self._apply(value, encoding, capitals, idx, cells, out)
@@ -327,12 +328,13 @@ class SheetConverter:
                 self._apply(value, encoding, capitals and hint == encoding, idx, cells, out)
         return out
 
-    def _sheet_encoding(self, candidates: tuple[Encoding, ...], hint: Encoding | None) -> Encoding | None:
+    def _sheet_encoding(self, candidates: tuple[Encoding, ...], font: str | None) -> Encoding | None:
         """The encoding a tied cell follows: the sheet's main one among ``candidates``, when more of
-        its cells were converted from it than held Unicode-only letters, and a known font agrees."""
+        its cells were converted from it than held Unicode-only letters, and the cell's font (the
+        encoding it hints, None for a Unicode font) is unknown or agrees."""
         counts = self.tally.counts
         best = max(candidates, key=lambda e: counts.get(e, 0))
-        if counts.get(best, 0) <= self.tally.unicode_cells or (hint is not None and hint != best):
+        if counts.get(best, 0) <= self.tally.unicode_cells or font not in (_UNKNOWN_FONT, best):
             return None
         return best
 
