@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Sequence
 
 Encoding = Literal["tcvn3", "vni"]
@@ -142,6 +143,7 @@ def is_syllable(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat across a sheet's cells: each is judged once
 def is_word(word: str) -> bool:
     """A Vietnamese syllable, the đồng sign "đ", or an abbreviation in capitals (ĐTN, BHYT)."""
     return word == "đ" or is_syllable(word) or _ABBREVIATION.fullmatch(word) is not None
@@ -153,11 +155,15 @@ _WORD = re.compile(r"[^\s0-9!-/:-@\[-`{-~]+")  # runs of anything but spaces, di
 
 # --------------------------------------------------------------------------- decoding
 
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+
+
 def _is_unicode_word(word: str) -> bool:
     """A word with a character beyond Latin-1 cannot be legacy text (its bytes are all < 256)."""
-    return any(ord(c) > 0xFF for c in word)
+    return _BEYOND_LATIN1.search(word) is not None
 
 
+@lru_cache(maxsize=1 << 16)
 def _decode_word(word: str, encoding: Encoding) -> str:
     if encoding == "tcvn3":
         decoded = "".join(TCVN3.get(c, c) for c in word)

@@ -11,7 +11,8 @@ mostly legacy text, the other cells with Latin-1 letters, which only the sheet c
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -31,19 +32,16 @@ _STRONG = "[" + "".join(_ODD) + "]|" + _VNI_PAIRS
 _LATIN1 = "[\u00a1-\u00ff]"
 
 
-def _text_cells(rows: Sequence[Sequence[Any]]) -> list[tuple[int, int]]:
-    return [(i, j) for i, row in enumerate(rows) for j, value in enumerate(row) if isinstance(value, str) and value]
-
-
 def _convert_rows(converter: SheetConverter, rows: list[list[Any]], first_row: int, first_col: int) -> None:
     """Convert the text cells of ``rows`` in place (row ``i`` is Excel row ``first_row + i``)."""
-    at = _text_cells(rows)
+    at = [(i, j) for i, row in enumerate(rows) for j, value in enumerate(row) if isinstance(value, str) and value]
     if not at:
         return
-    values = [rows[i][j] for i, j in at]
-    converted = converter.convert(values, [(first_row + i, first_col + j + 1) for i, j in at])
-    for (i, j), text in zip(at, converted):
-        if text is not None:
+    texts = _Texts(pa.array([rows[i][j] for i, j in at], type=pa.string()),
+                   lambda idx: [(first_row + at[k][0], first_col + at[k][1] + 1) for k in idx])
+    [converted] = _convert_texts(converter, [texts])
+    if converted is not texts.strings:
+        for (i, j), text in zip(at, converted.to_pylist()):
             rows[i][j] = text
 
 
@@ -91,28 +89,47 @@ def convert_all_rows(rows: list[list[Any]], first_row: int = 1, first_col: int =
     return converter.tally if converter.tally.converted else None
 
 
+@dataclass
+class _Texts:
+    """Text cells to convert: their strings, and where the cells at given indexes are (Excel row,
+    column, 1-based)."""
+
+    strings: pa.Array
+    cells: Callable[[np.ndarray], list[tuple[int, int]]]
+
+
 def _convert_arrow(converter: SheetConverter, rows: ArrowRows, first_row: int, first_col: int) -> None:
-    """Convert the string columns of ``rows``: the clear cells of every column, then, when the
-    sheet is mostly legacy text, the cells only the sheet can decide."""
+    """Convert the string columns of ``rows`` in place (see :func:`_convert_texts`)."""
     strings = [j for j in range(rows.batch.num_columns) if pa.types.is_string(rows.batch.column(j).type)]
-    stored = {j: rows.batch.column(j) for j in strings}
-    columns, done = dict(stored), {j: np.zeros(len(rows), dtype=bool) for j in strings}
-    strong = {j: _matches(stored[j], _STRONG) for j in strings}
-    for j in strings:
-        columns[j] = _convert_masked(converter, columns[j], strong[j], done[j], first_row,
-                                     first_col + rows.positions[j] + 1)
-    tally: Tally = converter.tally
-    if tally.counts:  # only then can the sheet's Unicode cells matter: counted here, not before
-        proof = {j: _matches(stored[j], UNICODE_ONLY_LETTERS) for j in strings}
-        tally.unicode_cells += sum(int((proof[j] & ~strong[j]).sum()) for j in strings)
-        if max(tally.counts.values()) > tally.unicode_cells:
-            for j in strings:
-                weak = _matches(stored[j], _LATIN1) & ~done[j] & ~strong[j] & ~proof[j]
-                columns[j] = _convert_masked(converter, columns[j], weak, done[j], first_row,
-                                             first_col + rows.positions[j] + 1, count_unicode=False)
-    if any(columns[j] is not stored[j] for j in strings):
-        arrays = [columns.get(j, rows.batch.column(j)) for j in range(rows.batch.num_columns)]
+    texts = [_Texts(rows.batch.column(j), _column_cells(first_row, first_col + rows.positions[j] + 1))
+             for j in strings]
+    converted = dict(zip(strings, _convert_texts(converter, texts)))
+    if any(converted[j] is not rows.batch.column(j) for j in strings):
+        arrays = [converted.get(j, rows.batch.column(j)) for j in range(rows.batch.num_columns)]
         rows.batch = pa.RecordBatch.from_arrays(arrays, schema=rows.batch.schema)
+
+
+def _column_cells(first_row: int, excel_col: int) -> Callable[[np.ndarray], list[tuple[int, int]]]:
+    return lambda idx: [(first_row + int(i), excel_col) for i in idx]
+
+
+def _convert_texts(converter: SheetConverter, texts: list[_Texts]) -> list[pa.Array]:
+    """The strings with their legacy cells converted: first the clear cells (a character no
+    Unicode Vietnamese text holds); then, when the sheet is mostly legacy text, the other cells
+    with Latin-1 letters, which only the sheet can decide. Only those cells reach Python."""
+    strong = [_matches(t.strings, _STRONG) for t in texts]
+    out = [_convert_masked(converter, t, mask) for t, mask in zip(texts, strong)]
+    tally: Tally = converter.tally
+    if not tally.counts:
+        return out
+    proof = [_matches(t.strings, UNICODE_ONLY_LETTERS) for t in texts]
+    tally.unicode_cells += sum(int((p & ~s).sum()) for p, s in zip(proof, strong))
+    if max(tally.counts.values()) <= tally.unicode_cells:
+        return out
+    for k, t in enumerate(texts):
+        weak = _matches(t.strings, _LATIN1) & ~strong[k] & ~proof[k]
+        out[k] = _convert_masked(converter, _Texts(out[k], t.cells), weak, count_unicode=False)
+    return out
 
 
 def _matches(column: pa.Array, pattern: str) -> np.ndarray:
@@ -120,19 +137,18 @@ def _matches(column: pa.Array, pattern: str) -> np.ndarray:
     return found.to_numpy(zero_copy_only=False)
 
 
-def _convert_masked(converter: SheetConverter, column: pa.Array, mask: np.ndarray, done: np.ndarray,
-                    first_row: int, excel_col: int, count_unicode: bool = True) -> pa.Array:
-    """``column`` with its ``mask`` cells converted where the converter says so; ``done`` marks them."""
-    rows_at = np.flatnonzero(mask)
-    if not len(rows_at):
-        return column
-    values = column.take(pa.array(rows_at)).to_pylist()
-    converted = converter.convert(values, [(first_row + int(i), excel_col) for i in rows_at],
-                                  count_unicode=count_unicode)
+def _convert_masked(converter: SheetConverter, texts: _Texts, mask: np.ndarray,
+                    count_unicode: bool = True) -> pa.Array:
+    """``texts.strings`` with its ``mask`` cells converted where the converter says so."""
+    at = np.flatnonzero(mask)
+    if not len(at):
+        return texts.strings
+    values = texts.strings.take(pa.array(at)).to_pylist()
+    converted = converter.convert(values, texts.cells(at), count_unicode=count_unicode)
     changed = np.array([text is not None for text in converted], dtype=bool)
     if not changed.any():
-        return column
-    done[rows_at[changed]] = True
-    replace = np.zeros(len(column), dtype=bool)
-    replace[rows_at[changed]] = True
-    return pc.replace_with_mask(column, pa.array(replace), pa.array([t for t in converted if t is not None], type=column.type))
+        return texts.strings
+    replace = np.zeros(len(texts.strings), dtype=bool)
+    replace[at[changed]] = True
+    return pc.replace_with_mask(texts.strings, pa.array(replace),
+                                pa.array([t for t in converted if t is not None], type=texts.strings.type))
