@@ -371,7 +371,7 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     skip_rows = sheet.first_row + max(sheet.header_rows)  # 0-based absolute row of the first data row
     first_col = peek.first_col if peek.complete else None
     check = None if peek.complete else _size_check(entry.name, peek.first_row, limits)
-    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check)
+    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, entry.member)
     return plan
 
 
@@ -388,11 +388,11 @@ def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tu
 
 
 def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
-               check: Callable[[Any], tuple[int, int, int]] | None) -> tuple[ArrowRows, Any]:
+               check: Callable[[Any], tuple[int, int, int]] | None, member: str) -> tuple[ArrowRows, Any]:
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load)
+    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, member=member)
     return rows, (ranges[0] if ranges else None)
 
 
@@ -439,13 +439,14 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 # --------------------------------------------------------------------------- fastexcel bulk read
 
 def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None) -> ArrowRows:
+              on_load: Callable[[Any], None] | None = None, member: str | None = None) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
     row 1), whatever the used range; its columns span the used range, whose first column's
     absolute index is checked against ``first_col`` (None: the range's first column).
-    ``on_load`` sees the loaded sheet before its cells are converted (it may raise).
+    ``on_load`` sees the loaded sheet before its cells are converted (it may raise). ``member``
+    is the sheet's part in an .xlsx (where a TRUE/FALSE cell is looked for; see ``_boolean_cells``).
 
     A column mixing numbers and text comes back from fastexcel as text, its numbers written out
     ("1.234"), which Vietnamese reading takes for thousands, wherever the numbers are (fastexcel
@@ -462,7 +463,7 @@ def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: i
     ambiguous = [j for j in range(batch.num_columns) if _has_ambiguous_numbers(batch.column(j))]
     numbers = _number_cells(path, name, skip_rows, {j: absolute[j] for j in ambiguous}, batch.num_rows) \
         if ambiguous else {}
-    booleans = _boolean_cells(path, name, skip_rows, batch, absolute)
+    booleans = _boolean_cells(path, name, skip_rows, batch, absolute, member)
     return arrow_rows(batch, positions, error_cells(errors) + booleans, numbers)
 
 
@@ -489,17 +490,17 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
             for j, (rows, values) in found.items()}
 
 
-def _boolean_cells(path: Path, name: str, skip_rows: int, batch: pa.RecordBatch,
-                   absolute: list[int]) -> list[tuple[int, int, str]]:
+def _boolean_cells(path: Path, name: str, skip_rows: int, batch: pa.RecordBatch, absolute: list[int],
+                   member: str | None) -> list[tuple[int, int, str]]:
     """The TRUE/FALSE cells that fastexcel turned into 1/0 in a numeric column, as ``(row, batch
     column, "TRUE"/"FALSE")``: they come back as that text (see ``ArrowRows.errors``), which a
     number column reports at its cell and a yes/no column reads.
 
-    Only numeric columns holding a 0 or 1 are looked at, and only in a workbook that has a
-    boolean cell at all (an .xlsx's sheets are scanned for one first: cheap beside a re-read).
+    Only numeric columns holding a 0 or 1 are looked at, and only in a sheet that has a boolean
+    cell at all (an .xlsx sheet's part, ``member``, is scanned for one first: cheap beside a re-read).
     """
     suspects = {j: absolute[j] for j in range(batch.num_columns) if _may_hide_booleans(batch.column(j))}
-    if not suspects or not _has_boolean_cells(path):
+    if not suspects or not _has_boolean_cells(path, member):
         return []
     found = _typed_cells(path, name, skip_rows, suspects, batch.num_rows, (bool,))
     return [(row, j, "TRUE" if value else "FALSE") for j, (rows, values) in found.items()
@@ -512,16 +513,17 @@ def _may_hide_booleans(column: pa.Array) -> bool:
     return bool(pc.any(pc.is_in(column, value_set=pa.array([0, 1], type=column.type))).as_py())
 
 
-def _has_boolean_cells(path: Path) -> bool:
-    """Whether a workbook may hold a TRUE/FALSE cell: an .xlsx/.xlsm's worksheets are searched for
-    one (``t="b"``), streamed; any other format is assumed to."""
+def _has_boolean_cells(path: Path, member: str | None) -> bool:
+    """Whether a sheet may hold a TRUE/FALSE cell: an .xlsx/.xlsm sheet's part (``member``; None:
+    every worksheet) is searched for one (``t="b"``), streamed; any other format is assumed to."""
     if file_format(path) not in STREAMED_FORMATS:
         return True
     try:
         with zipfile.ZipFile(path) as archive:
-            for member in archive.namelist():
-                if member.startswith("xl/worksheets/") and member.endswith(".xml") and _streams(archive, member, b't="b"'):
-                    return True
+            members = [member] if member else [m for m in archive.namelist()
+                                               if m.startswith("xl/worksheets/") and m.endswith(".xml")]
+            if any(_streams(archive, m, b't="b"') for m in members):
+                return True
     except (OSError, zipfile.BadZipFile, RuntimeError):
         return True  # fastexcel read it: let python-calamine look
     return False
