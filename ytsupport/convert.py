@@ -15,15 +15,16 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import python_calamine as calamine
 from openpyxl.workbook.workbook import Workbook
 
 from .ingest.encoding import convert_all_rows
 from .ingest.model import Issue, RawSheet, RawWorkbook
 from .ingest.precheck import precheck
+from .ingest.read import (EXCEL_FORMATS, csv_rows, decode_text, file_format, is_catchable, size_issue,
+                          unreadable_issue)
 from .ingest.repair import read_with_repair
-from .ingest.read import (EXCEL_FORMATS, is_catchable, csv_rows, decode_text, file_format,
-                          size_issue, unreadable_issue)
 from .ingest.worker import ReaderPool
 from .legacy import SheetConverter, Tally
 from .markup import open_copy, rebuilt_workbook, unicode_font

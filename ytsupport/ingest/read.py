@@ -52,8 +52,8 @@ from .frames import ArrowRows, arrow_rows
 from .encoding import convert_all_rows, convert_sheet, converted_rows
 from .locate import find_header_rows
 from .model import Issue, RawSheet, RawWorkbook
-from .repair import read_with_repair
 from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
+from .repair import read_with_repair
 
 PEEK_ROWS = 60
 DETAIL_MAX_CHARS = 300
@@ -455,7 +455,7 @@ def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: i
     again from ``path`` with python-calamine: they come back as numbers (``ArrowRows.numbers``),
     and text typed as "2.125" stays text. Other text columns cost nothing here.
     """
-    absolute, batch, errors, forced = _load_faithfully(reader, name, skip_rows, on_load)
+    absolute, batch, errors = _load_faithfully(reader, name, skip_rows, on_load)
     start = min(absolute, default=0) if first_col is None else first_col
     positions = [a - start for a in absolute]
     if any(p < 0 for p in positions):
@@ -570,10 +570,10 @@ def _typed_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int],
 
 def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
                      on_load: Callable[[Any], None] | None = None
-                     ) -> tuple[list[int], pa.RecordBatch, Any, set[int]]:
+                     ) -> tuple[list[int], pa.RecordBatch, Any]:
     """Load with guessed types, then re-load as text the columns where a cell did not fit its type.
 
-    Returns ``(absolute column indexes, batch, errors, the columns re-read as text)`` (the loaded
+    Returns ``(absolute column indexes, batch, errors)`` (the loaded
     sheet, which holds every cell, is let go before the caller converts the batch); the errors
     left are Excel error cells (``#N/A``...), which no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
     dates), every column is read as text.
@@ -593,8 +593,7 @@ def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
             continue
         bad = [c for c in _error_columns(errors) if dtypes != "string" and c not in (dtypes or {})]
         if not bad:
-            forced = set(range(batch.num_columns)) if dtypes == "string" else set(dtypes or {})
-            return [c.absolute_index for c in loaded.selected_columns], batch, errors, forced
+            return [c.absolute_index for c in loaded.selected_columns], batch, errors
         dtypes = {**(dtypes if isinstance(dtypes, dict) else {}), **{c: "string" for c in bad}}
     raise ReadError("fastexcel could not settle the column types")
 
