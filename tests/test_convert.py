@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlwt
 from openpyxl.styles import Font
@@ -23,6 +24,7 @@ from ytsupport.ingest.model import Report
 from ytsupport.ingest.validate import validate_file
 from ytsupport.legacy import UNICODE_FONT
 from ytsupport.markup import CONVERTED_FILL, marked_copy_of_upload
+from ytsupport.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = {"tcvn3": ".VnTime", "vni": "VNI-Times"}
@@ -72,8 +74,7 @@ def test_legacy_report_reads_like_its_unicode_original(tmp_path: Path, encoding:
     assert (report.unit, report.period) == ("bv_da_khoa", "2021-06")
     acts = report.frames["activities"]
     assert acts["activity_type"].tolist() == ["kham_benh", "tham_tang_qua"]
-    assert acts["date"].tolist() == [date(2021, 6, 5), date(2021, 6, 7)] or \
-        [d.date() for d in acts["date"]] == [date(2021, 6, 5), date(2021, 6, 7)]
+    assert [d.date() for d in pd.to_datetime(acts["date"])] == [date(2021, 6, 5), date(2021, 6, 7)]
     assert acts["cost_vnd"].tolist() == [5_000_000, 1_500_000]
     assert acts["district"].tolist() == ["tp_tra_vinh", "tra_cu"] and acts["at_centre"].tolist() == [True, False]
     assert report.frames["resources"]["value_vnd"].tolist() == [1_500_000]
@@ -214,3 +215,51 @@ def test_upload_page_copy_is_the_converted_workbook(tmp_path: Path) -> None:
     assert name == "bao cao thang 6 - Unicode.xlsx"
     assert openpyxl.load_workbook(io.BytesIO(content))["ThongTin"]["B1"].value == "Đoàn cơ sở Bệnh viện Đa khoa tỉnh"
     assert converted_upload("broken.xlsx", b"PK\x03\x04 not really a zip") is None
+
+
+def _template_report(path: Path) -> Path:
+    """The real template (``python -m ytsupport template``) filled in: unit, month, two activities."""
+    wb = openpyxl.load_workbook(write_template(path))
+    wb["ThongTin"]["B1"], wb["ThongTin"]["B2"] = "Đoàn cơ sở Bệnh viện Đa khoa tỉnh", "Tháng 6/2021"
+    rows = [[1, datetime(2021, 6, 5), "Khám bệnh, phát thuốc", "Khám bệnh miễn phí", "Trung tâm Bảo trợ xã hội tỉnh",
+             None, 100, 40, 20, 30, 15, "5.000.000 đ", "Đoàn viên tình nguyện"],
+            [2, "18/06/2021", "Thăm, tặng quà", "Thăm hỏi gia đình khó khăn", "Ấp Chợ, xã Phước Hưng",
+             "Huyện Trà Cú", 12, 2, 1, 3, 6, "1,5 triệu đồng", None]]
+    for r, row in enumerate(rows, start=3):
+        for c, value in enumerate(row, start=1):
+            wb["HoatDong"].cell(row=r, column=c, value=value)
+    wb.save(path)
+    return path
+
+
+def _typed_in(path: Path, out: Path, encoding: str) -> Path:
+    """Every text cell of the workbook as a `.VnTime`/`VNI-Times` user would have typed it."""
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for line in ws.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.value = ENCODERS[encoding](cell.value)
+                    cell.font = Font(name=FONTS[encoding], size=cell.font.size, bold=cell.font.bold)
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_the_template_typed_in_a_legacy_encoding(tmp_path: Path, encoding: str) -> None:
+    original = _template_report(tmp_path / "unicode.xlsx")
+    legacy = _typed_in(original, tmp_path / f"bv_da_khoa_{encoding}.xlsx", encoding)
+    report = validate_file(legacy)
+    assert report.status == "ok", [i.message() for i in report.errors]
+    assert (report.unit, report.period) == ("bv_da_khoa", "2021-06")
+    acts = report.frames["activities"]
+    assert acts["activity_type"].tolist() == ["kham_benh", "tham_tang_qua"]
+    assert [d.date() for d in pd.to_datetime(acts["date"])] == [date(2021, 6, 5), date(2021, 6, 18)]
+    assert acts["cost_vnd"].tolist() == [5_000_000, 1_500_000] and acts["district"].tolist()[1] == "tra_cu"
+    assert {"HoatDong", "ThongTin"} <= {i.sheet for i in report.issues if i.code == "legacy_encoding"}
+    converted = openpyxl.load_workbook(io.BytesIO(convert_file(legacy).content))
+    want = openpyxl.load_workbook(original)
+    for ws in want.worksheets:
+        got = _texts(converted[ws.title])
+        for at, value in _texts(ws).items():
+            assert _same_text(got.get(at), value, encoding), (ws.title, at, got.get(at), value)
