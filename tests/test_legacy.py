@@ -110,6 +110,11 @@ def test_a_tie_follows_the_sheet_not_the_font_alone() -> None:
     assert alone.convert(["Cã", "Tôi có"], [(1, 1), (2, 1)], [".VnTime", ".VnTime"]) == [None, None]
 
 
+def test_latin1_text_of_other_languages_stays() -> None:
+    for text in ("RECURSOS TRIBUTARIOS AÑO 2016", "Müller GmbH, Köln", "Café crème", "São Paulo", "25°C, m², ½"):
+        assert classify(text).encoding is None, text
+
+
 def test_syllable_shape() -> None:
     for word in ("người", "khuya", "quyết", "giờ", "thuở", "hoà", "hòa", "Nguyễn", "đ"[:0] + "được"):
         assert is_syllable(word), word

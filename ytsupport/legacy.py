@@ -145,8 +145,11 @@ def is_syllable(word: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)  # words repeat across a sheet's cells: each is judged once
 def is_word(word: str) -> bool:
-    """A Vietnamese syllable, the đồng sign "đ", or an abbreviation in capitals (ĐTN, BHYT)."""
-    return word == "đ" or is_syllable(word) or _ABBREVIATION.fullmatch(word) is not None
+    """A Vietnamese syllable, the đồng sign "đ", or an abbreviation in capitals (ĐTN, HĐND, UBND:
+    initials, so at most one vowel; Spanish "AÑO" read as VNI "AĐO" is none)."""
+    if word == "đ" or is_syllable(word):
+        return True
+    return _ABBREVIATION.fullmatch(word) is not None and sum(c in "AEIOUY" for c in word) <= 1
 
 
 _ABBREVIATION = re.compile("[A-ZĐ]{2,}")
