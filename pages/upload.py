@@ -81,7 +81,19 @@ def show_file(uploaded) -> object:
         st.download_button(t("download_marked", lang), content, name, key=f"mark-{uploaded.file_id}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption(t("marked_note", lang))
+    if any(i.code == "legacy_encoding" for i in report.issues):
+        unicode_copy_button(uploaded, data)
     return report, comparison
+
+
+def unicode_copy_button(uploaded, data: bytes) -> None:
+    """The file converted to Unicode (made once per upload), for a file with TCVN3/VNI text."""
+    copy = upload.cached_unicode_copy(uploaded.file_id, uploaded.name, data)
+    if copy is not None:
+        name, content = copy
+        st.download_button(t("download_unicode", lang), content, name, key=f"unicode-{uploaded.file_id}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.caption(t("unicode_note", lang))
 
 
 if not files:

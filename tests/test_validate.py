@@ -273,3 +273,92 @@ def test_instruction_and_hidden_list_sheets_are_not_read(tmp_path: Path) -> None
     wb.save(path)
     report = validate_file(path)
     assert report.status == "ok" and [s.name for s in report.sheets] == ["HoatDong"]
+
+
+# --------------------------------------------------------------------------- what real workbooks do
+
+def test_a_workbook_that_is_not_a_report_gets_one_plain_message_first(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "TKB"
+    for row in (["THỜI KHOÁ BIỂU HỌC KỲ I"], ["Thứ", "Tiết", "Lớp 6A", "Lớp 6B"], ["Hai", 1, "Toán", "Văn"]):
+        wb.active.append(row)
+    staff = wb.create_sheet("Danh bạ")  # an administrative list: names, posts, phones
+    staff.append(["STT", "Họ và tên", "Chức vụ", "Số điện thoại"])
+    staff.append([1, "Nguyễn Văn An", "Bí thư", 912345678])
+    wb.save(tmp_path / "tkb.xlsx")
+    report = validate_file(tmp_path / "tkb.xlsx")
+    assert [(i.code, i.sheet, i.row) for i in report.issues] == [("no_report_sheet", None, None)]
+    assert "'TKB', 'Danh bạ'" in report.issues[0].message("vi")
+    assert report.issues[0].message("vi").startswith("Tệp này không giống báo cáo tháng của cơ sở Đoàn")
+
+
+def test_non_breaking_and_padding_spaces_are_stripped_before_matching(tmp_path: Path) -> None:
+    path = make_report(tmp_path / "r.xlsx",
+                       activities=[activity(kind="Khám bệnh, phát thuốc\u00a0\u00a0", district="  TP Trà Vinh\u00a0")],
+                       beneficiaries=[person(name="Nguyễn Văn An\u00a0 ", category=" Trẻ em mồ côi ")],
+                       headers={"activities": [h + "\u00a0" for h in ACTIVITY_HEADERS]})
+    report = validate_file(path)
+    assert report.status == "ok", [(i.code, i.row, i.column) for i in report.errors]
+    assert report.frames["activities"][["activity_type", "district"]].values.tolist() == [["kham_benh", "tp_tra_vinh"]]
+    assert report.frames["beneficiaries"]["full_name"].tolist() == ["Nguyễn Văn An"]
+
+
+def test_an_id_stored_as_a_number_is_kept_as_text(tmp_path: Path) -> None:
+    row = person()
+    row[1] = 912345678  # a phone number typed as an id: Excel kept it as a number
+    report = validate_file(make_report(tmp_path / "r.xlsx", beneficiaries=[row]))
+    assert report.frames["beneficiaries"]["person_id"].tolist() == ["912345678"]
+
+
+def test_three_decimals_in_a_column_that_also_holds_text_are_decimals(tmp_path: Path) -> None:
+    # the text rows fill the peeked window; the numbers come far below it
+    rows = [activity(n=i, cost="1.500.000") for i in range(1, 80)] + [activity(n=80, cost=2.125),
+                                                                       activity(n=81, cost="2.125")]
+    report = validate_file(make_report(tmp_path / "r.xlsx", activities=rows))
+    assert report.status == "ok"
+    assert report.frames["activities"]["cost_vnd"].tolist()[-2:] == [2, 2125]
+
+
+@pytest.mark.parametrize("rows_before", [3, 80])
+def test_true_false_in_a_number_column_is_an_error_at_its_cell(tmp_path: Path, rows_before: int) -> None:
+    rows = [activity(n=i) for i in range(1, rows_before + 1)] + [activity(n=rows_before + 1, people=True)]
+    report = validate_file(make_report(tmp_path / "r.xlsx", activities=rows))
+    assert where(report, "invalid_number") == [("HoatDong", rows_before + 2, "Số người được hỗ trợ")]
+
+
+def _xls_report(path: Path) -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("HoatDong")
+    for j, head in enumerate(ACTIVITY_HEADERS):
+        ws.write(0, j, head)
+    for j, value in enumerate(activity(day="05/06/2021")):
+        if value is not None:
+            ws.write(1, j, value)
+    book.save(str(path))
+    return path.read_bytes()
+
+
+def _stream_size_off(data: bytes, delta: int) -> bytes:
+    """The workbook stream's declared size (its directory entry, [MS-CFB]) moved by ``delta`` bytes."""
+    import struct
+
+    at = next(i for i in range(0, len(data), 128) if data[i:i + 16] == "Workbook".encode("utf-16-le"))
+    fixed = bytearray(data)
+    struct.pack_into("<I", fixed, at + 120, struct.unpack_from("<I", data, at + 120)[0] + delta)
+    return bytes(fixed)
+
+
+@pytest.mark.parametrize("damage", ["cut_short", "stream_size_short", "stream_size_long"])
+def test_xls_with_sizes_slightly_off_is_read_with_a_warning_at_most(tmp_path: Path, damage: str) -> None:
+    data = _xls_report(tmp_path / "ok.xls")
+    damaged = {"cut_short": data[:-200], "stream_size_short": _stream_size_off(data, -7),
+               "stream_size_long": _stream_size_off(data, 7)}[damage]
+    path = tmp_path / "so_y_te_2021-06.xls"
+    path.write_bytes(damaged)
+    report = validate_file(path)
+    assert report.status == "ok", [i.message() for i in report.errors]
+    assert report.frames["activities"]["activity_type"].tolist() == ["kham_benh"]
+    assert codes(report) - {"repaired_file", "skipped_row", "unknown_column"} == set()
+    assert [i.severity for i in report.issues if i.code == "repaired_file"] in ([], ["warning"])

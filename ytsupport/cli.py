@@ -38,6 +38,12 @@ def period_arg(value: str) -> str:
     return value
 
 
+def xlsx_path(value: str) -> Path:
+    if not value.lower().endswith(".xlsx"):
+        raise argparse.ArgumentTypeError(f"'{value}' must end in .xlsx")
+    return Path(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m ytsupport", description="Plan 114-KH/ĐTN reports: check, store, measure.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -48,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
     p.set_defaults(handler=cmd_validate)
+    p = sub.add_parser("convert", help="write a Unicode copy of a workbook typed in TCVN3 or VNI-Windows")
+    p.add_argument("source", type=Path)
+    p.add_argument("out", type=xlsx_path)
+    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.set_defaults(handler=cmd_convert)
     p = sub.add_parser("template", help="write the blank report template")
     p.add_argument("out", type=Path)
     p.set_defaults(handler=cmd_template)
@@ -87,6 +98,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for report in reports:
             print(format_report(report, args.lang))
     return exit_code([r.status for r in reports])
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Write the Unicode copy; exit 0, or 2 when the file cannot be read (as ``validate``), 1 when
+    the copy cannot be written."""
+    from .convert import convert_file
+    from .legacy import LABELS
+
+    result = convert_file(args.source)
+    if result.content is None:
+        for issue in result.issues:
+            print(f"{args.source}: [{issue.severity}] {issue.code}: {issue.message(args.lang)}", file=sys.stderr)
+        return 2
+    try:
+        args.out.write_bytes(result.content)
+    except OSError as exc:
+        print(f"{args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    cells = "ô" if args.lang == "vi" else "cells"
+    for name, tally in result.sheets.items():
+        print(f"  {name}: {tally.converted} {cells} {LABELS.get(tally.encoding or '', '')} -> Unicode")
+    print(f"{args.out} ({result.converted} {cells})")
+    return 0
 
 
 STATUS_WORDS = {"vi": {"ok": "HỢP LỆ", "invalid": "CÓ LỖI", "unreadable": "KHÔNG ĐỌC ĐƯỢC", "stored": "ĐÃ LƯU",

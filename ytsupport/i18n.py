@@ -262,10 +262,17 @@ STRINGS.update({
                      "This unit already has a report for this month (version {version}). Storing this file replaces it; "
                      "the old one stays in the history."),
     "download_marked": ("Tải bản đánh dấu lỗi", "Download a marked-up copy"),
-    "marked_note": ("Ô lỗi tô đỏ, ô cảnh báo tô vàng, kèm ghi chú; trang cuối liệt kê mọi vấn đề. Công thức được thay "
-                    "bằng giá trị; một số định dạng đặc biệt có thể không giữ được.",
-                    "Error cells are red, warnings yellow, each with a comment; the last sheet lists every issue. "
-                    "Formulas become their values; unusual features may not survive."),
+    "marked_note": ("Ô lỗi tô đỏ, ô cảnh báo tô vàng, kèm ghi chú; ô chữ đã chuyển từ bảng mã cũ sang Unicode tô xanh; "
+                    "trang cuối liệt kê mọi vấn đề. Công thức được thay bằng giá trị; một số định dạng đặc biệt có thể "
+                    "không giữ được.",
+                    "Error cells are red, warnings yellow, each with a comment; cells converted from an old encoding to "
+                    "Unicode are blue; the last sheet lists every issue. Formulas become their values; unusual features "
+                    "may not survive."),
+    "download_unicode": ("Tải bản Unicode", "Download a Unicode copy"),
+    "unicode_note": ("Tệp có chữ gõ bằng bảng mã cũ (TCVN3/VNI). Bản Unicode đổi các ô đó sang Unicode, phông Times New "
+                     "Roman, và giữ nguyên mọi giá trị khác: gửi lại cho cơ sở để dùng từ nay.",
+                     "The file holds text typed in an old encoding (TCVN3/VNI). The Unicode copy converts those cells "
+                     "to Unicode in Times New Roman and keeps every other value: send it back to the unit to use from now on."),
     "upload_empty": ("Chưa có tệp nào. Kéo thả tệp báo cáo vào ô trên, hoặc tải mẫu báo cáo để gửi cho cơ sở.",
                      "No file yet. Drop report files above, or download the template to send to the branches."),
     "checking_n": ("Đang kiểm tra {n} tệp…", "Checking {n} files…"),

@@ -6,6 +6,7 @@ replaced by their last computed values, so nothing in the copy runs); for .xls/.
 """
 from __future__ import annotations
 
+import copy
 import io
 from pathlib import Path
 from typing import Iterable
@@ -19,11 +20,13 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .i18n import t
+from .legacy import UNICODE_FONT
 from .ingest.locate import header_labels
 from .ingest.records import Issue, RawSheet, RawWorkbook, Report
 from .report.safe import put, put_text_as_written
 
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+CONVERTED_FILL = PatternFill("solid", fgColor="DDEBF7")  # a cell whose TCVN3/VNI text was converted
 ISSUES_SHEET = {"vi": "Các vấn đề", "en": "Issues"}
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 MAX_MARKED_ROWS = 50_000  # larger files get only the list of issues: marking them would hold the server
@@ -43,10 +46,13 @@ def marked_copy(path: Path, report: Report, raw: RawWorkbook, lang: str = "vi") 
         wb.save(out)
         return out.getvalue()
     if Path(report.file_name).suffix.lower() in OPENPYXL_SUFFIXES and raw.sheets:
-        wb = openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
+        wb = open_copy(path)
     else:
         wb = rebuilt_workbook(raw)
     sheets = {s.name: s for s in raw.sheets}
+    for sheet in raw.sheets:
+        if sheet.legacy is not None and sheet.name in wb.sheetnames:
+            mark_converted(wb[sheet.name], sheet)
     for issue in report.issues:
         if issue.severity in FILLS and issue.sheet in sheets and issue.sheet in wb.sheetnames:
             mark(wb[issue.sheet], sheets[issue.sheet], issue, lang)
@@ -54,6 +60,45 @@ def marked_copy(path: Path, report: Report, raw: RawWorkbook, lang: str = "vi") 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def mark_converted(ws: Worksheet, sheet: RawSheet) -> None:
+    """Show the Unicode text of the cells converted from TCVN3/VNI (see ``ytsupport.legacy``), in
+    a Unicode font, filled blue; an issue's colour, marked afterwards, takes precedence."""
+    for row, col in sheet.legacy.cells if sheet.legacy is not None else []:
+        value = converted_value(sheet, row, col)
+        if value is None:
+            continue
+        cell = ws.cell(row=row, column=col)
+        put_text_as_written(cell, value)
+        cell.font = unicode_font(cell.font)
+        cell.fill = CONVERTED_FILL
+
+
+def unicode_font(font: Font) -> Font:
+    """``font`` (size, bold, colour...) in a Unicode typeface, for text converted from TCVN3/VNI."""
+    changed = copy.copy(font)
+    changed.name = UNICODE_FONT
+    return changed
+
+
+def converted_value(sheet: RawSheet, row: int, col: int) -> str | None:
+    """The text the reader holds for Excel cell (``row``, ``col``), 1-based; None if it holds none."""
+    j = col - sheet.first_col - 1
+    if sheet.data is not None and sheet.data_first_row is not None and row >= sheet.data_first_row:
+        i = row - sheet.data_first_row
+        value = sheet.data.iat[i, j] if i < len(sheet.data) and 0 <= j < sheet.data.shape[1] else None
+    else:
+        i = row - sheet.first_row
+        value = sheet.top[i][j] if 0 <= i < len(sheet.top) and 0 <= j < len(sheet.top[i]) else None
+    return value if isinstance(value, str) else None
+
+
+def open_copy(path: Path) -> Workbook:
+    """The user's .xlsx/.xlsm opened to make a copy of: formulas replaced by their last computed
+    values (nothing in the copy runs), no macros, no external links. Only after the file was read
+    in the reader process."""
+    return openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
 
 
 def marked_cells(sheet: RawSheet, issue: Issue) -> list[tuple[int, int]]:

@@ -1,8 +1,8 @@
-"""What each dashboard page shows, as plain data: filters applied, labels resolved, small frames.
+"""What each dashboard page shows, as typed plain data: filters applied, labels resolved, small frames.
 
-Pure functions over what ``store.load_current`` returns and a ``Plan``; no streamlit here, so the
-meeting report and the tests use the same numbers as the pages. ``ui.py`` caches each page's
-model keyed by (data version, filters, language). Every frame returned is an aggregate (at most
+Pure functions over what ``store.load_current`` returns, a ``Plan`` and the ``Figures`` every view
+shares (``ytsupport.figures``); no streamlit here, so the tests use the same numbers as the pages.
+``dashboard/state.py`` caches each page's model keyed by (data version, filters, language). Every frame returned is an aggregate (at most
 one row per unit, month, district, category…): no beneficiary's name or birth year ever leaves
 this module.
 """

@@ -95,3 +95,14 @@ def history_frame(versions: list[dict[str, Any]], lang: str, units: dict[str, st
                           t("version", lang): v["version"], t("file", lang): v["file_name"],
                           t("received_on", lang): v["received_on"], t("uploaded_by", lang): v["uploaded_by"],
                           t("current", lang): "✓" if v["is_current"] else ""} for v in versions])
+
+
+def cached_unicode_copy(file_id: str, name: str, data: bytes) -> tuple[str, bytes] | None:
+    """The uploaded file with its TCVN3/VNI text converted to Unicode (``convert``), made once per
+    file and session; None when it cannot be made."""
+    from ..convert import converted_upload
+
+    cache = st.session_state.setdefault("_unicode_copies", {})
+    if file_id not in cache:
+        cache[file_id] = converted_upload(name, data)
+    return cache[file_id]

@@ -18,7 +18,8 @@ Two promises hold for every sheet:
   every cell; a column with a cell that does not fit is re-read as text, and an Excel error
   cell (``#DIV/0!``, ``#N/A``...) comes back as that text; in a text column, a number cell
   that would read two ways as text (``1.234``) comes back as the number (``load_rows``).
-  Known exception: fastexcel turns a TRUE/FALSE cell in an otherwise numeric column into 1/0.
+  A TRUE/FALSE cell in an otherwise numeric column (which fastexcel turns into 1/0) comes back
+  as the text "TRUE"/"FALSE".
 
 :func:`read_workbook` never raises for a bad file; it returns an ``unreadable`` issue instead.
 A native crash (abort, segfault) cannot be caught here: that is what the worker is for.
@@ -32,6 +33,7 @@ import os
 import re
 import threading
 import unicodedata
+import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +46,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine as calamine
 
+from ..legacy import ENCODINGS, vietnamese_words
 from ..settings import Limits
 from .arrow_rows import ArrowRows, arrow_rows
+from .encoding import convert_all_rows, convert_sheet, converted_rows
 from .locate import find_header_rows
 from .records import Issue, RawSheet, RawWorkbook
 from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
+from .repair import read_with_repair
 
 PEEK_ROWS = 60
 DETAIL_MAX_CHARS = 300
@@ -91,9 +96,14 @@ def read_workbook_rows(path: Path, limits: Limits) -> RawWorkbook:
 
     What the reader worker runs: the rows cross to the checking process without a copy. Never
     raises for a bad file: an exception (also a Rust panic surfacing as ``PanicException``)
-    becomes a file-level ``unreadable`` issue; a password-protected file becomes ``encrypted``.
+    becomes a file-level ``unreadable`` issue; a password-protected file becomes ``encrypted``. An
+    .xls whose sizes are slightly off is read from a repaired copy, with a warning (``repair.py``).
     """
-    path = Path(path)
+    return read_with_repair(Path(path), lambda p: _read_any(p, limits))
+
+
+def _read_any(path: Path, limits: Limits) -> RawWorkbook:
+    """:func:`read_workbook_rows` without the second chance of a repaired .xls."""
     fmt = file_format(path)
     try:
         if fmt == "csv":
@@ -107,8 +117,8 @@ def read_workbook_rows(path: Path, limits: Limits) -> RawWorkbook:
     except MemoryError:
         issue = _file_issue("unreadable", reason="out_of_memory",
                             detail="the file needs more memory than allowed")
-    except BaseException as exc:  # noqa: BLE001 - see _is_catchable: Rust panics are BaseExceptions
-        if not _is_catchable(exc):
+    except BaseException as exc:  # noqa: BLE001 - see is_catchable: Rust panics are BaseExceptions
+        if not is_catchable(exc):
             raise
         issue = unreadable_issue(exc)
     return RawWorkbook(str(path), fmt, issues=[issue])
@@ -126,7 +136,7 @@ def describe(exc: BaseException) -> str:
     return text if len(text) <= DETAIL_MAX_CHARS else text[: DETAIL_MAX_CHARS - 1] + "…"
 
 
-def _is_catchable(exc: BaseException) -> bool:
+def is_catchable(exc: BaseException) -> bool:
     """Exceptions and pyo3's ``PanicException`` (a BaseException) are; KeyboardInterrupt, SystemExit not."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
@@ -155,7 +165,7 @@ def read_excel(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
             except MemoryError:
                 raise
             except BaseException as exc:  # noqa: BLE001 - Unsupported, a reader's error or panic: the exact path
-                if not _is_catchable(exc):
+                if not is_catchable(exc):
                     raise
     return read_excel_calamine(path, fmt, limits)
 
@@ -179,7 +189,19 @@ def read_excel_calamine(path: Path, fmt: str, limits: Limits) -> RawWorkbook:
                 result.sheets.append(sheet)
     finally:
         book.close()
-    return _with_file_issue(result)
+    return _with_file_issue(_converted(result))
+
+
+def header_rows(top: list[list[Any]]) -> tuple[int, ...]:
+    """The header rows of a sheet's first rows, found on their text converted from TCVN3/VNI."""
+    return tuple(find_header_rows(converted_rows(top)))
+
+
+def _converted(result: RawWorkbook) -> RawWorkbook:
+    """Every sheet's legacy-encoded text (TCVN3, VNI-Windows) converted to Unicode (``encoding.py``)."""
+    for sheet in result.sheets:
+        convert_sheet(sheet)
+    return result
 
 
 def _with_file_issue(result: RawWorkbook) -> RawWorkbook:
@@ -210,7 +232,7 @@ def _peek_sheet(book: calamine.CalamineWorkbook, meta: calamine.SheetMetadata,
     top = [list(row) for row in sheet.to_python(skip_empty_area=True, nrows=PEEK_ROWS)]
     raw = RawSheet(name=name, top=top, first_row=start[0] + 1, first_col=start[1],
                    merged=merged_ranges(sheet.merged_cell_ranges), visible=visible)
-    raw.header_rows = tuple(find_header_rows(top))
+    raw.header_rows = header_rows(top)
     return raw, None
 
 
@@ -238,8 +260,7 @@ def _fill_data(reader: fastexcel.ExcelReader, sheet: RawSheet, path: Path) -> Is
     data_offset = max(sheet.header_rows) + 1
     first_data_row = sheet.first_row + data_offset
     try:
-        rows = load_rows(reader, path, sheet.name, first_data_row - 1, sheet.first_col,
-                         numbers_seen=numbers_seen(sheet.top[data_offset:], sheet.first_col))
+        rows = load_rows(reader, path, sheet.name, first_data_row - 1, sheet.first_col)
         check_alignment(sheet.top[data_offset:], rows)
     except (fastexcel.FastExcelError, ReadError, pa.ArrowException) as exc:
         return unreadable_issue(exc, sheet=sheet.name)
@@ -323,7 +344,7 @@ def read_xlsx_streamed(path: Path, fmt: str, book: XlsxBook, limits: Limits) -> 
                 result.issues.append(issue)
             elif sheet is not None:
                 result.sheets.append(sheet)
-    return _with_file_issue(result)
+    return _with_file_issue(_converted(result))
 
 
 def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkReads) -> _Planned:
@@ -341,7 +362,7 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     top = peek.rows(peek.first_col, peek.last_col, peek.last_row, PEEK_ROWS)
     sheet = RawSheet(name=entry.name, top=top, first_row=peek.first_row + 1, first_col=peek.first_col,
                      merged=list(peek.merged), visible=entry.visible)
-    sheet.header_rows = tuple(find_header_rows(top))
+    sheet.header_rows = header_rows(top)
     plan.sheet = sheet
     if not sheet.header_rows:
         if not peek.complete:  # no data to read, but its size and width need the whole range
@@ -350,8 +371,7 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     skip_rows = sheet.first_row + max(sheet.header_rows)  # 0-based absolute row of the first data row
     first_col = peek.first_col if peek.complete else None
     check = None if peek.complete else _size_check(entry.name, peek.first_row, limits)
-    seen = numbers_seen(top[max(sheet.header_rows) + 1:], peek.first_col)
-    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, seen)
+    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, entry.member)
     return plan
 
 
@@ -368,12 +388,11 @@ def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tu
 
 
 def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
-               check: Callable[[Any], tuple[int, int, int]] | None,
-               seen: frozenset[int] = frozenset()) -> tuple[ArrowRows, Any]:
+               check: Callable[[Any], tuple[int, int, int]] | None, member: str) -> tuple[ArrowRows, Any]:
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, numbers_seen=seen)
+    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, member=member)
     return rows, (ranges[0] if ranges else None)
 
 
@@ -411,7 +430,7 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
         raise _Fallback("fastexcel's range does not hold the peeked cells")
     top = peek.rows(first_col, last_col, last_row, PEEK_ROWS)
     if top != sheet.top:
-        if tuple(find_header_rows(top)) != sheet.header_rows:
+        if header_rows(top) != sheet.header_rows:
             raise _Fallback("the header moves with the sheet's full width")
         sheet.top = top
     sheet.first_col = first_col
@@ -420,36 +439,32 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 # --------------------------------------------------------------------------- fastexcel bulk read
 
 def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None, numbers_seen: frozenset[int] = frozenset()) -> ArrowRows:
+              on_load: Callable[[Any], None] | None = None, member: str | None = None) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
     row 1), whatever the used range; its columns span the used range, whose first column's
     absolute index is checked against ``first_col`` (None: the range's first column).
-    ``on_load`` sees the loaded sheet before its cells are converted (it may raise).
+    ``on_load`` sees the loaded sheet before its cells are converted (it may raise). ``member``
+    is the sheet's part in an .xlsx (where a TRUE/FALSE cell is looked for; see ``_boolean_cells``).
 
     A column mixing numbers and text comes back from fastexcel as text, its numbers written out
-    ("1.234"), which Vietnamese reading takes for thousands. A text column that held numbers
-    (re-read as text, or with a number among the peeked rows: ``numbers_seen``, absolute column
-    indexes) and holds text that reads two ways (three decimals, an exponent) has its number
-    cells read again from ``path`` with python-calamine: they come back as numbers
-    (``ArrowRows.numbers``). Columns of plain text cost nothing here.
+    ("1.234"), which Vietnamese reading takes for thousands, wherever the numbers are (fastexcel
+    reads every row to settle a column's type; the peek sees only the first rows). A text column
+    holding text that reads two ways (three decimals, an exponent) has its number cells read
+    again from ``path`` with python-calamine: they come back as numbers (``ArrowRows.numbers``),
+    and text typed as "2.125" stays text. Other text columns cost nothing here.
     """
-    absolute, batch, errors, forced = _load_faithfully(reader, name, skip_rows, on_load)
+    absolute, batch, errors = _load_faithfully(reader, name, skip_rows, on_load)
     start = min(absolute, default=0) if first_col is None else first_col
     positions = [a - start for a in absolute]
     if any(p < 0 for p in positions):
         raise ReadError(f"fastexcel starts at column {min(absolute)}, calamine at {start}")
-    mixed = [j for j in range(batch.num_columns) if j in forced or absolute[j] in numbers_seen]
-    ambiguous = [j for j in mixed if _has_ambiguous_numbers(batch.column(j))]
+    ambiguous = [j for j in range(batch.num_columns) if _has_ambiguous_numbers(batch.column(j))]
     numbers = _number_cells(path, name, skip_rows, {j: absolute[j] for j in ambiguous}, batch.num_rows) \
         if ambiguous else {}
-    return arrow_rows(batch, positions, error_cells(errors), numbers)
-
-
-def numbers_seen(rows: list[list[Any]], first_col: int) -> frozenset[int]:
-    """The absolute columns where ``rows`` (peeked, starting at column ``first_col``) hold a number."""
-    return frozenset(first_col + j for row in rows for j, value in enumerate(row) if type(value) in (int, float))
+    booleans = _boolean_cells(path, name, skip_rows, batch, absolute, member)
+    return arrow_rows(batch, positions, error_cells(errors) + booleans, numbers)
 
 
 # A number as fastexcel writes it into a text column that Vietnamese reading would take otherwise:
@@ -470,6 +485,66 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
 
     None at all when python-calamine cannot read the sheet: the cells then stay as text.
     """
+    found = _typed_cells(path, name, skip_rows, columns, n_rows, (int, float))
+    return {j: (np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.float64))
+            for j, (rows, values) in found.items()}
+
+
+def _boolean_cells(path: Path, name: str, skip_rows: int, batch: pa.RecordBatch, absolute: list[int],
+                   member: str | None) -> list[tuple[int, int, str]]:
+    """The TRUE/FALSE cells that fastexcel turned into 1/0 in a numeric column, as ``(row, batch
+    column, "TRUE"/"FALSE")``: they come back as that text (see ``ArrowRows.errors``), which a
+    number column reports at its cell and a yes/no column reads.
+
+    Only numeric columns holding a 0 or 1 are looked at, and only in a sheet that has a boolean
+    cell at all (an .xlsx sheet's part, ``member``, is scanned for one first: cheap beside a re-read).
+    """
+    suspects = {j: absolute[j] for j in range(batch.num_columns) if _may_hide_booleans(batch.column(j))}
+    if not suspects or not _has_boolean_cells(path, member):
+        return []
+    found = _typed_cells(path, name, skip_rows, suspects, batch.num_rows, (bool,))
+    return [(row, j, "TRUE" if value else "FALSE") for j, (rows, values) in found.items()
+            for row, value in zip(rows, values)]
+
+
+def _may_hide_booleans(column: pa.Array) -> bool:
+    if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+        return False
+    return bool(pc.any(pc.is_in(column, value_set=pa.array([0, 1], type=column.type))).as_py())
+
+
+def _has_boolean_cells(path: Path, member: str | None) -> bool:
+    """Whether a sheet may hold a TRUE/FALSE cell: an .xlsx/.xlsm sheet's part (``member``; None:
+    every worksheet) is searched for one (``t="b"``), streamed; any other format is assumed to."""
+    if file_format(path) not in STREAMED_FORMATS:
+        return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [member] if member else [m for m in archive.namelist()
+                                               if m.startswith("xl/worksheets/") and m.endswith(".xml")]
+            if any(_streams(archive, m, b't="b"') for m in members):
+                return True
+    except (OSError, zipfile.BadZipFile, RuntimeError):
+        return True  # fastexcel read it: let python-calamine look
+    return False
+
+
+def _streams(archive: zipfile.ZipFile, member: str, needle: bytes) -> bool:
+    """Whether ``needle`` occurs in a zip member, read in blocks (no whole copy in memory)."""
+    tail = b""
+    with archive.open(member) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if needle in tail + block:
+                return True
+            tail = block[-len(needle):]
+    return False
+
+
+def _typed_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int], n_rows: int,
+                 types: tuple[type, ...]) -> dict[int, tuple[list[int], list[Any]]]:
+    """The cells whose Python type is one of ``types`` (exactly: a bool is no int here) in the
+    given columns (batch column: absolute column) of rows ``skip_rows`` .. ``skip_rows + n_rows - 1``,
+    streamed with python-calamine; {} when it cannot read the sheet."""
     try:
         sheet = calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
     except Exception:  # noqa: BLE001 - fastexcel read the sheet; this second reading only refines it
@@ -477,7 +552,7 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
     if sheet.start is None:
         return {}
     first_row, first_col = sheet.start
-    found: dict[int, tuple[list[int], list[float]]] = {j: ([], []) for j in columns}
+    found: dict[int, tuple[list[int], list[Any]]] = {j: ([], []) for j in columns}
     for i, cells in enumerate(sheet.iter_rows()):
         row = first_row + i - skip_rows
         if row >= n_rows:
@@ -487,19 +562,18 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
         for j, col in columns.items():
             at = col - first_col
             value = cells[at] if 0 <= at < len(cells) else None
-            if type(value) in (int, float):
+            if type(value) in types:
                 found[j][0].append(row)
-                found[j][1].append(float(value))
-    return {j: (np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.float64))
-            for j, (rows, values) in found.items() if rows}
+                found[j][1].append(value)
+    return {j: cells for j, cells in found.items() if cells[0]}
 
 
 def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
                      on_load: Callable[[Any], None] | None = None
-                     ) -> tuple[list[int], pa.RecordBatch, Any, set[int]]:
+                     ) -> tuple[list[int], pa.RecordBatch, Any]:
     """Load with guessed types, then re-load as text the columns where a cell did not fit its type.
 
-    Returns ``(absolute column indexes, batch, errors, the columns re-read as text)`` (the loaded
+    Returns ``(absolute column indexes, batch, errors)`` (the loaded
     sheet, which holds every cell, is let go before the caller converts the batch); the errors
     left are Excel error cells (``#N/A``...), which no type can hold. When type guessing itself fails (a ``#NAME?`` cell, durations mixed with
     dates), every column is read as text.
@@ -519,8 +593,7 @@ def _load_faithfully(reader: fastexcel.ExcelReader, name: str, skip_rows: int,
             continue
         bad = [c for c in _error_columns(errors) if dtypes != "string" and c not in (dtypes or {})]
         if not bad:
-            forced = set(range(batch.num_columns)) if dtypes == "string" else set(dtypes or {})
-            return [c.absolute_index for c in loaded.selected_columns], batch, errors, forced
+            return [c.absolute_index for c in loaded.selected_columns], batch, errors
         dtypes = {**(dtypes if isinstance(dtypes, dict) else {}), **{c: "string" for c in bad}}
     raise ReadError("fastexcel could not settle the column types")
 
@@ -588,8 +661,9 @@ def read_csv(path: Path, limits: Limits) -> RawWorkbook:
     too_big = size_issue(path.stem, len(rows), width, limits)
     if too_big is not None:
         return RawWorkbook(str(path), "csv", issues=[_file_issue(too_big.code, **too_big.params)])
+    legacy = convert_all_rows(rows)
     top = [_pad(r, width, "") for r in rows[:PEEK_ROWS]]
-    sheet = RawSheet(name=path.stem, top=top, first_row=1, first_col=0)
+    sheet = RawSheet(name=path.stem, top=top, first_row=1, first_col=0, legacy=legacy)
     sheet.header_rows = tuple(find_header_rows(top))
     if sheet.header_rows:
         start = max(sheet.header_rows) + 1
@@ -629,19 +703,33 @@ def decode_text(raw: bytes) -> tuple[str, str]:
 
     A BOM decides (UTF-8, UTF-16 LE/BE); else a NUL-byte pattern means BOM-less UTF-16; else
     strict UTF-8; else Windows-1258, whose Vietnamese text often uses combining tone marks, so
-    the text is NFC-normalised (for every encoding, so that equal words compare equal).
+    the text is NFC-normalised (for every encoding, so that equal words compare equal); or, when
+    the bytes read as more Vietnamese words so, TCVN3 / VNI-Windows bytes (returned as Latin-1).
     """
     encoding = _bom_encoding(raw) or _utf16_by_nuls(raw)
     if encoding is None:
         try:
             return unicodedata.normalize("NFC", raw.decode("utf-8")), "utf-8"
         except UnicodeDecodeError:
-            encoding = "cp1258"
+            encoding = _single_byte_encoding(raw)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ReadError(f"the text is neither UTF-8, UTF-16 nor Windows-1258 (byte {exc.start})") from exc
     return unicodedata.normalize("NFC", text.lstrip("\ufeff")), encoding
+
+
+def _single_byte_encoding(raw: bytes) -> str:
+    """Windows-1258, or Latin-1 when the bytes read as more Vietnamese as TCVN3 or VNI-Windows
+    (then the cells are converted one by one, as an Excel sheet's are: ``encoding.py``)."""
+    sample = raw[:CSV_SNIFF_CHARS]
+    try:
+        as_1258 = vietnamese_words(unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace")))
+    except LookupError:  # pragma: no cover - every CPython has cp1258
+        as_1258 = 0
+    latin1 = sample.decode("latin-1")
+    as_legacy = max(vietnamese_words(latin1, encoding) for encoding in ENCODINGS)
+    return "latin-1" if as_legacy > as_1258 else "cp1258"
 
 
 def _bom_encoding(raw: bytes) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
+from ..legacy import Tally
 from .arrow_rows import ArrowRows
 from .messages import Severity, render
 
@@ -63,6 +64,7 @@ class RawSheet:
     visible: bool = True
     pending: ArrowRows | None = None
     texts: dict[int, pa.Array] = field(default_factory=dict, repr=False)
+    legacy: Tally | None = None  # legacy-encoded text converted while reading (ytsupport.legacy)
 
     def materialise(self) -> "RawSheet":
         """Turn ``pending`` Arrow rows into the pandas ``data`` (a no-op when there are none)."""

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..settings import Limits, get_settings, installation_secret
+from ..legacy import LABELS as LEGACY_LABELS
 from ..text import fold
 from . import checks
 from .issue_cap import IssueCollector
@@ -100,14 +101,18 @@ def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str 
     if any(i.severity == "error" for i in raw.issues):
         report.status, report.issues = "unreadable", issues.issues([])
         return report
+    if not any(sheet_kind(s) is not None or kind_from_name(s.name) == "info" for s in raw.sheets):
+        # not a report at all (a timetable, a list): one plain message, not a unit/month puzzle
+        issues.add("no_report_sheet", sheets=", ".join(f"'{s.name}'" for s in raw.sheets) or "-")
+        report.status, report.issues = "invalid", issues.issues([s.name for s in raw.sheets])
+        return report
     report.unit, report.period = identify(raw.sheets, Path(name), issues, unit, period)
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
-    found_any = False
     for sheet in raw.sheets:
+        _note_legacy(sheet, issues)
         sheet.materialise()  # one sheet's pandas frame at a time
         kind = sheet_kind(sheet)
         named = kind_from_name(sheet.name)
-        found_any |= kind is not None or named == "info"
         if kind is None:
             if named in KINDS and _has_content(sheet):
                 issues.add("header_not_found", sheet.name, None, None, expected=_expected(named))
@@ -121,13 +126,21 @@ def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str 
             sheet.release()
         frames[kind].append(frame)
         report.sheets.append(result)
-    if not found_any:
-        issues.add("no_report_sheet")
     _check_duplicate_people(frames["beneficiaries"], issues)
     report.issues = issues.issues([s.name for s in raw.sheets])
     report.status = "invalid" if issues.has_errors else "ok"
     report.frames = {k: _valid_rows(v, report.status == "ok") for k, v in frames.items() if v}
     return report
+
+
+def _note_legacy(sheet: RawSheet, issues: IssueCollector) -> None:
+    """A ``legacy_encoding`` warning for a sheet whose text was converted from TCVN3 or VNI-Windows."""
+    tally = sheet.legacy
+    if tally is None or not tally.converted or tally.encoding is None:
+        return
+    before, after = tally.example or ("", "")
+    issues.add("legacy_encoding", sheet.name, None, None, encoding=LEGACY_LABELS[tally.encoding],
+               count=tally.converted, before=before.replace("\xad", "\u2010"), after=after)
 
 
 def _valid_rows(frames: list[pd.DataFrame], all_valid: bool) -> pd.DataFrame:
