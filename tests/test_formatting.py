@@ -57,3 +57,8 @@ def test_months() -> None:
 def test_money_targets_in_full_and_short() -> None:
     assert fmt.target_value(12_500_000, "vnd") == "12.500.000 đồng"
     assert fmt.target_value(12_500_000, "vnd", "en", short=True) == "12.5 million VND"
+
+
+def test_chart_labels_keep_their_decimal_in_the_language() -> None:
+    assert fmt.fixed(84, "vi") == "84,0" and fmt.fixed(84, "en") == "84.0"
+    assert fmt.fixed(1234.56, "vi") == "1.234,6"

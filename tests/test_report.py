@@ -334,3 +334,17 @@ def test_xlsx_unit_contributions_add_up_to_the_totals_counted_once(plan: Any) ->
     assert sum(r["Số hoạt động"] for r in rows[:-1]) == total["Số hoạt động"] == joint.meta["headline"]["activities"] == 1
     assert (sum(r["Số người được hỗ trợ"] for r in rows[:-1]) == total["Số người được hỗ trợ"]
             == joint.meta["headline"]["people_served"] == 100)
+
+
+def test_a_target_line_reads_as_words_not_as_a_date() -> None:
+    """"7/2 (350%)" read like a date: the report writes "7 thẻ / chỉ tiêu 2 (350,0%)", with the
+    clause as the plan writes it."""
+    plan = load_plan(get_settings().plan_file)
+    reports = [(make_report("bhxh", "2021-05", resources=[resource("2021-05-10", "the_bhyt", 7, 0)]),
+                date(2021, 6, 5))]
+    content = collect(make_data(reports), plan, date(2021, 6, 30))
+    html = render(content, "html", "vi").decode("utf-8")
+    assert "7 thẻ / chỉ tiêu 2 (350,0%)" in html
+    assert "(Mục III.2)" in html and "7/2" not in html
+    english = render(content, "html", "en").decode("utf-8")
+    assert "7 cards / target 2 (350.0%)" in english

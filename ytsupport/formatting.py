@@ -50,6 +50,14 @@ def number(value: Any, lang: str = "vi", decimals: int = 0) -> str:
     return format_decimal(half_up(value, decimals), format=pattern, locale=_locale(lang), decimal_quantization=False)
 
 
+def fixed(value: Any, lang: str = "vi", decimals: int = 1) -> str:
+    """A measure with exactly ``decimals`` places, as chart labels write it: ``84,0`` (vi), ``84.0`` (en)."""
+    if _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(half_up(value, decimals), format=pattern, locale=_locale(lang), decimal_quantization=False)
+
+
 def count(value: Any, lang: str = "vi") -> str:
     """A count of things (cards, clubs, districts, events, people): a whole number, rounded half up."""
     return number(value, lang, 0)

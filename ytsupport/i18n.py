@@ -439,10 +439,9 @@ STRINGS.update({
     "sec_reporting": ("CÔNG TÁC BÁO CÁO", "REPORTING"),
     "sec_resources": ("CÔNG TÁC VẬN ĐỘNG NGUỒN LỰC", "RESOURCES MOBILISED"),
     "sec_proposals": ("PHƯƠNG HƯỚNG, ĐỀ XUẤT, KIẾN NGHỊ", "NEXT STEPS AND PROPOSALS"),
-    "overall_counts": ("Tính đến ngày {day}, có {met}/{total} chỉ tiêu đã đạt; {on_track} chỉ tiêu đúng tiến độ; "
-                       "{behind} chỉ tiêu chậm tiến độ; {not_started} chỉ tiêu chưa thực hiện.",
-                       "As of {day}, {met} of {total} targets are met; {on_track} on track; {behind} behind; "
-                       "{not_started} not started."),
+    "overall_counts": ("Tính đến ngày {day}, có {met}/{total} chỉ tiêu đã đạt{others}.",
+                       "As of {day}, {met} of {total} targets are met{others}."),
+    "overall_status_part": ("{n} chỉ tiêu {status}", "{n} {status}"),
     "overall_activity": ("Đoàn Khối và các cơ sở Đoàn đã tổ chức {activities} hoạt động, hỗ trợ {people} lượt người; "
                          "vận động nguồn lực trị giá {value}; khảo sát, rà soát {surveyed} đối tượng tại "
                          "{districts} huyện, thị xã, thành phố.",

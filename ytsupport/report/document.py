@@ -15,7 +15,7 @@ from typing import Any, Union
 from ..i18n import t
 from .. import formatting as fmt
 from ..privacy import threshold
-from ..states import STATE_STYLE, STATUS_STYLE, ReportState, pale
+from ..states import STATE_STYLE, STATUS_STYLE, ReportState, TargetStatus, pale
 from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label
 from .content import ReportContent, ReportSettings
 
@@ -142,13 +142,22 @@ def targets_table(content: ReportContent, lang: str, number: int) -> Table:
     return Table(caption, header, rows, [0.07, 0.37, 0.13, 0.10, 0.12, 0.09, 0.12], "clrrrrc", fills, small=True)
 
 
+def _other_statuses(by_status: dict[str, int], lang: str) -> str:
+    """"; 2 chỉ tiêu chậm tiến độ; 1 chỉ tiêu không đạt": the statuses besides met that occur."""
+    order = (TargetStatus.ON_TRACK, TargetStatus.BEHIND, TargetStatus.NOT_STARTED, TargetStatus.UPCOMING,
+             TargetStatus.NOT_MET)
+    parts = [t("overall_status_part", lang, n=by_status.get(str(s), 0), status=status_label(s, lang).lower())
+             for s in order if by_status.get(str(s), 0)]
+    return "".join("; " + p for p in parts)
+
+
 def _overall(content: ReportContent, lang: str) -> list[Block]:
     head = content.meta["headline"]
     by = head["by_status"]
     day = fmt.day(content.as_of)
     return [Heading(t("sec_overall", lang)),
             Paragraph(t("overall_counts", lang, day=day, met=head["targets_met"], total=head["targets_total"],
-                        on_track=by["on_track"], behind=by["behind"], not_started=by["not_started"])),
+                        others=_other_statuses(by, lang))),
             Paragraph(t("overall_activity", lang, activities=fmt.count(head["activities"], lang),
                         people=fmt.count(head["people_supported"], lang),
                         value=fmt.money(head["resources_value_vnd"], lang),

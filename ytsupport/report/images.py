@@ -17,7 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..i18n import t
-from ..states import STATUS_STYLE, TargetStatus
+from .. import formatting as fmt
+from ..states import MONTH_STYLE, OKABE_ITO, STATUS_STYLE, MonthState, TargetStatus
 from .labels import pick
 from .content import ReportContent
 
@@ -69,10 +70,11 @@ def checkups(content: ReportContent, lang: str = "vi") -> Chart | None:
         ax = figure.add_subplot()
         labels = [str(int(r["month"][5:])) for r in rows]
         values = [r["people_served"] or 0 for r in rows]
-        colours = ["#2e7d32" if v >= threshold else ("#ef6c00" if r["month"] <= as_of_month else "#cfd8dc")
+        colours = [MONTH_STYLE[MonthState.MET if v >= threshold else
+                               MonthState.MISSED if r["month"] <= as_of_month else MonthState.PENDING][1]
                    for r, v in zip(rows, values)]
         bars = ax.bar(labels, values, color=colours)
-        ax.bar_label(bars, labels=[str(v) if v else "" for v in values], fontsize=8, padding=2)
+        ax.bar_label(bars, labels=[fmt.count(v, lang) if v else "" for v in values], fontsize=8, padding=2)
         ax.axhline(threshold, color="#c62828", linestyle="--", linewidth=1,
                    label=f"{t('col_threshold', lang)}: {threshold}")
         ax.legend(loc="upper right", fontsize=8, frameon=False)
@@ -100,7 +102,7 @@ def attainment(content: ReportContent, lang: str = "vi") -> Chart | None:
         shares = [(x["attainment"] or 0) * 100 for x in targets][::-1]
         colours = [STATUS_STYLE[TargetStatus(x["status"])][1] for x in targets][::-1]
         bars = ax.barh(names, [min(s, 150) for s in shares], color=colours, height=0.6)
-        ax.bar_label(bars, labels=[f"{s:.0f}%" for s in shares], fontsize=8, padding=2)
+        ax.bar_label(bars, labels=[fmt.percent(s / 100, lang) for s in shares], fontsize=8, padding=2)
         expected = [min(100 * (x["expected_by_now"] or 0) / x["target"], 150) for x in targets][::-1]
         ax.scatter(expected, names, marker="|", s=180, color="#263238", zorder=3)
         ax.axvline(100, color="#546e7a", linestyle="--", linewidth=1)
@@ -123,8 +125,8 @@ def resources(content: ReportContent, lang: str = "vi") -> Chart | None:
         ax = figure.add_subplot()
         names = [code_label("resource_items", r["item"], lang) for r in rows][::-1]
         values = [r["value_vnd"] / 1e6 for r in rows][::-1]
-        bars = ax.barh(names, values, color="#1565c0", height=0.6)
-        ax.bar_label(bars, labels=[f"{v:,.1f}".replace(",", " ") for v in values], fontsize=8, padding=2)
+        bars = ax.barh(names, values, color=OKABE_ITO["blue"], height=0.6)
+        ax.bar_label(bars, labels=[fmt.fixed(v, lang, 1) for v in values], fontsize=8, padding=2)
         ax.set_xlim(0, max(values) * 1.2)
         ax.set_xlabel(t("million_vnd", lang))
         png, svg = _export(figure)
