@@ -28,7 +28,7 @@ st.caption(t("meeting_intro", lang))
 
 plan_file = get_settings().plan_file
 plan = state.plan(plan_file)
-as_of = st.date_input(t("as_of", lang), value=plan.clip(fmt.today()), min_value=plan.start, max_value=plan.end,
+as_of = st.date_input(t("as_of", lang), value=state.chosen_as_of(plan_file), min_value=plan.start, max_value=plan.end,
                       format="DD/MM/YYYY", key="meeting_as_of")
 content = state.report_content(as_of)
 if not content.meta["known_versions"]:

@@ -70,7 +70,7 @@ def card_html(record: dict) -> str:
 
 plan_file = get_settings().plan_file
 plan = state.plan(plan_file)
-as_of = plan.clip(_as_of_param() or fmt.today())
+as_of = plan.clip(_as_of_param() or state.chosen_as_of(plan_file))
 content = state.report_content(as_of)
 st.html(CSS)
 st.html(f'<p class="pv-title">{escape(t("present_title", lang, plan=content.meta["plan"]))}</p>'

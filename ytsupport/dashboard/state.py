@@ -314,3 +314,13 @@ def boundaries() -> tuple[Any, ...]:
     from ..geo import load_boundaries
 
     return load_boundaries()
+
+
+def chosen_as_of(plan_file: str | Path) -> date:
+    """The as-of date every page shares: the one chosen in the sidebar this session (for this plan),
+    else the default (the last day with data, inside the plan period)."""
+    chosen = st.session_state.get(FILTERS_KEY)
+    if chosen is not None and chosen.plan_file == str(plan_file):
+        return chosen.as_of
+    url, version = store_state()
+    return _default_as_of(url, version, str(plan_file))
