@@ -362,3 +362,25 @@ def test_xls_with_sizes_slightly_off_is_read_with_a_warning_at_most(tmp_path: Pa
     assert report.frames["activities"]["activity_type"].tolist() == ["kham_benh"]
     assert codes(report) - {"repaired_file", "skipped_row", "unknown_column"} == set()
     assert [i.severity for i in report.issues if i.code == "repaired_file"] in ([], ["warning"])
+
+
+def test_duplicate_people_beyond_the_issue_cap_stay_warnings() -> None:
+    """With more repeated people than the cap of shown issues, the file is still valid: the ones not
+    shown are counted as the warnings they are, not as errors."""
+    import pandas as pd
+
+    from ytsupport.ingest.issue_cap import IssueCollector
+    from ytsupport.ingest.validate import PERSON_BASIS, _check_duplicate_people
+
+    people = pd.DataFrame({"sheet": "DoiTuong", "row": [5, 6, 7, 8], "full_name": ["A", "A", "A", "A"],
+                           "birth_year": [2010] * 4, PERSON_BASIS: ["k"] * 4})
+    issues = IssueCollector(cap=2)
+    _check_duplicate_people([people], issues)
+    assert issues.total["error"] == 0 and issues.total["warning"] == 3
+    assert len(issues.kept["warning"]) == 2
+
+
+def test_a_unit_named_without_its_province_is_recognised() -> None:
+    from ytsupport.vocab import reference
+
+    assert reference().units.match_name("Đoàn cơ sở Bệnh viện Đa khoa") == "bv_da_khoa"

@@ -347,8 +347,9 @@ def _check_duplicate_people(frames: list[pd.DataFrame], issues: IssueCollector) 
         return
     first_rows = people.drop_duplicates(PERSON_BASIS).set_index(PERSON_BASIS)["row"]
     again = people[repeated]
-    shown = again.iloc[: max(0, issues.cap - len(issues.kept["error"]))]
+    severity = severity_of("duplicate_person")
+    shown = again.iloc[: max(0, issues.cap - len(issues.kept[severity]))]
     firsts = first_rows.reindex(shown[PERSON_BASIS]).to_numpy()
     for sheet, row, first in zip(shown["sheet"], shown["row"], firsts):
         issues.add("duplicate_person", sheet, int(row), None, first_row=int(first))
-    issues.total["error"] += len(again) - len(shown)
+    issues.total[severity] += len(again) - len(shown)  # counted beyond the cap, as what they are
