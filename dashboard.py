@@ -1,9 +1,7 @@
 """The dashboard's entry and router: page config, language, login, the registered pages, shared filters."""
 import streamlit as st
 
-from ytsupport.dashboard import app, login, state, widgets
-from ytsupport.auth import can
-from ytsupport.i18n import t
+from ytsupport.dashboard import app, login, state, t, widgets
 
 st.set_page_config(page_title="Kế hoạch 114-KH/ĐTN", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 lang = state.current_language()
@@ -26,8 +24,8 @@ ADMIN_PAGES = [
 app.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES, hidden=login.logins_configured())
 lang = state.language()
 user = login.login_gate(lang, pages + EDITOR_PAGES + ADMIN_PAGES)
-pages += EDITOR_PAGES if can(user.role, "upload") else []
-pages += ADMIN_PAGES if can(user.role, "personal_data") else []
+pages += EDITOR_PAGES if login.can(user.role, "upload") else []
+pages += ADMIN_PAGES if login.can(user.role, "personal_data") else []
 page = st.navigation(pages)
 widgets.style()
 if page.url_path not in ("upload", "people", "audit", "meeting", "present"):  # these read files or the log, not filters

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..auth import can as can  # the router shows pages by right
 from ..i18n import t
 from .state import engine
 
@@ -121,7 +122,6 @@ def login_gate(lang: str, pages: list[Any]):
 
 def require(right: str, lang: str) -> None:
     """Stop the page unless the current user holds ``right``."""
-    from ..auth import can
 
     if not can(current_user().role, right):
         st.error(t("not_allowed", lang))
