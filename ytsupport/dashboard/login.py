@@ -122,7 +122,6 @@ def login_gate(lang: str, pages: list[Any]):
 
 def require(right: str, lang: str) -> None:
     """Stop the page unless the current user holds ``right``."""
-
     if not can(current_user().role, right):
         st.error(t("not_allowed", lang))
         st.stop()
