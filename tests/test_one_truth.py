@@ -29,7 +29,7 @@ from ytsupport.figures import compute
 from ytsupport.plan import load_plan
 from ytsupport.plan.activities import with_counted
 from ytsupport.report import collect, render
-from ytsupport.report.labels import state_mark, status_label
+from ytsupport.report.labels import state_label, state_mark, status_label
 from ytsupport.settings import PLANS_DIR
 from ytsupport.states import RECEIVED_STATES
 from ytsupport.store import get_engine, load_current, store_report
@@ -161,15 +161,9 @@ def test_each_report_state_is_the_same_and_known_on_the_date(outputs: dict[str, 
         assert grid.loc[names[unit], period] == state, (unit, period)
     sheet = {r["Mã"]: r for r in _sheet_rows(outputs["xlsx"], "Báo cáo tháng")}
     for (unit, period), state in pairs.items():
-        assert sheet[unit][fmt.month_number(period)] == _state_word(state), (unit, period)
+        assert sheet[unit][fmt.month_number(period)] == state_label(state), (unit, period)
     marks = {state_mark(s) for s in set(pairs.values())}
     assert all(mark in outputs["docx"] for mark in marks if mark)
-
-
-def _state_word(state: str) -> str:
-    from ytsupport.report.labels import state_label
-
-    return state_label(state)
 
 
 def test_no_district_count_of_one_to_four_appears(outputs: dict[str, Any]) -> None:
