@@ -129,7 +129,7 @@ def test_deep_link_first_then_every_page_by_navigation(server: str, page) -> Non
 def test_language_switch_and_filters_in_the_url(server: str, page) -> None:
     page.goto(f"{server}/resources?units=doan_khoi&as_of=2021-06-30")
     settle(page, TITLES["resources"])
-    page.get_by_text("24.000.000 đ", exact=True).first.wait_for(timeout=20000)
+    page.get_by_text("24.000.000 đồng", exact=True).first.wait_for(timeout=20000)
     page.get_by_text("English", exact=True).click()
     settle(page, "Resources mobilised")
     page.get_by_text("24,000,000 VND", exact=True).first.wait_for(timeout=20000)
