@@ -76,6 +76,19 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:&=\"'/@%^")
+
+
+def plain(text: Any) -> str:
+    """``text`` (a file, sheet, snapshot or donor name, a unit's note: anything a user typed or
+    named) made safe for Streamlit's markdown labels: every markdown character backslash-escaped,
+    line breaks folded, so it shows as typed and never as a link, an image, a heading, an icon
+    (``:material/…:``), a colour or a formula. Use it wherever user text meets a markdown label
+    (titles, messages, captions, radio options, metric values)."""
+    folded = " ".join(str(text).split())
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in folded)
+
+
 def _months_html(months: Sequence[MonthCell], lang: str) -> str:
     chips = []
     for m in months:
