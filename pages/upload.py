@@ -94,7 +94,7 @@ checked = []
 progress = st.progress(0.0, text=t("checking_n", lang, n=len(files))) if files and len(files) > 1 else None
 for n, uploaded in enumerate(files or [], start=1):
     with st.container(border=True):
-        st.subheader(plain(uploaded.name))
+        st.subheader(plain(uploaded.name), anchor=False)
         checked.append(show_file(uploaded))
     if progress:
         progress.progress(n / len(files), text=t("checked_n", lang, n=n, total=len(files)))

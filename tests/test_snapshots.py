@@ -136,3 +136,18 @@ def test_snapshot_commands(meeting: Engine, capsys: Any) -> None:
     out = capsys.readouterr().out
     assert "checkup_people" in out and "late, correction" in out
     assert _cli(["snapshot", "compare", "không có", "--db", url]) == 1
+
+
+def test_snapshots_are_bounded_in_number(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A login cannot fill the store with snapshots (a few hundred KB each)."""
+    from ytsupport.report import snapshots
+
+    monkeypatch.setattr(snapshots, "MAX_SNAPSHOTS", 2)
+    for name in ("a", "b"):
+        create_snapshot(engine, name, as_of=date(2021, 6, 30))
+    with pytest.raises(SnapshotError) as refused:
+        create_snapshot(engine, "c", as_of=date(2021, 6, 30))
+    assert refused.value.code == "too_many" and len(list_snapshots(engine)) == 2
+    with pytest.raises(SnapshotError) as long_name:
+        create_snapshot(engine, "x" * (snapshots.MAX_NAME + 1), as_of=date(2021, 6, 30))
+    assert long_name.value.code == "name_too_long"
