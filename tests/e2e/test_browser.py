@@ -236,6 +236,12 @@ def test_user_text_is_shown_as_typed_never_as_markup(server_with_payloads: str, 
     settle(page, TITLES["meeting"])
     page.locator("[data-testid=stRadio]").get_by_text("[Đăng nhập lại](http:", exact=False).first.wait_for(timeout=20000)
     _no_markup_from_user_text(page)
+    page.get_by_label("Tên lần chốt số liệu").fill(PAYLOADS[1] + " " + LINKS)  # taken here, then refused as taken
+    for _ in range(2):
+        page.get_by_role("button", name="Chốt số liệu cho cuộc họp").click()
+        settle(page)
+        _no_markup_from_user_text(page)
+    page.locator("[data-testid=stAlert]").get_by_text("Đã có lần chốt số liệu tên", exact=False).wait_for(timeout=20000)
     for path in ("resources", "visits", "people", "audit", "coverage", "units", "", "present"):
         page.goto(f"{url}/{path}?as_of=2021-12-31")
         settle(page, TITLES[path])

@@ -24,7 +24,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
-from ..auth import User, can, expired
+from ..auth import User, can, expired, session_timeout_s
 
 _LOG = logging.getLogger(__name__)
 
@@ -51,10 +51,11 @@ class Logins:
         self._lock = threading.Lock()
 
     def start(self, session_id: str, user: User, connection: str | None) -> None:
-        """Record a login on ``connection``; forget logins idle past the timeout."""
+        """Record a login on ``connection``; forget logins idle for twice the timeout (those idle
+        less stay, so that their own session still sees, and audits, that they expired)."""
         now = self.clock()
         with self._lock:
-            for key in [k for k, v in self._by_session.items() if expired(v.seen, now)]:
+            for key in [k for k, v in self._by_session.items() if expired(v.seen + session_timeout_s(), now)]:
                 del self._by_session[key]
             self._by_session[session_id] = Login(user, connection, now)
 
