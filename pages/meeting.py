@@ -42,7 +42,7 @@ if login.allowed_now("snapshot"):
         name = st.text_input(t("snapshot_name", lang), value=t("snapshot_default_name", lang, day=fmt.day(fmt.today())),
                              max_chars=MAX_NAME)
         if st.form_submit_button(t("snapshot_button", lang), type="primary", icon=":material/push_pin:"):
-            login.require("snapshot", lang)
+            login.require("snapshot", lang, "not_allowed_action")
             try:
                 snap = create_snapshot(engine, name, as_of, created_by=login.current_actor(), content=content)
                 st.success(t("snapshot_created", lang, name=plain(snap.name), day=fmt.day(snap.as_of)))

@@ -112,7 +112,7 @@ if files:
         names = ", ".join(f"{units.get(r.unit, r.unit)} {r.period}" for r in replacing)
         confirmed = st.checkbox(t("confirm_replace", lang, names=names), key="confirm-replace")
     if st.button(t("store_button", lang, n=len(valid)), type="primary", disabled=not valid or not confirmed):
-        login.require("upload", lang)
+        login.require("upload", lang, "not_allowed_action")
         results = store_checked(engine, [r for r, _ in valid], received_on, login.current_actor())
         state.data_changed()
         st.session_state["store_results"] = results
@@ -142,7 +142,7 @@ else:
             st.write(t("revert_confirm", lang, unit=units.get(version["unit"], version["unit"]),
                        period=version["period"], version=version["version"], previous=version["version"] - 1))
             if st.button(t("revert_button", lang), type="primary"):
-                login.require("revert", lang)  # a dialog's button reruns the dialog alone, not the login gate
+                login.require("revert", lang, "not_allowed_action")  # a dialog's button reruns the dialog alone, not the login gate
                 revert(engine, version["id"], actor=login.current_actor())
                 state.data_changed()
                 st.rerun()

@@ -28,10 +28,7 @@ def current_actor() -> str:
 
 
 def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+    return sessions.oidc_configured()
 
 
 def _oidc_user(lang: str, pages: list[Any]):
@@ -153,10 +150,11 @@ def allowed_now(right: str) -> bool:
     return sessions.allowed(session_id, right) is not None
 
 
-def require(right: str, lang: str) -> None:
-    """Stop the page (or the dialog) unless this session may use ``right`` now (see ``allowed_now``)."""
+def require(right: str, lang: str, message: str = "not_allowed") -> None:
+    """Stop the page (or the dialog) unless this session may use ``right`` now (see ``allowed_now``),
+    saying ``message`` (``not_allowed_action`` where an action, not a page, is refused)."""
     if not allowed_now(right):
-        st.error(t("not_allowed", lang))
+        st.error(t(message, lang))
         st.stop()
 
 

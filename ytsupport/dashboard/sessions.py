@@ -136,18 +136,21 @@ def current_session_id() -> str:
     return st.session_state.setdefault("_ytsupport_session_key", "local-" + secrets.token_hex(8))
 
 
+def oidc_configured() -> bool:
+    """True when Streamlit's secrets configure OIDC logins (``[auth]``, used by ``st.login``)."""
+    import streamlit as st
+
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
 def logins_configured() -> bool:
     """True when a users file or OIDC secrets are configured (otherwise: local single-user mode)."""
     from ..auth import users_file
 
-    if users_file() is not None:
-        return True
-    try:
-        import streamlit as st
-
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+    return users_file() is not None or oidc_configured()
 
 
 def allowed(session_id: str, right: str) -> User | None:
