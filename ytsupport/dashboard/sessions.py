@@ -190,9 +190,9 @@ def guarded(right: str, produce: Callable[[], bytes], audit: AuditFn | None = No
     def run() -> bytes:
         user = allowed(session_id, right)
         if user is None:
-            if audit is not None and action is not None:
+            if audit is not None:
                 login = LOGINS.check(session_id, None)[1]
-                audit(login.user.username if login else "?", "download_refused", {"action": action})
+                audit(login.user.username if login else "?", "download_refused", {"action": action or right})
             raise NotAllowed(f"{action or right}: not allowed for this session now")
         data = produce()
         if audit is not None and action is not None:
