@@ -30,4 +30,5 @@ page = st.navigation(pages)
 widgets.style()
 if page.url_path not in ("upload", "people", "audit", "meeting", "present"):  # these read files or the log, not filters
     state.sidebar_filters(lang)
+login.note_page(page.url_path)
 app.run_page(page)

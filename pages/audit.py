@@ -8,6 +8,7 @@ from ytsupport.store import audit_entries
 app.page_guard()
 lang = state.current_language()
 login.require("audit", lang)
+login.audit_visit("audit_opened")
 st.title(t("page_audit", lang))
 entries = audit_entries(state.engine(), limit=2000)
 if not entries:

@@ -4,12 +4,13 @@ from datetime import date
 import streamlit as st
 
 from ytsupport.dashboard import app, login, state
+from ytsupport.dashboard.widgets import plain
 from ytsupport.i18n import t
 from ytsupport import formatting as fmt
 from ytsupport.report.export import FORMATS, report_bytes
 from ytsupport.report.labels import state_label, status_label
 from ytsupport.settings import get_settings
-from ytsupport.report.snapshots import SnapshotError, compare, create_snapshot, list_snapshots
+from ytsupport.report.snapshots import MAX_NAME, MAX_SNAPSHOTS, SnapshotError, compare, create_snapshot, list_snapshots
 
 app.page_guard()
 lang = state.current_language()
@@ -34,18 +35,23 @@ content = state.report_content(as_of)
 if not content.meta["known_versions"]:
     st.info(t("meeting_no_data", lang))
 
-# --- Freeze the figures
+# --- Freeze the figures (editors and admins; checked again when the button is pressed)
 st.header(t("snapshot_section", lang))
-with st.form("snapshot_form", clear_on_submit=False, border=True):
-    name = st.text_input(t("snapshot_name", lang), value=t("snapshot_default_name", lang, day=fmt.day(fmt.today())),
-                         max_chars=200)
-    if st.form_submit_button(t("snapshot_button", lang), type="primary", icon=":material/push_pin:"):
-        try:
-            snap = create_snapshot(engine, name, as_of, created_by=actor, content=content)
-            st.success(t("snapshot_created", lang, name=snap.name, day=fmt.day(snap.as_of)))
-        except SnapshotError:
-            key = "snapshot_name_empty" if not name.strip() else "snapshot_exists"
-            st.error(t(key, lang, name=name.strip()))
+if login.allowed_now("snapshot"):
+    with st.form("snapshot_form", clear_on_submit=False, border=True):
+        name = st.text_input(t("snapshot_name", lang), value=t("snapshot_default_name", lang, day=fmt.day(fmt.today())),
+                             max_chars=MAX_NAME)
+        if st.form_submit_button(t("snapshot_button", lang), type="primary", icon=":material/push_pin:"):
+            login.require("snapshot", lang, "not_allowed_action")
+            try:
+                snap = create_snapshot(engine, name, as_of, created_by=login.current_actor(), content=content)
+                st.success(t("snapshot_created", lang, name=plain(snap.name), day=fmt.day(snap.as_of)))
+            except SnapshotError as exc:
+                key = {"name_taken": "snapshot_exists", "name_empty": "snapshot_name_empty",
+                       "name_too_long": "snapshot_name_too_long"}.get(exc.code, "snapshot_too_many")
+                st.error(t(key, lang, name=plain(name.strip()), n=MAX_NAME if exc.code == "name_too_long" else MAX_SNAPSHOTS))
+else:
+    st.caption(t("snapshot_viewer_note", lang))
 
 snapshots = list_snapshots(engine)
 st.subheader(t("snapshot_list", lang))
@@ -62,7 +68,7 @@ if snapshots:
     st.header(t("compare_section", lang))
     by_id = {s.id: s for s in snapshots}
     chosen = st.selectbox(t("compare_pick", lang), list(by_id), key="compare_pick",
-                          format_func=lambda i: f"{by_id[i].name} ({fmt.day(by_id[i].as_of)})")
+                          format_func=lambda i: f"{plain(by_id[i].name)} ({fmt.day(by_id[i].as_of)})")
     result = _compare(url, version, chosen, as_of)
     st.subheader(t("targets_changed", lang))
     if result["targets"]:
@@ -100,7 +106,7 @@ sources = [None, *[s.id for s in snapshots]]
 names = {s.id: s.name for s in snapshots}
 source = st.radio(t("source", lang), sources, horizontal=True, key="report_source",
                   format_func=lambda i: t("source_now", lang) if i is None
-                  else t("source_snapshot", lang, name=names[i]))
+                  else t("source_snapshot", lang, name=plain(names[i])))
 stem = f"bao-cao-114-{as_of.isoformat()}" if source is None else f"bao-cao-114-chot-{source}"
 columns = st.columns(len(FORMATS))
 for column, kind in zip(columns, FORMATS):
@@ -109,5 +115,6 @@ for column, kind in zip(columns, FORMATS):
                             lang=lang, actor=actor, file_name=f"{stem}.{kind}",
                             content=content if source is None else None)
 
-    column.download_button(t(f"download_{kind}", lang), data=produce, file_name=f"{stem}.{kind}", mime=FORMATS[kind],
+    # checked (login, expiry, connection) and made when the browser asks; report_bytes audits the export
+    column.download_button(t(f"download_{kind}", lang), data=login.download("report", produce), file_name=f"{stem}.{kind}", mime=FORMATS[kind],
                            key=f"download_{kind}", icon=":material/download:", on_click="ignore", width="stretch")

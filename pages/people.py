@@ -8,15 +8,21 @@ from ytsupport.people import people_table, people_xlsx
 app.page_guard()
 lang = state.current_language()
 login.require("personal_data", lang)
+login.audit_visit("people_opened")
 st.title(t("page_people", lang))
 st.warning(t("people_notice", lang))
 query = st.text_input(t("people_search", lang), placeholder=t("people_search_hint", lang))
+if query.strip() and st.session_state.get("_people_query") != query:
+    login.audit("people_search", {"query": query[:200]})
+st.session_state["_people_query"] = query
 table = people_table(state.frames()["beneficiaries"], query, lang)
 if table.empty:
     st.info(t("people_empty", lang))
 else:
     st.caption(t("people_count", lang, n=len(table)))
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button(t("people_export", lang), lambda: people_xlsx(table), "doi_tuong.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click=login.audit, args=("export_people", {"rows": len(table), "query": query}))
+    # made, checked (login, role, expiry, connection) and audited when the browser asks for the file
+    export = login.download("personal_data", lambda: people_xlsx(people_table(state.frames()["beneficiaries"], query, lang)),
+                            "export_people", {"rows": len(table), "query": query[:200]})
+    st.download_button(t("people_export", lang), export, "doi_tuong.xlsx", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -20,7 +20,7 @@ st.subheader(t("in_kind", lang))
 kinds = m.in_kind
 for start in range(0, len(kinds), 4):
     for col, item in zip(st.columns(4), kinds[start:start + 4]):
-        col.metric(item.label, f"{fmt.number(item.quantity, lang, 1)} {item.unit_of_measure}".strip(),
+        col.metric(item.label, f"{fmt.number(item.quantity, lang, 1)} {widgets.plain(item.unit_of_measure)}".strip(),
                    border=True)
 
 widgets.chart(charts.cumulative_by_month(m.by_month, lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),

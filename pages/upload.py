@@ -4,7 +4,9 @@ from datetime import date
 import streamlit as st
 
 from ytsupport.dashboard import app, login, state, upload
+from ytsupport.dashboard.widgets import plain
 from ytsupport.i18n import t
+from ytsupport.markup import marked_copy_name
 from ytsupport.settings import get_settings
 from ytsupport.store import history, revert
 from ytsupport.store.compare import compare_with_stored, store_checked
@@ -53,7 +55,7 @@ def show_comparison(comparison) -> None:
 
 def show_file(uploaded) -> object:
     data = uploaded.getvalue()
-    with st.spinner(t("checking", lang, name=uploaded.name)):
+    with st.spinner(t("checking", lang, name=plain(uploaded.name))):
         report = upload.checked(uploaded.file_id, uploaded.name, data, None, None)
     unit, period = identity_selects(uploaded, report)
     if unit or period:
@@ -77,9 +79,10 @@ def show_file(uploaded) -> object:
                                format_func=lambda level: t(f"sev_{level}", lang))
         st.dataframe(upload.issues_frame(report, lang, shown), hide_index=True, width="stretch")
     if any(i.severity in ("error", "warning") for i in report.issues) and report.status != "unreadable":
-        name, content = upload.cached_marked_copy(uploaded.file_id, uploaded.name, data, report, lang)
-        st.download_button(t("download_marked", lang), content, name, key=f"mark-{uploaded.file_id}",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        # made when asked for, after checking the login (the copy holds the file's rows: personal data)
+        st.download_button(t("download_marked", lang), upload.marked_copy_download(uploaded.name, data, report, lang),
+                           marked_copy_name(uploaded.name, lang), key=f"mark-{uploaded.file_id}",
+                           on_click="ignore", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption(t("marked_note", lang))
     if any(i.code == "legacy_encoding" for i in report.issues):
         unicode_copy_button(uploaded, data)
@@ -103,7 +106,7 @@ checked = []
 progress = st.progress(0.0, text=t("checking_n", lang, n=len(files))) if files and len(files) > 1 else None
 for n, uploaded in enumerate(files or [], start=1):
     with st.container(border=True):
-        st.subheader(uploaded.name)
+        st.subheader(plain(uploaded.name), anchor=False)
         checked.append(show_file(uploaded))
     if progress:
         progress.progress(n / len(files), text=t("checked_n", lang, n=n, total=len(files)))
@@ -121,6 +124,7 @@ if files:
         names = ", ".join(f"{units.get(r.unit, r.unit)} {r.period}" for r in replacing)
         confirmed = st.checkbox(t("confirm_replace", lang, names=names), key="confirm-replace")
     if st.button(t("store_button", lang, n=len(valid)), type="primary", disabled=not valid or not confirmed):
+        login.require("upload", lang, "not_allowed_action")
         results = store_checked(engine, [r for r, _ in valid], received_on, login.current_actor())
         state.data_changed()
         st.session_state["store_results"] = results
@@ -150,6 +154,7 @@ else:
             st.write(t("revert_confirm", lang, unit=units.get(version["unit"], version["unit"]),
                        period=version["period"], version=version["version"], previous=version["version"] - 1))
             if st.button(t("revert_button", lang), type="primary"):
+                login.require("revert", lang, "not_allowed_action")  # a dialog's button reruns the dialog alone, not the login gate
                 revert(engine, version["id"], actor=login.current_actor())
                 state.data_changed()
                 st.rerun()

@@ -296,12 +296,10 @@ def test_a_change_loads_the_new_data_in_the_background(store: str, monkeypatch: 
     """After a store or revert the next page opened finds the frames already loaded."""
     import threading
 
-    import streamlit as st
-
     from ytsupport import store as store_module
     from ytsupport.dashboard import state
 
-    st.cache_resource.clear()
+    state._frames.clear()
     loads: list[str] = []
     real = store_module.load_current
     monkeypatch.setattr(store_module, "load_current", lambda engine: loads.append("load") or real(engine))

@@ -196,3 +196,18 @@ def test_reports_received_since_go_by_the_day_they_arrived(engine: Engine) -> No
     assert all("2021-07-01" <= r["received_on"] <= "2021-07-31" for r in received)
     assert [r["received_on"] for r in received] == sorted(r["received_on"] for r in received)
     assert compare(engine, "Họp tháng 6", as_of=date(2021, 6, 30))["received_since"] == []
+
+
+def test_snapshots_are_bounded_in_number(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A login cannot fill the store with snapshots (a few hundred KB each)."""
+    from ytsupport.report import snapshots
+
+    monkeypatch.setattr(snapshots, "MAX_SNAPSHOTS", 2)
+    for name in ("a", "b"):
+        create_snapshot(engine, name, as_of=date(2021, 6, 30))
+    with pytest.raises(SnapshotError) as refused:
+        create_snapshot(engine, "c", as_of=date(2021, 6, 30))
+    assert refused.value.code == "too_many" and len(list_snapshots(engine)) == 2
+    with pytest.raises(SnapshotError) as long_name:
+        create_snapshot(engine, "x" * (snapshots.MAX_NAME + 1), as_of=date(2021, 6, 30))
+    assert long_name.value.code == "name_too_long"

@@ -183,5 +183,9 @@ def marked_copy_of_upload(name: str, data: bytes, report: Report, lang: str = "v
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         content = marked_copy(path, report, read_isolated(path), lang)
-    stem = Path(name).stem
-    return f"{stem} - {'danh dau loi' if lang == 'vi' else 'marked'}.xlsx", content
+    return marked_copy_name(name, lang), content
+
+
+def marked_copy_name(name: str, lang: str = "vi") -> str:
+    """The download name of the marked-up copy of the uploaded file ``name``."""
+    return f"{Path(name).stem} - {'danh dau loi' if lang == 'vi' else 'marked'}.xlsx"

@@ -76,6 +76,8 @@ class Settings:
                                       "the users file (logins, roles); unset: local single-user mode")
     session_timeout_min: float = setting("YTSUPPORT_SESSION_TIMEOUT_MIN", "30", float,
                                          "idle minutes before logging in again")
+    download_link_s: float = setting("YTSUPPORT_DOWNLOAD_LINK_S", "60", float,
+                                     "seconds a download's link (`/media/…`) lives after the file is made")
     suppress_below: int = setting("YTSUPPORT_SUPPRESS_BELOW", "5", int,
                                   "person counts below this are hidden in breakdowns below province level")
     store_names: bool = setting("YTSUPPORT_STORE_NAMES", "1", _flag,

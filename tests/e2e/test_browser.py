@@ -187,3 +187,70 @@ def test_login_is_enforced_when_configured(server_with_logins: str, page) -> Non
     assert not [h for h in links if h.rstrip("/").endswith(("/upload", "/people", "/audit"))]  # a viewer's pages only
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.outside == []
+
+
+# --------------------------------------------------------------------------- user text is never markup
+
+LINKS = "![s](http://attacker.invalid/s.png) [Đăng nhập lại](http://attacker.invalid/phish)"
+PAYLOADS = [LINKS, '<img src="http://attacker.invalid/h.png"> **đậm** :material/home: www.attacker.invalid']
+
+
+@pytest.fixture(scope="module")
+def server_with_payloads(tmp_path_factory: pytest.TempPathFactory, playwright_api) -> Iterator[str]:
+    """A stored year plus user text carrying markdown and HTML everywhere it can travel: snapshot
+    names, a donor, an in-kind unit of measure, a unit's note and an event's place (as typed in a
+    report)."""
+    from datetime import date
+
+    from tests.factories import activity, make_report, resource
+    from ytsupport.report.snapshots import create_snapshot
+
+    db = tmp_path_factory.mktemp("e2e-text") / "year.sqlite"
+    engine = get_engine(f"sqlite:///{db}")
+    for report, received in sample_year():
+        store_report(engine, report, received_on=received)
+    for n, text in enumerate(PAYLOADS):
+        store_report(engine, make_report("bhxh", f"2021-0{7 + n}", activities=[
+            activity("2021-06-01", "tham_tang_qua", 20, location=text)], resources=[
+            resource(f"2021-0{7 + n}-02", "qua", 5, 1_000_000, donor=text, unit_of_measure=text, notes=text)]),
+            received_on=date(2021, 8 + n, 1))
+        create_snapshot(engine, text, as_of=date(2021, 6, 30))
+    engine.dispose()
+    env = {"YTSUPPORT_DB_URL": f"sqlite:///{db}", "YTSUPPORT_BOUNDARY_FILE": "", "YTSUPPORT_USERS_FILE": ""}
+    with dashboard(env, timeout=45) as url:
+        yield url
+
+
+def _no_markup_from_user_text(page) -> None:
+    found = page.locator("img[src*='attacker.invalid'], a[href*='attacker.invalid'], [data-testid=stException]")
+    assert found.count() == 0, [found.nth(i).evaluate("e => e.parentElement.outerHTML")[:300] for i in range(found.count())]
+    assert page.outside == []
+
+
+def test_user_text_is_shown_as_typed_never_as_markup(server_with_payloads: str, page) -> None:
+    """The attack: a snapshot name, an uploaded file's name and text typed into a report carrying
+    markdown images and links (and HTML). Every page shows them as plain text: no outside image
+    is loaded, no link is made."""
+    url = server_with_payloads
+    page.goto(f"{url}/meeting")
+    settle(page, TITLES["meeting"])
+    page.locator("[data-testid=stRadio]").get_by_text("[Đăng nhập lại](http:", exact=False).first.wait_for(timeout=20000)
+    _no_markup_from_user_text(page)
+    page.get_by_label("Tên lần chốt số liệu").fill(PAYLOADS[1] + " " + LINKS)  # taken here, then refused as taken
+    for _ in range(2):
+        page.get_by_role("button", name="Chốt số liệu cho cuộc họp").click()
+        settle(page)
+        _no_markup_from_user_text(page)
+    page.locator("[data-testid=stAlert]").get_by_text("Đã có lần chốt số liệu tên", exact=False).wait_for(timeout=20000)
+    for path in ("resources", "visits", "people", "audit", "coverage", "units", "", "present"):
+        page.goto(f"{url}/{path}?as_of=2021-12-31")
+        settle(page, TITLES[path])
+        _no_markup_from_user_text(page)
+    page.goto(f"{url}/upload")
+    settle(page, TITLES["upload"])
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        files=[{"name": f"{text}.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": b"not a workbook"} for text in PAYLOADS])
+    page.get_by_role("heading").get_by_text("![s](http:", exact=False).first.wait_for(timeout=30000)
+    settle(page)
+    _no_markup_from_user_text(page)

@@ -1,7 +1,8 @@
 """The state of a dashboard run: language, the cached store and plan, the page models, the filters.
 
-Caching (docs/architecture.md, "Caches"): the engine and the loaded frames are ``st.cache_resource``
-(the frames keyed by the store's data version, so no copy is made on a hit); each page's model
+Caching (docs/architecture.md, "Caches"): the engine and the loaded frames are held by this
+module (``_Shared``; the frames keyed by the store's data version, so no copy is made on a hit),
+outside Streamlit's caches, which any client can empty; each page's model
 (small aggregates from :mod:`ytsupport.dashboard.models`) is ``st.cache_data`` keyed by (database,
 data version, filters, language). A page rerun then costs the same at 1k rows and at 1M.
 """
@@ -55,15 +56,50 @@ def language() -> str:
 # Cached store and plan
 
 
-@st.cache_resource(show_spinner=False)
-def _engine(url: str):
+class _Shared:
+    """A small process-wide cache of values that are costly to rebuild (the engine; the frames,
+    seconds to load at a million rows), kept outside Streamlit's caches on purpose: any client
+    may send Streamlit's ``clear_cache`` message, which empties ``st.cache_data`` and
+    ``st.cache_resource`` for every user. Values are built once per key (concurrent callers wait
+    for the first) and the least recently used beyond ``max_entries`` are dropped."""
+
+    def __init__(self, build: Callable[..., Any], max_entries: int) -> None:
+        self.build, self.max_entries = build, max_entries
+        self._values: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
+
+    def __call__(self, *key: Any) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values[key] = self._values.pop(key)  # most recently used last
+                return self._values[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = self.build(*key)
+            with self._lock:
+                self._values[key] = value
+                self._building.pop(key, None)
+                while len(self._values) > self.max_entries:
+                    self._values.pop(next(iter(self._values)))
+            return value
+
+    def clear(self) -> None:
+        """Forget every value (tests and benchmarks measuring a cold start)."""
+        with self._lock:
+            self._values.clear()
+
+
+def _new_engine(url: str):
     from ..store import get_engine
 
     return get_engine(url)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
+def _load_frames(url: str, version: int) -> dict[str, pd.DataFrame]:
     """The current data, loaded once per data version (shared, never copied: treat as read-only).
 
     Version -1 means there is no database yet: no data.
@@ -72,6 +108,10 @@ def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
     from ..store import load_current
 
     return {} if version < 0 else with_counted(load_current(_engine(url)))
+
+
+_engine = _Shared(_new_engine, max_entries=4)
+_frames = _Shared(_load_frames, max_entries=2)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -56,15 +56,14 @@ def checked(file_id: str, name: str, data: bytes, unit: str | None, period: str 
     return cache[key]
 
 
-def cached_marked_copy(file_id: str, name: str, data: bytes, report, lang: str) -> tuple[str, bytes]:
-    """The marked-up copy of an uploaded file, made once per file, language and reading."""
+def marked_copy_download(name: str, data: bytes, report, lang: str):
+    """The download callable of an uploaded file's marked-up copy: made when the browser asks for
+    it, for a session still allowed to upload, and audited (``download_marked``)."""
     from ..markup import marked_copy_of_upload
+    from . import login
 
-    cache = st.session_state.setdefault("_marked", {})
-    key = (file_id, report.unit, report.period, lang)
-    if key not in cache:
-        cache[key] = marked_copy_of_upload(name, data, report, lang)
-    return cache[key]
+    return login.download("upload", lambda: marked_copy_of_upload(name, data, report, lang)[1], "download_marked",
+                          {"file": name, "unit": report.unit, "period": report.period})
 
 
 def sheets_frame(report, lang: str) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,6 +76,23 @@ def chart(fig: Any, key: str | None = None) -> None:
 
 def _e(text: Any) -> str:
     return html.escape(str(text))
+
+
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:&=\"'/@%^")
+_WORD_JOINER = "\u2060"  # invisible; breaks a bare URL's or e-mail's pattern
+_AUTOLINKS = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
+
+
+def plain(text: Any) -> str:
+    """``text`` (a file, sheet, snapshot or donor name, a unit's note: anything a user typed or
+    named) made safe for Streamlit's markdown labels: every markdown character backslash-escaped,
+    line breaks folded, so it shows as typed and never as a link, an image, a heading, an icon
+    (``:material/…:``), a colour or a formula. Bare URLs and e-mail addresses are turned into
+    links after escapes are read, so an invisible word joiner breaks their patterns (``http://``,
+    ``www.``, ``@``). Use it wherever user text meets a markdown label (titles, messages,
+    captions, radio options, metric values)."""
+    folded = _AUTOLINKS.sub(_WORD_JOINER, " ".join(str(text).split()))
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in folded)
 
 
 def _months_html(months: Sequence[MonthCell], lang: str) -> str:

@@ -22,10 +22,17 @@ from ..store.engine import write_transaction
 from ..store.storing import audit
 
 MAX_NAME = 200
+MAX_SNAPSHOTS = 200
+"""Most snapshots kept (each holds a few hundred KB of figures): a bound on what a login can store."""
 
 
 class SnapshotError(Exception):
-    """A snapshot request that cannot be carried out (empty or taken name, unknown snapshot)."""
+    """A snapshot request that cannot be carried out; ``code`` says why: ``name_empty``,
+    ``name_too_long``, ``name_taken``, ``too_many`` or ``unknown``."""
+
+    def __init__(self, message: str, code: str = "unknown") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,9 @@ def clean_name(name: str) -> str:
     """The name with outer spaces removed; refused when empty or too long."""
     cleaned = " ".join(str(name or "").split())
     if not cleaned:
-        raise SnapshotError("a snapshot needs a name")
+        raise SnapshotError("a snapshot needs a name", "name_empty")
     if len(cleaned) > MAX_NAME:
-        raise SnapshotError(f"a snapshot name has at most {MAX_NAME} characters")
+        raise SnapshotError(f"a snapshot name has at most {MAX_NAME} characters", "name_too_long")
     return cleaned
 
 
@@ -76,13 +83,19 @@ def create_snapshot(engine: Engine, name: str, as_of: date | None = None, *, cre
                     content: ReportContent | None = None) -> Snapshot:
     """Freeze the figures now at ``as_of`` (or the given ``content``) under ``name``; audited.
 
-    Raises ``SnapshotError`` when the name is empty, too long or already taken.
+    Raises ``SnapshotError`` when the name is empty, too long or already taken, or when
+    ``MAX_SNAPSHOTS`` are stored already.
     """
+    from sqlalchemy import func
+
     from .gather import current_content
 
     name = clean_name(name)
     if find_snapshot(engine, name) is not None:
-        raise SnapshotError(f"a snapshot named {name!r} exists already")
+        raise SnapshotError(f"a snapshot named {name!r} exists already", "name_taken")
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(s.snapshots)).scalar_one() >= MAX_SNAPSHOTS:
+            raise SnapshotError(f"at most {MAX_SNAPSHOTS} snapshots are kept", "too_many")
     content = content or current_content(engine, as_of)
     values = {"name": name, "as_of": content.as_of, "created_at": datetime.now(timezone.utc),
               "created_by": created_by, "plan": content.meta["plan"],
@@ -94,7 +107,7 @@ def create_snapshot(engine: Engine, name: str, as_of: date | None = None, *, cre
             audit(conn, created_by, "snapshot", {"id": new_id, "name": name, "as_of": content.status["as_of"],
                                                  "data_version": values["data_version"]})
     except IntegrityError as exc:
-        raise SnapshotError(f"a snapshot named {name!r} exists already") from exc
+        raise SnapshotError(f"a snapshot named {name!r} exists already", "name_taken") from exc
     return get_snapshot(engine, new_id)
 
 
