@@ -310,3 +310,18 @@ def test_a_change_loads_the_new_data_in_the_background(store: str, monkeypatch: 
     data = state.frames()
     assert loads == ["load"], "the page reused what the background load left"
     assert len(data["activities"]) > 0
+
+
+def test_a_district_filter_cannot_show_or_subtract_a_small_count(store: str) -> None:
+    """/coverage?districts=cang_long (one person surveyed there) shows no count and no breakdown;
+    leaving Càng Long out and subtracting from the province total gives nothing back either."""
+    alone = run("pages/coverage.py", districts="cang_long")
+    assert metric(alone, "Đã khảo sát") == "–"
+    assert not alone.get("plotly_chart"), "no breakdown for fewer than 5 people"
+    assert any("dưới 5 người" in i.value for i in alone.info)
+    province = run("pages/coverage.py")
+    assert metric(province, "Đã khảo sát") == "4"  # the province total is never hidden
+    others = ",".join(d for d in ("cau_ke", "tra_cu", "tx_duyen_hai", "cau_ngang", "chau_thanh", "tieu_can",
+                                  "tp_tra_vinh", "duyen_hai"))
+    rest = run("pages/coverage.py", districts=others)
+    assert metric(rest, "Đã khảo sát") == "–"  # 4 − 2 would otherwise give Càng Long back
