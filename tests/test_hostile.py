@@ -29,7 +29,7 @@ import pytest
 
 from tests import hostile
 from tests.hostile import CASES, HEAVY_REASON, Case, Measured, PeakSampler, cli_env, heavy_enabled, run_measured
-from tests.workbooks import activity, make_report
+from tests.workbooks import activity, write_report_workbook
 from ytsupport.ingest import precheck as precheck_module
 from ytsupport.ingest import worker
 from ytsupport.ingest.messages import MESSAGES
@@ -64,7 +64,7 @@ def built(folder: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def normal_file(folder: Path) -> Path:
-    return make_report(folder / "normal.xlsx", activities=[activity()])
+    return write_report_workbook(folder / "normal.xlsx", activities=[activity()])
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.workbooks import activity, make_report, person
+from tests.workbooks import activity, person, write_report_workbook
 from ytsupport.store import get_engine, history
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +34,8 @@ def results(at: AppTest) -> list[str]:
 
 
 def test_upload_page_checks_then_stores_only_valid_files(db: str, tmp_path: Path) -> None:
-    good = make_report(tmp_path / "good.xlsx", activities=[activity()]).read_bytes()
-    bad = make_report(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")],
+    good = write_report_workbook(tmp_path / "good.xlsx", activities=[activity()]).read_bytes()
+    bad = write_report_workbook(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")],
                       unit="Sở Y tế").read_bytes()
     at = page("upload")
     assert not at.exception
@@ -53,8 +53,8 @@ def test_upload_page_checks_then_stores_only_valid_files(db: str, tmp_path: Path
 
 
 def test_replacing_a_stored_month_needs_confirmation(db: str, tmp_path: Path) -> None:
-    first = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
-    second = make_report(tmp_path / "b.xlsx", activities=[activity(people=120)]).read_bytes()
+    first = write_report_workbook(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    second = write_report_workbook(tmp_path / "b.xlsx", activities=[activity(people=120)]).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("a.xlsx", first, XLSX)).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
@@ -69,7 +69,7 @@ def test_replacing_a_stored_month_needs_confirmation(db: str, tmp_path: Path) ->
 
 
 def test_unit_select_appears_when_the_file_does_not_say(db: str, tmp_path: Path) -> None:
-    data = make_report(tmp_path / "r.xlsx", activities=[activity()], info=False, period=None).read_bytes()
+    data = write_report_workbook(tmp_path / "r.xlsx", activities=[activity()], info=False, period=None).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("r.xlsx", data, XLSX)).run()
     assert results(at) == ["❌ Có lỗi — cần sửa trước khi lưu"]
@@ -85,7 +85,7 @@ def test_people_page_is_for_admins_only(db: str, tmp_path: Path, monkeypatch: py
     from ytsupport.ingest.validate import validate_file
     from ytsupport.store import store_report
 
-    store_report(get_engine(db), validate_file(make_report(tmp_path / "p.xlsx", beneficiaries=[person()])),
+    store_report(get_engine(db), validate_file(write_report_workbook(tmp_path / "p.xlsx", beneficiaries=[person()])),
                  received_on=date(2021, 7, 1))
     at = page("people")  # local single-user mode: the local admin
     assert "Thạch Thị Sa Rết" in at.dataframe[0].value["Họ và tên"].tolist()
@@ -107,7 +107,7 @@ def test_people_page_is_for_admins_only(db: str, tmp_path: Path, monkeypatch: py
 
 
 def test_storing_the_same_file_again_changes_nothing(db: str, tmp_path: Path) -> None:
-    data = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    data = write_report_workbook(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("a.xlsx", data, XLSX)).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
@@ -137,7 +137,7 @@ def test_an_editor_may_upload_but_not_see_personal_data(db: str, tmp_path: Path,
 
 
 def test_audit_page_lists_uploads_for_admins(db: str, tmp_path: Path) -> None:
-    data = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    data = write_report_workbook(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("a.xlsx", data, XLSX)).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
@@ -156,7 +156,7 @@ def test_meeting_page_lists_snapshots_and_compares(db: str, tmp_path: Path) -> N
     from ytsupport.store import store_report
 
     engine = get_engine(db)
-    store_report(engine, validate_file(make_report(tmp_path / "a.xlsx", activities=[activity()])),
+    store_report(engine, validate_file(write_report_workbook(tmp_path / "a.xlsx", activities=[activity()])),
                  received_on=date(2021, 7, 5))
     create_snapshot(engine, "Họp tháng 7", as_of=date(2021, 6, 30))
     at = page("meeting")
