@@ -92,13 +92,13 @@ def test_beneficiaries_by_district_category_and_sex(data: dict[str, pd.DataFrame
         "khuyet_tat": 3, "mo_coi": 1, "gia_neo_don": 1}
 
 
-def _coverage(data: dict[str, pd.DataFrame], as_of: date = date(2021, 12, 31)) -> dict[str, Any]:
+def _coverage(data: dict[str, pd.DataFrame], as_of: date = date(2021, 12, 31)) -> models.Coverage:
     """The coverage page's model, which counts people by sex and age band and the shares."""
     return models.coverage(data, load_plan(), as_of, "vi")
 
 
 def test_coverage_by_sex(data: dict[str, pd.DataFrame]) -> None:
-    by_sex = _coverage(data)["by_sex"]
+    by_sex = _coverage(data).by_sex
     assert dict(zip(by_sex["sex"], by_sex["people"])) == {"nam": 1, "nu": 1, "unknown": 1}
 
 
@@ -107,7 +107,7 @@ def test_coverage_by_sex(data: dict[str, pd.DataFrame]) -> None:
 def test_age_bands_at_the_as_of_year(born: int, band: str) -> None:
     data = make_data([(make_report("bhxh", "2021-03", beneficiaries=[beneficiary("X", birth_year=born)]),
                        "2021-04-01")])
-    by_age = _coverage(data)["by_age"]
+    by_age = _coverage(data).by_age
     out = dict(zip(by_age["age_band"], by_age["people"]))
     assert list(out) == ["children", "youth", "others", "elderly"]  # "unknown" only when someone has no birth year
     assert out[band] == 1 and sum(out.values()) == 1
@@ -116,14 +116,14 @@ def test_age_bands_at_the_as_of_year(born: int, band: str) -> None:
 def test_age_band_unknown_without_a_birth_year() -> None:
     data = make_data([(make_report("bhxh", "2021-03", beneficiaries=[beneficiary("X", birth_year=None)]),
                        "2021-04-01")])
-    by_age = _coverage(data)["by_age"]
+    by_age = _coverage(data).by_age
     assert dict(zip(by_age["age_band"], by_age["people"])) == {
         "children": 0, "youth": 0, "others": 0, "elderly": 0, "unknown": 1}
 
 
 def test_surveyed_supported_and_bhyt_share(data: dict[str, pd.DataFrame]) -> None:
     m = _coverage(data)
-    assert {k: m[k] for k in ("people", "supported", "with_bhyt", "supported_share", "bhyt_share")} == {
+    assert {k: getattr(m, k) for k in ("people", "supported", "with_bhyt", "supported_share", "bhyt_share")} == {
         "people": 3, "supported": 1, "with_bhyt": 1, "supported_share": 1 / 3, "bhyt_share": 1 / 3}
 
 
@@ -206,5 +206,5 @@ def test_every_aggregate_copes_with_no_data(name: str, empty: Any) -> None:
 def test_coverage_copes_with_no_data(empty: Any) -> None:
     frames = {} if empty == {} else make_data([(make_report("bhxh", "2021-01"), "2021-02-01")])
     m = _coverage(frames)
-    assert (m["people"], m["supported_share"], m["bhyt_share"], m["has_data"]) == (0, None, None, False)
-    assert m["by_sex"].empty and m["by_age"]["people"].tolist() == [0, 0, 0, 0]
+    assert (m.people, m.supported_share, m.bhyt_share, m.has_data) == (0, None, None, False)
+    assert m.by_sex.empty and m.by_age["people"].tolist() == [0, 0, 0, 0]
