@@ -299,7 +299,7 @@ def test_a_workbook_that_is_not_a_report_gets_one_plain_message_first(tmp_path: 
 
 
 def test_non_breaking_and_padding_spaces_are_stripped_before_matching(tmp_path: Path) -> None:
-    path = make_report(tmp_path / "r.xlsx",
+    path = write_report_workbook(tmp_path / "r.xlsx",
                        activities=[activity(kind="Khám bệnh, phát thuốc\u00a0\u00a0", district="  TP Trà Vinh\u00a0")],
                        beneficiaries=[person(name="Nguyễn Văn An\u00a0 ", category=" Trẻ em mồ côi ")],
                        headers={"activities": [h + "\u00a0" for h in ACTIVITY_HEADERS]})
@@ -312,7 +312,7 @@ def test_non_breaking_and_padding_spaces_are_stripped_before_matching(tmp_path: 
 def test_an_id_stored_as_a_number_is_kept_as_text(tmp_path: Path) -> None:
     row = person()
     row[1] = 912345678  # a phone number typed as an id: Excel kept it as a number
-    report = validate_file(make_report(tmp_path / "r.xlsx", beneficiaries=[row]))
+    report = validate_file(write_report_workbook(tmp_path / "r.xlsx", beneficiaries=[row]))
     assert report.frames["beneficiaries"]["person_id"].tolist() == ["912345678"]
 
 
@@ -320,7 +320,7 @@ def test_three_decimals_in_a_column_that_also_holds_text_are_decimals(tmp_path: 
     # the text rows fill the peeked window; the numbers come far below it
     rows = [activity(n=i, cost="1.500.000") for i in range(1, 80)] + [activity(n=80, cost=2.125),
                                                                        activity(n=81, cost="2.125")]
-    report = validate_file(make_report(tmp_path / "r.xlsx", activities=rows))
+    report = validate_file(write_report_workbook(tmp_path / "r.xlsx", activities=rows))
     assert report.status == "ok"
     assert report.frames["activities"]["cost_vnd"].tolist()[-2:] == [2, 2125]
 
@@ -328,7 +328,7 @@ def test_three_decimals_in_a_column_that_also_holds_text_are_decimals(tmp_path: 
 @pytest.mark.parametrize("rows_before", [3, 80])
 def test_true_false_in_a_number_column_is_an_error_at_its_cell(tmp_path: Path, rows_before: int) -> None:
     rows = [activity(n=i) for i in range(1, rows_before + 1)] + [activity(n=rows_before + 1, people=True)]
-    report = validate_file(make_report(tmp_path / "r.xlsx", activities=rows))
+    report = validate_file(write_report_workbook(tmp_path / "r.xlsx", activities=rows))
     assert where(report, "invalid_number") == [("HoatDong", rows_before + 2, "Số người được hỗ trợ")]
 
 
