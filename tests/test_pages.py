@@ -36,7 +36,7 @@ def results(at: AppTest) -> list[str]:
 def test_upload_page_checks_then_stores_only_valid_files(db: str, tmp_path: Path) -> None:
     good = write_report_workbook(tmp_path / "good.xlsx", activities=[activity()]).read_bytes()
     bad = write_report_workbook(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")],
-                      unit="Sở Y tế").read_bytes()
+                                unit="Sở Y tế").read_bytes()
     at = page("upload")
     assert not at.exception
     at.file_uploader[0].set_value([("good.xlsx", good, XLSX), ("bad.xlsx", bad, XLSX)]).run()

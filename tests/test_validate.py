@@ -33,7 +33,7 @@ def codes(report) -> set[str]:
 
 def test_clean_report_is_ok(tmp_path: Path) -> None:
     path = write_report_workbook(tmp_path / "r.xlsx", activities=[activity(), activity(n=2, people=20, disabled=5, orphans=5, elderly=5)],
-                       beneficiaries=[person()], resources=[resource()])
+                                 beneficiaries=[person()], resources=[resource()])
     report = validate_file(path)
     assert report.status == "ok", [i.to_json() for i in report.issues]
     assert (report.unit, report.period) == ("bv_da_khoa", "2021-06")
@@ -214,7 +214,7 @@ def test_resource_quantity_must_be_positive(tmp_path: Path) -> None:
 
 def test_sheet_names_in_other_spellings_and_kind_from_headers(tmp_path: Path) -> None:
     path = write_report_workbook(tmp_path / "r.xlsx", activities=[activity()], beneficiaries=[person()], resources=[resource()],
-                       sheet_names={"activities": "Sheet1", "beneficiaries": "DS đối tượng", "resources": "Vận động nguồn lực"})
+                                 sheet_names={"activities": "Sheet1", "beneficiaries": "DS đối tượng", "resources": "Vận động nguồn lực"})
     report = validate_file(path)
     assert sorted(s.kind for s in report.sheets) == ["activities", "beneficiaries", "resources"]
 
@@ -300,9 +300,9 @@ def test_a_workbook_that_is_not_a_report_gets_one_plain_message_first(tmp_path: 
 
 def test_non_breaking_and_padding_spaces_are_stripped_before_matching(tmp_path: Path) -> None:
     path = write_report_workbook(tmp_path / "r.xlsx",
-                       activities=[activity(kind="Khám bệnh, phát thuốc\u00a0\u00a0", district="  TP Trà Vinh\u00a0")],
-                       beneficiaries=[person(name="Nguyễn Văn An\u00a0 ", category=" Trẻ em mồ côi ")],
-                       headers={"activities": [h + "\u00a0" for h in ACTIVITY_HEADERS]})
+                                 activities=[activity(kind="Khám bệnh, phát thuốc\u00a0\u00a0", district="  TP Trà Vinh\u00a0")],
+                                 beneficiaries=[person(name="Nguyễn Văn An\u00a0 ", category=" Trẻ em mồ côi ")],
+                                 headers={"activities": [h + "\u00a0" for h in ACTIVITY_HEADERS]})
     report = validate_file(path)
     assert report.status == "ok", [(i.code, i.row, i.column) for i in report.errors]
     assert report.frames["activities"][["activity_type", "district"]].values.tolist() == [["kham_benh", "tp_tra_vinh"]]
