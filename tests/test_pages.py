@@ -163,3 +163,78 @@ def test_meeting_page_lists_snapshots_and_compares(db: str, tmp_path: Path) -> N
     assert not at.exception
     tables = [d.value for d in at.dataframe]
     assert any("Họp tháng 7" in str(t.values) for t in tables)
+
+
+# --------------------------------------------------------------------------- Streamlit's pages/ folder mode
+# app.leave_pages_folder_mode reads Streamlit's internal PagesManager.uses_pages_directory. These
+# tests fail loudly when a Streamlit release changes what the router relies on.
+
+
+def test_the_installed_streamlit_is_a_pinned_release() -> None:
+    import streamlit
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    line = next(r for r in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+                if r.startswith("streamlit"))
+    pinned = Requirement(line.split("#")[0].strip())
+    assert Version(streamlit.__version__) in pinned.specifier, (
+        f"Streamlit {streamlit.__version__} is installed, requirements.txt pins {pinned.specifier}: "
+        "check app.leave_pages_folder_mode against this release, then move the pin")
+
+
+def test_streamlit_sets_the_pages_folder_flag_from_the_folder(tmp_path: Path) -> None:
+    """Unset, the flag is set by the first PagesManager: True when a pages/ folder sits beside the
+    main script (the mode the router leaves), False without one."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ytsupport.dashboard import app
+
+    saved = PagesManager.uses_pages_directory
+    try:
+        for with_folder in (True, False):
+            main = tmp_path / str(with_folder) / "dashboard.py"
+            main.parent.mkdir()
+            main.write_text("", encoding="utf-8")
+            if with_folder:
+                (main.parent / "pages").mkdir()
+            PagesManager.uses_pages_directory = None
+            PagesManager(str(main))
+            assert PagesManager.uses_pages_directory is with_folder
+            assert app.pages_folder_mode() is with_folder
+    finally:
+        PagesManager.uses_pages_directory = saved
+
+
+def test_the_router_leaves_the_pages_folder_mode_before_drawing(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first run finds the mode on (pages/ beside dashboard.py), st.navigation turns it off and
+    st.rerun starts again; the rerun finds it off and draws the page."""
+    from ytsupport.dashboard import app
+
+    seen: list[tuple[bool, str | None, bool]] = []
+    leave = app.leave_pages_folder_mode
+
+    def watched(pages: list, hidden: bool = False) -> None:
+        before = app.pages_folder_mode()
+        try:
+            leave(pages, hidden)
+        except BaseException as exc:  # st.rerun raises to stop the run
+            seen.append((before, type(exc).__name__, app.pages_folder_mode()))
+            raise
+        seen.append((before, None, app.pages_folder_mode()))
+
+    monkeypatch.setattr(app, "leave_pages_folder_mode", watched)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert seen == [(True, "RerunException", False), (False, None, False)]
+    assert at.title[0].value == "Tiến độ Kế hoạch 114-KH/ĐTN"  # the overview, drawn once
+
+
+def test_a_streamlit_without_the_flag_stops_the_router_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ytsupport.dashboard import app
+
+    monkeypatch.delattr(PagesManager, "uses_pages_directory")
+    with pytest.raises(RuntimeError, match=r"uses_pages_directory.*requirements\.txt"):
+        app.leave_pages_folder_mode([])
