@@ -230,7 +230,7 @@ def far_cell(path: Path) -> Path:
 
 def far_cell_undeclared(path: Path) -> Path:
     """The same two cells without a ``<dimension>``: only the worker's limits stand in the way
-    (calamine allocates the whole grid and aborts, DESIGN.md "Isolation")."""
+    (calamine allocates the whole grid and aborts: docs/architecture.md, "The reader process")."""
     rows = inline_row(1, ["x"]) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     return write_xlsx(path, [("Sheet1", sheet_xml(rows))])
 

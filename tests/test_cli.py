@@ -1,4 +1,4 @@
-"""The command line as users' scripts rely on it: JSON shape and exit codes (DATA_CONTRACT §5)."""
+"""The command line as users' scripts rely on it: JSON shape and exit codes (docs/data-contract.md §5)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The reading and checking rules of DATA_CONTRACT §1-3, one test per rule, on tiny workbooks."""
+"""The reading and checking rules of docs/data-contract.md §1-3, one test per rule, on tiny workbooks."""
 from __future__ import annotations
 
 from datetime import date

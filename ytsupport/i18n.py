@@ -75,7 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "month_missed": ("Không đạt", "Not met"),
     "month_excused": ("Được miễn", "Excused"),
     "month_pending": ("Chưa hết tháng", "Not over yet"),
-    # --- report states (PLAN.md)
+    # --- report states (docs/plan-file.md §4)
     "state_on_time": ("Đúng hạn", "On time"),
     "state_late": ("Trễ hạn", "Late"),
     "state_missing": ("Chưa nộp", "Missing"),
