@@ -47,8 +47,9 @@ if login.allowed_now("snapshot"):
                 snap = create_snapshot(engine, name, as_of, created_by=login.current_actor(), content=content)
                 st.success(t("snapshot_created", lang, name=plain(snap.name), day=fmt.day(snap.as_of)))
             except SnapshotError as exc:
-                key = {"name_taken": "snapshot_exists", "name_empty": "snapshot_name_empty",
-                       "name_too_long": "snapshot_name_too_long"}.get(exc.code, "snapshot_too_many")
+                keys = {"name_taken": "snapshot_exists", "name_empty": "snapshot_name_empty",
+                        "name_too_long": "snapshot_name_too_long", "too_many": "snapshot_too_many"}
+                key = keys.get(exc.code, keys["too_many"])
                 st.error(t(key, lang, name=plain(name.strip()), n=MAX_NAME if exc.code == "name_too_long" else MAX_SNAPSHOTS))
 else:
     st.caption(t("snapshot_viewer_note", lang))

@@ -230,7 +230,7 @@ def far_cell(path: Path) -> Path:
 
 def far_cell_undeclared(path: Path) -> Path:
     """The same two cells without a ``<dimension>``: only the worker's limits stand in the way
-    (calamine allocates the whole grid and aborts, DESIGN.md "Isolation")."""
+    (calamine allocates the whole grid and aborts: docs/architecture.md, "The reader process")."""
     rows = inline_row(1, ["x"]) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     return write_xlsx(path, [("Sheet1", sheet_xml(rows))])
 
@@ -336,9 +336,9 @@ def ods_repeat_bomb(path: Path) -> Path:
 
 def truncated_zip(path: Path) -> Path:
     """The first half of a valid report."""
-    from tests.workbooks import activity, make_report
+    from tests.workbooks import activity, write_report_workbook
 
-    full = make_report(path.with_name("whole.xlsx"), activities=[activity()])
+    full = write_report_workbook(path.with_name("whole.xlsx"), activities=[activity()])
     path.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
     full.unlink()
     return path
@@ -355,9 +355,9 @@ def csv_named_xlsx(path: Path) -> Path:
 
 
 def xlsx_named_xls(path: Path) -> Path:
-    from tests.workbooks import activity, make_report
+    from tests.workbooks import activity, write_report_workbook
 
-    return make_report(path.with_suffix(".xlsx"), activities=[activity()]).rename(path)
+    return write_report_workbook(path.with_suffix(".xlsx"), activities=[activity()]).rename(path)
 
 
 # --------------------------------------------------------------------------- hostile .xls (OLE2 + BIFF8)

@@ -1,4 +1,4 @@
-"""The command line as users' scripts rely on it: JSON shape and exit codes (DATA_CONTRACT §5)."""
+"""The command line as users' scripts rely on it: JSON shape and exit codes (docs/data-contract.md §5)."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.workbooks import activity, make_report
+from tests.workbooks import activity, write_report_workbook
 from ytsupport.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,8 +17,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_validate_json_shape_and_exit_codes(tmp_path: Path) -> None:
-    good = make_report(tmp_path / "good.xlsx", activities=[activity()])
-    bad = make_report(tmp_path / "bad.xlsx", activities=[activity(people=-3, disabled=0, orphans=0, elderly=0)])
+    good = write_report_workbook(tmp_path / "good.xlsx", activities=[activity()])
+    bad = write_report_workbook(tmp_path / "bad.xlsx", activities=[activity(people=-3, disabled=0, orphans=0, elderly=0)])
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     done = run("validate", str(good), str(bad), "--json")
@@ -35,7 +35,7 @@ def test_validate_json_shape_and_exit_codes(tmp_path: Path) -> None:
 
 
 def test_validate_overrides_and_language(tmp_path: Path, capsys) -> None:
-    path = make_report(tmp_path / "r.xlsx", activities=[activity()], info=False)
+    path = write_report_workbook(tmp_path / "r.xlsx", activities=[activity()], info=False)
     assert main(["validate", str(path), "--unit", "bhxh", "--period", "2021-06", "--json", "--lang", "en"]) == 0
     out = json.loads(capsys.readouterr().out)["files"][0]
     assert (out["unit"], out["period"]) == ("bhxh", "2021-06")

@@ -17,8 +17,15 @@ from openpyxl.styles import Font
 
 from tests.hostile import cp1258
 from tests.legacy_text import ENCODERS
-from tests.workbooks import (ACTIVITY_HEADERS, BENEFICIARY_HEADERS, RESOURCE_HEADERS, activity, make_report,
-                             person, resource)
+from tests.workbooks import (
+    ACTIVITY_HEADERS,
+    BENEFICIARY_HEADERS,
+    RESOURCE_HEADERS,
+    activity,
+    person,
+    resource,
+    write_report_workbook,
+)
 from ytsupport.convert import convert_file, converted_upload
 from ytsupport.ingest.records import Report
 from ytsupport.ingest.validate import validate_file
@@ -51,7 +58,7 @@ def legacy_report(path: Path, encoding: str) -> Path:
     """The monthly report in the template's layout, every text typed in ``encoding``."""
     enc = ENCODERS[encoding]
     e = lambda row: [enc(v) if isinstance(v, str) else v for v in row]  # noqa: E731
-    return make_report(
+    return write_report_workbook(
         path, activities=[e(activity()), e(activity(kind="Thăm, tặng quà", cost="1.500.000 đ", day="07/06/2021",
                                                    place="Xã Phước Hưng", district="Huyện Trà Cú", n=2))],
         beneficiaries=[e(person())], resources=[e(resource())],

@@ -158,3 +158,25 @@ def test_the_docs_list_every_setting(where: str) -> None:
     for env, default in listed:
         if expected[env] and not expected[env].startswith("/"):
             assert default == f"`{expected[env]}`", env
+
+
+# The specification documents beside the checkout are not shipped: what the code and the files
+# users get refer to must be the project's own docs/ or README.
+UNSHIPPED = re.compile(r"DATA_CONTRACT|PLAN\.md|DESIGN\.md|STYLE\.md|\.\./shared|shared/(?:plan|corpus|domain)/")
+
+
+def test_nothing_shipped_cites_the_unshipped_specification() -> None:
+    roots = (PACKAGE, PAGES, PROJECT_ROOT / "docs", PROJECT_ROOT / "sample_data")
+    shipped = [PROJECT_ROOT / "dashboard.py", PROJECT_ROOT / "README.md",
+               *sorted(p for root in roots for p in root.rglob("*")
+                       if p.is_file() and p.suffix in (".py", ".yaml", ".yml", ".md", ".txt", ".csv", ".toml"))]
+    cited = [f"{path.relative_to(PROJECT_ROOT)}:{n}: {line.strip()}" for path in shipped
+             for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
+             if UNSHIPPED.search(line)]
+    assert cited == [], "cite docs/ or the README instead:\n" + "\n".join(cited)
+
+
+def test_the_citation_check_finds_a_citation() -> None:
+    assert [bool(UNSHIPPED.search(s)) for s in ('"""Values (DATA_CONTRACT §2)."""', "# see ../shared/plan",
+                                                "docs/data-contract.md §2", "shared strings")] == [
+        True, True, False, False]

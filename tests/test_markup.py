@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.workbooks import ACTIVITY_HEADERS, activity, make_report
+from tests.workbooks import ACTIVITY_HEADERS, activity, write_report_workbook
 from ytsupport.ingest.validate import validate_file
 from ytsupport.ingest.worker import read_isolated
 from ytsupport.markup import marked_copy
@@ -19,7 +19,7 @@ def copy_of(path: Path, lang: str = "vi") -> openpyxl.Workbook:
 
 def test_error_and_warning_cells_are_filled_and_commented(tmp_path: Path) -> None:
     rows = [activity(), activity(n=2, people=-5, disabled=0, orphans=0, elderly=0), activity(n=3, day="02/07/2021")]
-    path = make_report(tmp_path / "r.xlsx", activities=rows, title=["BÁO CÁO THÁNG 6/2021"])
+    path = write_report_workbook(tmp_path / "r.xlsx", activities=rows, title=["BÁO CÁO THÁNG 6/2021"])
     wb, report = copy_of(path)
     ws = wb["HoatDong"]
     people_col = ACTIVITY_HEADERS.index("Số người được hỗ trợ") + 1
@@ -46,7 +46,7 @@ def test_csv_copy_is_rebuilt_as_xlsx_with_marks(tmp_path: Path) -> None:
 
 
 def test_formulas_in_the_upload_do_not_survive_into_the_copy(tmp_path: Path) -> None:
-    path = make_report(tmp_path / "r.xlsx", activities=[activity(people=-1, disabled=0, orphans=0, elderly=0)])
+    path = write_report_workbook(tmp_path / "r.xlsx", activities=[activity(people=-1, disabled=0, orphans=0, elderly=0)])
     wb = openpyxl.load_workbook(path)
     wb["HoatDong"]["M2"] = '=HYPERLINK("http://example.invalid","x")'
     wb.save(path)

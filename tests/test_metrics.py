@@ -9,6 +9,8 @@ import pytest
 
 from tests.factories import activity, beneficiary, make_data, make_report, resource, sample_year
 from ytsupport import metrics
+from ytsupport.dashboard import models
+from ytsupport.plan import load_plan
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,16 @@ def test_beneficiaries_by_district_category_and_sex(data: dict[str, pd.DataFrame
     assert by_district.values.tolist() == [["cang_long", 1], ["cau_ke", 1], ["tra_cu", 1], ["tra_cu_x", 0]]
     assert dict(metrics.beneficiaries_by_category(data).values.tolist()) == {
         "khuyet_tat": 3, "mo_coi": 1, "gia_neo_don": 1}
-    assert dict(metrics.beneficiaries_by_sex(data).values.tolist()) == {"nam": 1, "nu": 1, "unknown": 1}
+
+
+def _coverage(data: dict[str, pd.DataFrame], as_of: date = date(2021, 12, 31)) -> models.Coverage:
+    """The coverage page's model, which counts people by sex and age band and the shares."""
+    return models.coverage(data, load_plan(), as_of, "vi")
+
+
+def test_coverage_by_sex(data: dict[str, pd.DataFrame]) -> None:
+    by_sex = _coverage(data).by_sex
+    assert dict(zip(by_sex["sex"], by_sex["people"])) == {"nam": 1, "nu": 1, "unknown": 1}
 
 
 @pytest.mark.parametrize(("born", "band"), [(2006, "children"), (2005, "youth"), (1991, "youth"), (1990, "others"),
@@ -96,14 +107,24 @@ def test_beneficiaries_by_district_category_and_sex(data: dict[str, pd.DataFrame
 def test_age_bands_at_the_as_of_year(born: int, band: str) -> None:
     data = make_data([(make_report("bhxh", "2021-03", beneficiaries=[beneficiary("X", birth_year=born)]),
                        "2021-04-01")])
-    out = dict(metrics.beneficiaries_by_age_band(data, as_of=date(2021, 12, 31)).values.tolist())
-    assert list(out) == list(metrics.AGE_BANDS)
+    by_age = _coverage(data).by_age
+    out = dict(zip(by_age["age_band"], by_age["people"]))
+    assert list(out) == ["children", "youth", "others", "elderly"]  # "unknown" only when someone has no birth year
     assert out[band] == 1 and sum(out.values()) == 1
 
 
+def test_age_band_unknown_without_a_birth_year() -> None:
+    data = make_data([(make_report("bhxh", "2021-03", beneficiaries=[beneficiary("X", birth_year=None)]),
+                       "2021-04-01")])
+    by_age = _coverage(data).by_age
+    assert dict(zip(by_age["age_band"], by_age["people"])) == {
+        "children": 0, "youth": 0, "others": 0, "elderly": 0, "unknown": 1}
+
+
 def test_surveyed_supported_and_bhyt_share(data: dict[str, pd.DataFrame]) -> None:
-    assert _records(metrics.surveyed_vs_supported(data)) == [{"surveyed": 3, "supported": 1, "share": 1 / 3}]
-    assert _records(metrics.bhyt_share(data)) == [{"people": 3, "with_bhyt": 1, "share": 1 / 3}]
+    m = _coverage(data)
+    assert {k: getattr(m, k) for k in ("people", "supported", "with_bhyt", "supported_share", "bhyt_share")} == {
+        "people": 3, "supported": 1, "with_bhyt": 1, "supported_share": 1 / 3, "bhyt_share": 1 / 3}
 
 
 def test_unit_contribution_credits_every_unit_with_its_own_rows(data: dict[str, pd.DataFrame]) -> None:
@@ -172,14 +193,18 @@ def test_as_of_leaves_out_later_rows(data: dict[str, pd.DataFrame]) -> None:
 @pytest.mark.parametrize("name", ["activities_by_month_type", "centre_checkups_by_month", "resources_by_item",
                                   "resources_by_measure", "resources_by_donor_type", "resources_by_unit", "resources_by_month",
                                   "top_donors", "unique_beneficiaries", "beneficiaries_by_district",
-                                  "beneficiaries_by_category", "beneficiaries_by_sex", "beneficiaries_by_age_band",
-                                  "surveyed_vs_supported", "bhyt_share", "unit_contribution"])
+                                  "beneficiaries_by_category", "unit_contribution"])
 @pytest.mark.parametrize("empty", [{}, "nil"])
 def test_every_aggregate_copes_with_no_data(name: str, empty: Any) -> None:
     frames = {} if empty == {} else make_data([(make_report("bhxh", "2021-01"), "2021-02-01")])
     out = getattr(metrics, name)(frames)
     assert isinstance(out, pd.DataFrame)
-    if name in ("surveyed_vs_supported", "bhyt_share"):
-        assert out.iloc[0].tolist()[-1] is None
-    elif name != "beneficiaries_by_age_band":
-        assert len(out) == 0
+    assert len(out) == 0
+
+
+@pytest.mark.parametrize("empty", [{}, "nil"])
+def test_coverage_copes_with_no_data(empty: Any) -> None:
+    frames = {} if empty == {} else make_data([(make_report("bhxh", "2021-01"), "2021-02-01")])
+    m = _coverage(frames)
+    assert (m.people, m.supported_share, m.bhyt_share, m.has_data) == (0, None, None, False)
+    assert m.by_sex.empty and m.by_age["people"].tolist() == [0, 0, 0, 0]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.workbooks import activity, make_report, person
+from tests.workbooks import activity, person, write_report_workbook
 from ytsupport.store import get_engine, history
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +34,9 @@ def results(at: AppTest) -> list[str]:
 
 
 def test_upload_page_checks_then_stores_only_valid_files(db: str, tmp_path: Path) -> None:
-    good = make_report(tmp_path / "good.xlsx", activities=[activity()]).read_bytes()
-    bad = make_report(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")],
-                      unit="Sở Y tế").read_bytes()
+    good = write_report_workbook(tmp_path / "good.xlsx", activities=[activity()]).read_bytes()
+    bad = write_report_workbook(tmp_path / "bad.xlsx", activities=[activity(), activity(n=2, day="31/02/2021")],
+                                unit="Sở Y tế").read_bytes()
     at = page("upload")
     assert not at.exception
     at.file_uploader[0].set_value([("good.xlsx", good, XLSX), ("bad.xlsx", bad, XLSX)]).run()
@@ -53,8 +53,8 @@ def test_upload_page_checks_then_stores_only_valid_files(db: str, tmp_path: Path
 
 
 def test_replacing_a_stored_month_needs_confirmation(db: str, tmp_path: Path) -> None:
-    first = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
-    second = make_report(tmp_path / "b.xlsx", activities=[activity(people=120)]).read_bytes()
+    first = write_report_workbook(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    second = write_report_workbook(tmp_path / "b.xlsx", activities=[activity(people=120)]).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("a.xlsx", first, XLSX)).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
@@ -69,7 +69,7 @@ def test_replacing_a_stored_month_needs_confirmation(db: str, tmp_path: Path) ->
 
 
 def test_unit_select_appears_when_the_file_does_not_say(db: str, tmp_path: Path) -> None:
-    data = make_report(tmp_path / "r.xlsx", activities=[activity()], info=False, period=None).read_bytes()
+    data = write_report_workbook(tmp_path / "r.xlsx", activities=[activity()], info=False, period=None).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("r.xlsx", data, XLSX)).run()
     assert results(at) == ["❌ Có lỗi — cần sửa trước khi lưu"]
@@ -85,7 +85,7 @@ def test_people_page_is_for_admins_only(db: str, tmp_path: Path, monkeypatch: py
     from ytsupport.ingest.validate import validate_file
     from ytsupport.store import store_report
 
-    store_report(get_engine(db), validate_file(make_report(tmp_path / "p.xlsx", beneficiaries=[person()])),
+    store_report(get_engine(db), validate_file(write_report_workbook(tmp_path / "p.xlsx", beneficiaries=[person()])),
                  received_on=date(2021, 7, 1))
     at = page("people")  # local single-user mode: the local admin
     assert "Thạch Thị Sa Rết" in at.dataframe[0].value["Họ và tên"].tolist()
@@ -107,7 +107,7 @@ def test_people_page_is_for_admins_only(db: str, tmp_path: Path, monkeypatch: py
 
 
 def test_storing_the_same_file_again_changes_nothing(db: str, tmp_path: Path) -> None:
-    data = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    data = write_report_workbook(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("a.xlsx", data, XLSX)).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
@@ -137,7 +137,7 @@ def test_an_editor_may_upload_but_not_see_personal_data(db: str, tmp_path: Path,
 
 
 def test_audit_page_lists_uploads_for_admins(db: str, tmp_path: Path) -> None:
-    data = make_report(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
+    data = write_report_workbook(tmp_path / "a.xlsx", activities=[activity()]).read_bytes()
     at = page("upload")
     at.file_uploader[0].set_value(("a.xlsx", data, XLSX)).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
@@ -156,10 +156,85 @@ def test_meeting_page_lists_snapshots_and_compares(db: str, tmp_path: Path) -> N
     from ytsupport.store import store_report
 
     engine = get_engine(db)
-    store_report(engine, validate_file(make_report(tmp_path / "a.xlsx", activities=[activity()])),
+    store_report(engine, validate_file(write_report_workbook(tmp_path / "a.xlsx", activities=[activity()])),
                  received_on=date(2021, 7, 5))
     create_snapshot(engine, "Họp tháng 7", as_of=date(2021, 6, 30))
     at = page("meeting")
     assert not at.exception
     tables = [d.value for d in at.dataframe]
     assert any("Họp tháng 7" in str(t.values) for t in tables)
+
+
+# --------------------------------------------------------------------------- Streamlit's pages/ folder mode
+# app.leave_pages_folder_mode reads Streamlit's internal PagesManager.uses_pages_directory. These
+# tests fail loudly when a Streamlit release changes what the router relies on.
+
+
+def test_the_installed_streamlit_is_a_pinned_release() -> None:
+    import streamlit
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    line = next(r for r in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+                if r.startswith("streamlit"))
+    pinned = Requirement(line.split("#")[0].strip())
+    assert Version(streamlit.__version__) in pinned.specifier, (
+        f"Streamlit {streamlit.__version__} is installed, requirements.txt pins {pinned.specifier}: "
+        "check app.leave_pages_folder_mode against this release, then move the pin")
+
+
+def test_streamlit_sets_the_pages_folder_flag_from_the_folder(tmp_path: Path) -> None:
+    """Unset, the flag is set by the first PagesManager: True when a pages/ folder sits beside the
+    main script (the mode the router leaves), False without one."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ytsupport.dashboard import app
+
+    saved = PagesManager.uses_pages_directory
+    try:
+        for with_folder in (True, False):
+            main = tmp_path / str(with_folder) / "dashboard.py"
+            main.parent.mkdir()
+            main.write_text("", encoding="utf-8")
+            if with_folder:
+                (main.parent / "pages").mkdir()
+            PagesManager.uses_pages_directory = None
+            PagesManager(str(main))
+            assert PagesManager.uses_pages_directory is with_folder
+            assert app.pages_folder_mode() is with_folder
+    finally:
+        PagesManager.uses_pages_directory = saved
+
+
+def test_the_router_leaves_the_pages_folder_mode_before_drawing(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first run finds the mode on (pages/ beside dashboard.py), st.navigation turns it off and
+    st.rerun starts again; the rerun finds it off and draws the page."""
+    from ytsupport.dashboard import app
+
+    seen: list[tuple[bool, str | None, bool]] = []
+    leave = app.leave_pages_folder_mode
+
+    def watched(pages: list, hidden: bool = False) -> None:
+        before = app.pages_folder_mode()
+        try:
+            leave(pages, hidden)
+        except BaseException as exc:  # st.rerun raises to stop the run
+            seen.append((before, type(exc).__name__, app.pages_folder_mode()))
+            raise
+        seen.append((before, None, app.pages_folder_mode()))
+
+    monkeypatch.setattr(app, "leave_pages_folder_mode", watched)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert seen == [(True, "RerunException", False), (False, None, False)]
+    assert at.title[0].value == "Tiến độ Kế hoạch 114-KH/ĐTN"  # the overview, drawn once
+
+
+def test_a_streamlit_without_the_flag_stops_the_router_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ytsupport.dashboard import app
+
+    monkeypatch.delattr(PagesManager, "uses_pages_directory")
+    with pytest.raises(RuntimeError, match=r"uses_pages_directory.*requirements\.txt"):
+        app.leave_pages_folder_mode([])

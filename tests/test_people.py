@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.workbooks import make_report, person
+from tests.workbooks import person, write_report_workbook
 from ytsupport.ingest.validate import validate_file
 from ytsupport.people import people_table, people_xlsx
 from ytsupport.store import get_engine, load_current, store_report
@@ -17,7 +17,7 @@ def stored_people(tmp_path: Path):
     engine = get_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     rows = [person(), person(n=2, name="@SUM(1,1)", year=1950, category="Người cao tuổi neo đơn",
                              district="Càng Long")]
-    store_report(engine, validate_file(make_report(tmp_path / "r.xlsx", beneficiaries=rows)), received_on=date(2021, 7, 1))
+    store_report(engine, validate_file(write_report_workbook(tmp_path / "r.xlsx", beneficiaries=rows)), received_on=date(2021, 7, 1))
     return load_current(engine)["beneficiaries"]
 
 

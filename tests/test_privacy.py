@@ -75,13 +75,13 @@ def test_sessions_expire_after_the_timeout(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_names_can_be_left_out_of_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.workbooks import make_report, person
+    from tests.workbooks import person, write_report_workbook
     from ytsupport.ingest.validate import validate_file
     from ytsupport.store import get_engine, load_current, store_report
 
     monkeypatch.setenv("YTSUPPORT_STORE_NAMES", "0")
     engine = get_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    report = validate_file(make_report(tmp_path / "r.xlsx", beneficiaries=[person()]))
+    report = validate_file(write_report_workbook(tmp_path / "r.xlsx", beneficiaries=[person()]))
     store_report(engine, report, received_on=pd.Timestamp("2021-07-01").date())
     people = load_current(engine)["beneficiaries"]
     assert people["full_name"].isna().all() and people["person_key"].str.len().eq(32).all()

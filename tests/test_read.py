@@ -161,9 +161,11 @@ def test_merged_ranges_are_absolute_zero_based(tmp_path: Path, fmt: str) -> None
     assert sheet.merged == [(2, 2, 2, 4)]  # C3:E3
 
 
-def test_ods_merges_may_be_missing_but_sheet_reads(tmp_path: Path) -> None:
+def test_ods_without_merges_reads(tmp_path: Path) -> None:
     sheet = only_sheet(read.read_workbook(write_ods(tmp_path / "m.ods", GRID), LIMITS))
-    assert isinstance(sheet.merged, list)
+    assert sheet.merged == []  # write_ods merges nothing
+    assert (sheet.first_row, sheet.first_col) == (FIRST_ROW, FIRST_COL)
+    assert sheet.top[0][0] == "Title" and sheet.top[2][:3] == ["Name", "Amount", "Note"]
 
 
 def test_real_xls_from_corpus_reads(tmp_path: Path) -> None:

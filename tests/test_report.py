@@ -18,6 +18,7 @@ from tests.factories import activity, beneficiary, make_data, make_report, resou
 from ytsupport.plan import load_plan, status
 from ytsupport.report import ReportContent, collect, inert, render, report_bytes
 from ytsupport.commands.reports import register
+from ytsupport.report.document import STATUS_FILLS
 from ytsupport.report.labels import status_label
 from ytsupport.report.safe import is_inert
 from ytsupport.settings import get_settings
@@ -109,7 +110,10 @@ def test_xlsx_has_frozen_headers_number_formats_and_status_colours(workbook: ope
     targets = workbook["Chỉ tiêu"]
     assert targets.freeze_panes == "A2"
     assert targets["I2"].number_format == "0.0%"
-    assert len(targets.conditional_formatting) >= 1
+    # each status word in the status column gets its colour (the same pale colours as the Word report)
+    rules = {(str(cf.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb[-6:])
+             for cf in targets.conditional_formatting for rule in cf.rules}
+    assert rules == {(f"J2:J{targets.max_row}", f'"{status_label(s)}"', fill) for s, fill in STATUS_FILLS.items()}
     detail = workbook["Nguồn lực chi tiết"]
     assert detail.freeze_panes == "A2"
     assert detail["A2"].is_date and detail["A2"].number_format == "dd/mm/yyyy"

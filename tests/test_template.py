@@ -79,7 +79,7 @@ def test_example_checkup_at_the_centre(wb: openpyxl.Workbook) -> None:
     row = {h.value: c.value for h, c in zip(ws[1], ws[2])}
     assert row["Loại hoạt động"] == "Khám bệnh, phát thuốc"
     assert row["Địa điểm"] == "Trung tâm Bảo trợ xã hội tỉnh"
-    assert isinstance(row["Ngày thực hiện"], datetime)
+    assert row["Ngày thực hiện"] == datetime(2021, 6, 15)
     for key in ("Trong đó: Người khuyết tật", "Trong đó: Trẻ mồ côi", "Trong đó: Người già neo đơn"):
         assert row[key] <= row["Số người được hỗ trợ"]
 

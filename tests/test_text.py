@@ -1,4 +1,4 @@
-"""Value parsing rules of DATA_CONTRACT §2: one test per rule."""
+"""Value parsing rules of docs/data-contract.md §2: one test per rule."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Matching codes, districts, units and places against the reference data (DATA_CONTRACT §2, §4)."""
+"""Matching codes, districts, units and places against the reference data (docs/data-contract.md §2, §3)."""
 from __future__ import annotations
 
 import csv

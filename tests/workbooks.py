@@ -34,11 +34,11 @@ def resource(day: Any = date(2021, 6, 12), item: Any = "Thuốc", quantity: Any 
     return [n, day, donor, "Doanh nghiệp", item, "Thuốc thiết yếu", quantity, "hộp", value, "Trung tâm BTXH", None]
 
 
-def make_report(path: Path, *, activities: Sequence[list[Any]] | None = None,
-                beneficiaries: Sequence[list[Any]] | None = None, resources: Sequence[list[Any]] | None = None,
-                unit: str | None = "Đoàn cơ sở Bệnh viện Đa khoa tỉnh", period: Any = "6/2021",
-                info: bool = True, title: Sequence[str] | None = None, sheet_names: dict[str, str] | None = None,
-                headers: dict[str, list[str]] | None = None) -> Path:
+def write_report_workbook(path: Path, *, activities: Sequence[list[Any]] | None = None,
+                          beneficiaries: Sequence[list[Any]] | None = None, resources: Sequence[list[Any]] | None = None,
+                          unit: str | None = "Đoàn cơ sở Bệnh viện Đa khoa tỉnh", period: Any = "6/2021",
+                          info: bool = True, title: Sequence[str] | None = None, sheet_names: dict[str, str] | None = None,
+                          headers: dict[str, list[str]] | None = None) -> Path:
     """A report workbook: optional ThongTin, optional title rows above each header, given rows."""
     names = {"activities": "HoatDong", "beneficiaries": "DoiTuong", "resources": "NguonLuc", **(sheet_names or {})}
     heads = {"activities": ACTIVITY_HEADERS, "beneficiaries": BENEFICIARY_HEADERS, "resources": RESOURCE_HEADERS,

@@ -1,4 +1,4 @@
-"""The command line (DATA_CONTRACT §5): validate, template, sample, serve, and the store's commands.
+"""The command line (docs/data-contract.md §5): validate, template, sample, serve, and the store's commands.
 
 Exit codes: ``validate``/``ingest`` 0 when no file has an error, 1 when some file is invalid,
 2 when some file is unreadable; other commands 0 on success, 1 on failure; wrong arguments 64.

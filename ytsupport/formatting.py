@@ -167,12 +167,6 @@ def code_label(kind: str, code: Any, lang: str = "vi") -> str:
     return vocabulary.label(str(code), lang)
 
 
-def categories_label(codes: Any, lang: str = "vi") -> str:
-    """"khuyet_tat;mo_coi" as their labels."""
-    parts = [c for c in str(codes or "").split(";") if c]
-    return "; ".join(code_label("beneficiary_categories", c, lang) for c in parts)
-
-
 def local_time(value: datetime | str | None) -> datetime | None:
     """A timestamp (ISO text or datetime; naive means UTC) in the local time zone
     (env ``YTSUPPORT_TIMEZONE``, default Asia/Ho_Chi_Minh)."""

@@ -3,9 +3,9 @@
 The default map is a grid of squares, one per district, laid out roughly like Trà Vinh province
 (north-west to south-east between the Cổ Chiên and Hậu rivers). It needs no file and no network.
 
-When ``YTSUPPORT_BOUNDARY_FILE`` names a GeoJSON file of district polygons (for example the
-geoBoundaries extract described in ``shared/domain/SOURCES.md``; licensed CC BY 3.0 IGO and never
-committed here), the real polygons are drawn instead. Features are matched to districts by GSO code
+When ``YTSUPPORT_BOUNDARY_FILE`` names a GeoJSON file of district polygons (for example an
+extract of geoBoundaries VNM ADM2, OCHA ROAP / Government of Viet Nam, licensed CC BY 3.0 IGO and
+never committed here), the real polygons are drawn instead. Features are matched to districts by GSO code
 (property ``code``, or ``codes`` for a feature that covers several districts). The 2021 extract has
 one pre-2015 feature for both Duyên Hải units (850 + 851): the map shows their sum there, with a note.
 """

@@ -8,24 +8,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app_subtitle": ("Đoàn Khối các cơ quan và Doanh nghiệp tỉnh Trà Vinh — hỗ trợ thanh, thiếu niên yếu thế",
                      "Youth Union of the Bloc of Agencies and Enterprises of Trà Vinh — support for disadvantaged children and youth"),
     "language": ("Ngôn ngữ", "Language"),
-    "page_check": ("Kiểm tra tệp báo cáo", "Check report files"),
-    "check_intro": ("Tải lên các tệp báo cáo tháng của cơ sở Đoàn (.xlsx, .xlsm, .xls, .ods, .csv) để kiểm tra. "
-                    "Trang này chỉ kiểm tra, không lưu gì.",
-                    "Upload the branches' monthly report files (.xlsx, .xlsm, .xls, .ods, .csv) to check them. "
-                    "This page only checks; nothing is stored."),
     "uploader": ("Chọn hoặc kéo thả tệp báo cáo", "Choose or drop report files"),
-    "override_unit": ("Đơn vị (nếu tệp không ghi rõ)", "Unit (when the file does not say)"),
-    "override_period": ("Tháng báo cáo (nếu tệp không ghi rõ)", "Report month (when the file does not say)"),
     "auto": ("Tự nhận biết", "Detect"),
     "unit": ("Đơn vị", "Unit"),
     "period": ("Tháng", "Month"),
     "status": ("Kết quả", "Result"),
-    "sheets": ("Các trang đã đọc", "Sheets read"),
     "sheet": ("Trang", "Sheet"),
     "kind": ("Loại", "Kind"),
     "rows_read": ("Số dòng", "Rows"),
     "rows_valid": ("Dòng hợp lệ", "Valid rows"),
-    "issues": ("Các vấn đề", "Issues"),
     "severity": ("Mức độ", "Severity"),
     "row": ("Dòng", "Row"),
     "column": ("Cột", "Column"),
@@ -45,8 +36,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nil_report": ("Báo cáo không có số liệu (vẫn tính là đã nộp).", "Nil report (no data rows; still counts as received)."),
     "checking": ("Đang kiểm tra {name}…", "Checking {name}…"),
     "template_download": ("Tải mẫu báo cáo (.xlsx)", "Download the report template (.xlsx)"),
-    "empty_state": ("Chưa có tệp nào. Kéo thả tệp báo cáo vào ô trên, hoặc tải mẫu báo cáo để gửi cho cơ sở.",
-                    "No file yet. Drop report files above, or download the template to send to the branches."),
 
     # --- dashboard: navigation and filters
     "page_overview": ("Tổng quan", "Overview"),
@@ -67,7 +56,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                              "Trung tâm (không ghi huyện) và nguồn lực không được tính.",
                              "The district filter applies to surveyed people and to activities that record a district; "
                              "activities at the Centre (no district) and resources are left out."),
-    "reset_filters": ("Bỏ lọc", "Clear filters"),
     "view_caption": ("Kế hoạch {plan} · số liệu đến ngày {as_of} · {units} · {districts}",
                      "Plan {plan} · data as of {as_of} · {units} · {districts}"),
     "n_units": ("{n} đơn vị", "{n} units"),
@@ -87,7 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "month_missed": ("Không đạt", "Not met"),
     "month_excused": ("Được miễn", "Excused"),
     "month_pending": ("Chưa hết tháng", "Not over yet"),
-    # --- report states (PLAN.md)
+    # --- report states (docs/plan-file.md §4)
     "state_on_time": ("Đúng hạn", "On time"),
     "state_late": ("Trễ hạn", "Late"),
     "state_missing": ("Chưa nộp", "Missing"),
@@ -101,7 +89,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "expected_by_now": ("Cần đạt đến nay", "Expected by now"),
     "no_target_set": ("kế hoạch không đặt chỉ tiêu", "no target set in the plan"),
     "excused_note": ("Tháng được miễn ({months}): {reason}", "Excused months ({months}): {reason}"),
-    "headline": ("Số liệu chính", "Headline numbers"),
     "h_people_served": ("Lượt người được hỗ trợ", "People supported (visits)"),
     "h_people_served_help": ("Tổng số người được hỗ trợ trong các hoạt động hỗ trợ theo Kế hoạch: {types}. "
                              "Không tính tập huấn cán bộ và khảo sát đối tượng (báo cáo riêng). "
@@ -145,7 +132,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "supported": ("Đã được hỗ trợ", "Supported"),
     "with_bhyt": ("Có thẻ BHYT", "Holding a BHYT card"),
     "districts_reached": ("Huyện có đối tượng", "Districts reached"),
-    "multi_unit": ("Người do nhiều đơn vị khảo sát", "People surveyed by several units"),
     "map_title_surveyed": ("Số người đã khảo sát theo huyện", "People surveyed, by district"),
     "map_title_supported": ("Số người đã được hỗ trợ theo huyện", "People supported, by district"),
     "map_title_with_bhyt": ("Số người có thẻ BHYT theo huyện", "People holding a BHYT card, by district"),
@@ -167,7 +153,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "age_others": ("31–59 tuổi", "Aged 31–59"),
     "age_elderly": ("Người cao tuổi (60+)", "Elderly (60+)"),
     "age_unknown": ("Không rõ năm sinh", "Birth year unknown"),
-    "people": ("Số người", "People"),
     # --- visits
     "visits_title": ("Khám bệnh, thăm hỏi và vui chơi", "Check-ups, visits and recreation"),
     "checkups_title": ("Người được khám bệnh, phát thuốc tại Trung tâm mỗi tháng", "People served at the Centre's check-ups each month"),
@@ -208,7 +193,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "donor_type": ("Loại nhà tài trợ", "Donor type"),
     "value_vnd": ("Giá trị (đồng)", "Value (VND)"),
     "in_kind": ("Hiện vật đã trao", "In-kind support"),
-    "quantity": ("Số lượng", "Quantity"),
     # --- units
     "units_title": ("Đơn vị và tình hình báo cáo", "Units and reporting"),
     "matrix_title": ("Báo cáo tháng của từng đơn vị", "Each unit's monthly reports"),
@@ -409,7 +393,6 @@ STRINGS.update({
     "newly_missing_none": ("Không có đơn vị nào mới thiếu báo cáo.", "No unit is newly missing a report."),
     "before": ("Khi chốt", "Then"),
     "now": ("Hiện tại", "Now"),
-    "change": ("Thay đổi", "Change"),
     "late_flag": ("Trễ hạn", "Late"),
     "correction": ("Bản sửa", "Correction"),
     "first_version": ("Lần đầu", "First"),
@@ -525,7 +508,6 @@ STRINGS.update({
     "on_behalf": ("TM. BAN THƯỜNG VỤ", "TM. BAN THƯỜNG VỤ"),
     "secretary": ("BÍ THƯ", "BÍ THƯ"),
     "vnd": ("{value} đồng", "{value} VND"),
-    "page": ("Trang", "Page"),
     # --- the workbook
     "sheet_info": ("Thông tin", "About"),
     "sheet_targets": ("Chỉ tiêu", "Targets"),
@@ -557,7 +539,6 @@ STRINGS.update({
     "col_cost": ("Kinh phí (đồng)", "Cost (VND)"),
     "col_description": ("Mô tả", "Description"),
     "col_uom": ("Đơn vị tính", "Unit of measure"),
-    "col_period": ("Tháng báo cáo", "Report month"),
     "col_beneficiaries": ("Đối tượng khảo sát", "People surveyed"),
     "col_resources_value": ("Giá trị nguồn lực (đồng)", "Resources (VND)"),
     "info_plan": ("Kế hoạch", "Plan"),

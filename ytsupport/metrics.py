@@ -206,11 +206,6 @@ def beneficiaries_by_category(data: Frames, as_of: date | None = None) -> pd.Dat
     return _count_by(codes[codes.fillna("") != ""], "category")
 
 
-def beneficiaries_by_sex(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """Columns: sex (nam / nu / unknown), people."""
-    return _count_by(unique_beneficiaries(data, as_of)["sex"], "sex")
-
-
 def age_band(age: pd.Series) -> pd.Series:
     """children (< 16), youth (16–30), elderly (≥ 60), others; unknown without a birth year."""
     bands = pd.Series("others", index=age.index, dtype=object)
@@ -219,36 +214,6 @@ def age_band(age: pd.Series) -> pd.Series:
     bands[age >= 60] = "elderly"
     bands[age.isna()] = "unknown"
     return bands
-
-
-def beneficiaries_by_age_band(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """Columns: age_band (children, youth, others, elderly, unknown), people.
-
-    Age is counted at the as-of year (default: the year of the latest survey, else this year).
-    """
-    people = unique_beneficiaries(data, as_of)
-    year = as_of.year if as_of else (int(people["surveyed_on"].max().year) if len(people) and
-                                     pd.notna(people["surveyed_on"].max()) else date.today().year)
-    ages = (year - people["birth_year"].astype("Float64")).astype("float64")
-    return _count_by(age_band(ages), "age_band", AGE_BANDS)
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def surveyed_vs_supported(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """One row: surveyed (people), supported (people supported in any report), share."""
-    people = unique_beneficiaries(data, as_of)
-    surveyed, supported = len(people), int(people["supported"].sum())
-    return pd.DataFrame([{"surveyed": surveyed, "supported": supported, "share": _share(supported, surveyed)}])
-
-
-def bhyt_share(data: Frames, as_of: date | None = None) -> pd.DataFrame:
-    """One row: people, with_bhyt (holding a health-insurance card), share."""
-    people = unique_beneficiaries(data, as_of)
-    total, insured = len(people), int(people["has_bhyt"].sum())
-    return pd.DataFrame([{"people": total, "with_bhyt": insured, "share": _share(insured, total)}])
 
 
 # ---------------------------------------------------------------------------------------------

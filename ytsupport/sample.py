@@ -2,8 +2,9 @@
 
 ``generate_sample(outdir)`` writes what ``sample_data/`` holds (``python -m ytsupport sample
 OUTDIR`` regenerates it): one workbook per unit and month in many of the shapes real files take
-(DATA_CONTRACT §3), ``manifest.csv`` (file, unit, period, received_on, style), a README, and
-``invalid/`` with one file per failure mode plus ``invalid/EXPECTED.csv``.
+(docs/data-contract.md §1, variations of real files), ``manifest.csv`` (file, unit, period,
+received_on, style), a README, and ``invalid/`` with one file per failure mode plus
+``invalid/EXPECTED.csv``.
 
 The year has three steps, each a plain function: *content* (what each unit did, as canonical
 values: dates, codes, integers), *style* (how that unit writes its report that month) and
@@ -95,7 +96,7 @@ KHMER_FEMALE_GIVEN = ["Thị Sa Ly", "Thị Sa Rết", "Thị Sô Phia", "Thị 
 #: Share of Khmer families per district (Trà Cú, Cầu Ngang, Châu Thành, Tiểu Cần, Cầu Kè are high).
 KHMER_SHARE = {"tra_cu": 0.6, "cau_ngang": 0.45, "chau_thanh": 0.4, "tieu_can": 0.35, "cau_ke": 0.35,
                "tp_tra_vinh": 0.2, "duyen_hai": 0.25, "tx_duyen_hai": 0.15, "cang_long": 0.1}
-#: Communes (2021 names) per district, from shared/domain/tra_vinh_area_communes_2025.csv.
+#: Communes per district (their names before the 2025 reform): a few of each, for realistic addresses.
 COMMUNES = {
     "tp_tra_vinh": ["Phường 3", "Phường 7", "Xã Long Đức"],
     "cang_long": ["Thị trấn Càng Long", "Xã An Trường", "Xã Bình Phú", "Xã Huyền Hội", "Xã Nhị Long"],
@@ -607,7 +608,8 @@ def bloc_year(y: Year) -> None:
 
 @dataclass(frozen=True)
 class Style:
-    """How one file is written (DATA_CONTRACT §3). Defaults: a clean workbook with ThongTin."""
+    """How one file is written (the accepted variations of docs/data-contract.md §1).
+    Defaults: a clean workbook with ThongTin."""
 
     fmt: str = "xlsx"               # xlsx | ods | xls | csv
     from_template: bool = False     # a filled copy of the real template
@@ -1374,7 +1376,7 @@ Do not edit by hand: `python -m ytsupport sample sample_data` rewrites these fil
 
 - `manifest.csv`: one line per report file: `file`, `unit` (code), `period` (YYYY-MM), the date
   it reached the Bloc (`received_on`, used by the ingest step of `make run` for timeliness) and
-  the `style` it exercises (format and the quirks of DATA_CONTRACT §3 it uses).
+  the `style` it exercises (format and the accepted variations of real files it uses).
 - Every report file is valid (no error, no warning). Some units send nil reports, three miss a
   few months entirely, some reports come late.
 - `invalid/`: one small file per failure mode, named after it; `invalid/EXPECTED.csv` lists the

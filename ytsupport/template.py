@@ -1,4 +1,4 @@
-"""The blank monthly report template (DATA_CONTRACT §1): what `python -m ytsupport template` writes.
+"""The blank monthly report template (docs/data-contract.md §1): what `python -m ytsupport template` writes.
 
 The workbook holds, in this order: ``ThongTin`` (unit and month), the three report sheets
 ``HoatDong``, ``DoiTuong`` and ``NguonLuc`` (an ``STT`` column, then the ``header_vi`` headers of

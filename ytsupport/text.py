@@ -1,4 +1,4 @@
-"""Vietnamese-aware text folding and cell value parsing (DATA_CONTRACT §2).
+"""Vietnamese-aware text folding and cell value parsing (docs/data-contract.md §2).
 
 Every ``parse_*`` function takes a whole column and returns ``(values, reasons)``: the parsed
 values (blank or missing where a cell is blank or bad) and, aligned with them, ``None`` for a
@@ -242,7 +242,7 @@ def _dates_from_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of dates, day-first, never month-first (DATA_CONTRACT §2).
+    """Parse a column of dates, day-first, never month-first (docs/data-contract.md §2).
 
     Accepts date/datetime/Timestamp/datetime64 cells, Excel serial numbers (1900-01-01..2100-12-31,
     also as 5-digit text), and text ``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``,
@@ -387,7 +387,8 @@ def _numbers_from_numeric(values: pd.Series, scale: int) -> tuple[pd.Series, pd.
 
 
 def parse_numbers(values: pd.Series, scale: int = 1) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of counts or money written as numbers or Vietnamese-style text (DATA_CONTRACT §2).
+    """Parse a column of counts or money written as numbers or Vietnamese-style text
+    (docs/data-contract.md §2).
 
     Numbers pass through. Text: ``.``/``,``/space followed by exactly three digits groups
     thousands, followed by one or two digits is the decimal mark; currency words (``đ``,

@@ -1,6 +1,6 @@
 """Reference data (vocabularies, districts, units, places) loaded once and matched against cells.
 
-DATA_CONTRACT §2 "Codes" and §4. A cell matches an entry when, as a whole after
+docs/data-contract.md §3, "Codes and vocabularies". A cell matches an entry when, as a whole after
 :func:`ytsupport.text.fold`, it equals the entry's code, Vietnamese label, English label or an
 alias. There is no fuzzy matching; :meth:`Vocabulary.suggest` only proposes a label for the
 error message. The YAML files under ``reference/`` are validated on load: a malformed entry, a
@@ -63,7 +63,7 @@ def _closest(text: str, keys: Mapping[str, str]) -> str | None:
 
 
 class Vocabulary:
-    """A closed list of codes (DATA_CONTRACT §4) matched by code, label or alias after folding."""
+    """A closed list of codes (docs/data-contract.md §3) matched by code, label or alias after folding."""
 
     def __init__(self, name: str, entries: Iterable[Entry], source: str = "<memory>") -> None:
         self.name = name
@@ -188,7 +188,8 @@ def _prefix_kind(folded_prefix: str) -> str:
 
 
 class DistrictVocabulary(Vocabulary):
-    """Districts (DATA_CONTRACT §4.4): also matched with an administrative prefix or by GSO code.
+    """Districts (docs/data-contract.md §3, districts): also matched with an administrative prefix
+    or by GSO code.
 
     A prefix is significant when two units share a bare name ("Thị xã Duyên Hải" vs "Huyện
     Duyên Hải"); a bare name listed as ambiguous maps to its configured code, flagged ambiguous.
@@ -285,7 +286,7 @@ def strip_unit_prefixes(folded: str) -> str:
 
 @dataclass(frozen=True)
 class Unit:
-    """A reporting unit of the plan (DATA_CONTRACT §4.5)."""
+    """A reporting unit of the plan (docs/data-contract.md §3, reporting units)."""
 
     code: str
     name_vi: str
@@ -379,7 +380,8 @@ class UnitRegistry:
 
 @dataclass(frozen=True)
 class Place:
-    """A configured place (DATA_CONTRACT §4.6), named in a location cell by one of its aliases."""
+    """A configured place (docs/data-contract.md §3, the Centre), named in a location cell by one
+    of its aliases."""
 
     code: str
     label_vi: str

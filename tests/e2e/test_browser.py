@@ -148,11 +148,11 @@ def _people_served(page) -> int:
 
 
 def test_upload_confirm_and_see_it_counted_on_the_overview(server: str, page, tmp_path: Path) -> None:
-    from tests.workbooks import activity, make_report
+    from tests.workbooks import activity, write_report_workbook
 
-    report = make_report(tmp_path / "BC thang 3-2021 - Doan Khoi.xlsx", unit="Đoàn Khối", period="3/2021",
-                         activities=[activity(day="17/03/2021", kind="Khám bệnh", people=777, disabled=0, orphans=0,
-                                              elderly=0, place="Nhà văn hóa xã Long Đức", district="Càng Long")])
+    report = write_report_workbook(tmp_path / "BC thang 3-2021 - Doan Khoi.xlsx", unit="Đoàn Khối", period="3/2021",
+                                   activities=[activity(day="17/03/2021", kind="Khám bệnh", people=777, disabled=0, orphans=0,
+                                                        elderly=0, place="Nhà văn hóa xã Long Đức", district="Càng Long")])
     page.goto(f"{server}/?as_of=2021-12-31")
     settle(page, TITLES[""])
     before = _people_served(page)

@@ -2,7 +2,7 @@
 
 ``register(subparsers)`` adds them to the main parser (``ytsupport/cli.py``); each subcommand sets
 ``handler`` (and ``func``, the same function) taking the parsed arguments and returning the exit
-code (DATA_CONTRACT §5):
+code (docs/data-contract.md §5, exit codes):
 ``ingest`` 0 when no file has an error, 1 when some file is invalid (none unreadable), 2 when
 some file is unreadable; the others 0 on success, 1 on failure with a message on stderr. Wrong
 arguments are argparse's business (the main parser decides their exit code).
@@ -197,7 +197,8 @@ def _print_status(result: dict[str, Any], out: TextIO, lang: str = "vi") -> None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Print target attainment and reporting (JSON of DATA_CONTRACT §5 with --json; floats rounded to 3)."""
+    """Print target attainment and reporting (with --json, the JSON of docs/data-contract.md §5;
+    floats rounded to 3)."""
     from ..figures import compute
     from ..formatting import today
     from ..plan import PlanError, load_plan

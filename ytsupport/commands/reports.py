@@ -2,7 +2,7 @@
 
 ``register(subparsers)`` adds them to the main parser (``ytsupport/cli.py``); each subcommand sets
 ``handler`` (and ``func``) taking the parsed arguments and returning the exit code: 0 on success,
-1 on failure with a message on stderr (DATA_CONTRACT §5).
+1 on failure with a message on stderr (docs/data-contract.md §5, exit codes).
 
     report --out FILE [--db URL] [--as-of YYYY-MM-DD] [--snapshot NAME] [--lang vi|en]
     snapshot create NAME [--db URL] [--as-of YYYY-MM-DD] [--by ACTOR]

@@ -38,12 +38,32 @@ def leave_pages_folder_mode(pages: list[Any], hidden: bool = False) -> None:
     widget is drawn: ``st.navigation`` resolves the page the URL asks for and leaves that mode, and
     ``st.rerun`` starts again on that page.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager, "uses_pages_directory", False) and not getattr(_routing, "guarding", False):
+    if pages_folder_mode() and not getattr(_routing, "guarding", False):
         # with logins, hidden: the next run may stop at the login form, before anyone may see the menu
         st.navigation(pages, position="hidden" if hidden else "sidebar")
         st.rerun()
+
+
+def pages_folder_mode() -> bool:
+    """Whether Streamlit runs the app as an old-style ``pages/`` folder app, read from its internal
+    ``PagesManager.uses_pages_directory`` (None before the first run, True while in that mode,
+    False once ``st.navigation`` has run).
+
+    Raises ``RuntimeError`` when the installed Streamlit no longer has that flag: skipping the
+    rerun silently would lose every user's first click, so the app stops with what to do instead.
+    ``tests/test_pages.py`` checks the flag's behaviour on the Streamlit pinned in requirements.txt.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        flag = PagesManager.uses_pages_directory
+    except (ImportError, AttributeError) as exc:
+        raise RuntimeError(
+            f"Streamlit {st.__version__} has no PagesManager.uses_pages_directory, which "
+            "ytsupport.dashboard.app reads to leave the pages/ folder mode: install the Streamlit "
+            "version pinned in requirements.txt, or adapt leave_pages_folder_mode to this release."
+        ) from exc
+    return bool(flag)
 
 
 def page_guard() -> None:

@@ -62,14 +62,6 @@ def layout(lang: str = "vi", height: int = 380, title: str | None = None, show_l
     return base
 
 
-def empty_figure(message: str, lang: str = "vi", height: int = 200) -> go.Figure:
-    """A blank figure that says why it is blank (pages show an ``st.info`` instead when they can)."""
-    note = {"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
-            "font": {"size": 16, "color": GREY}}
-    return go.Figure(layout=layout(lang, height, xaxis={"visible": False}, yaxis={"visible": False},
-                                   annotations=[note]))
-
-
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
 

@@ -1,4 +1,4 @@
-"""Parsing and checking one column at a time (DATA_CONTRACT §2), whole columns at once.
+"""Parsing and checking one column at a time (docs/data-contract.md §2), whole columns at once.
 
 Each parser takes the raw cells of the data rows and returns the typed values, with the issues
 recorded in the collector. ``bad`` marks rows holding an error, so they are left out of the frame.

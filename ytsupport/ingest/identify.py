@@ -1,4 +1,5 @@
-"""Which unit and month a report is for: info sheet, then title blocks, then file name (DATA_CONTRACT §1)."""
+"""Which unit and month a report is for: info sheet, then title blocks, then file name
+(docs/data-contract.md §1, "Unit and month")."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -141,7 +141,7 @@ class Report:
 
 def exit_code(statuses: list[str]) -> int:
     """The command line's exit code over files' statuses: 2 if some file is unreadable, else 1 if
-    some file is invalid, else 0 (DATA_CONTRACT §5)."""
+    some file is invalid, else 0 (docs/data-contract.md §5, exit codes)."""
     if "unreadable" in statuses:
         return 2
     return 1 if "invalid" in statuses else 0

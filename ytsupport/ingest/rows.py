@@ -1,4 +1,5 @@
-"""Telling data rows from blank, totals, group-heading and example rows (DATA_CONTRACT §3).
+"""Telling data rows from blank, totals, group-heading and example rows
+(docs/data-contract.md §1, "Skipped rows").
 
 Everything here works on whole columns and computes per distinct value: a column of a million
 cells costs about as much as its distinct values (see ``text.py``).

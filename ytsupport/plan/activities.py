@@ -1,6 +1,6 @@
 """Counting an activity once, and choosing activities by type, place and date.
 
-PLAN.md: rows in *different* reports with the same date, activity type and place describe one
+docs/plan-file.md §3: rows in *different* reports with the same date, activity type and place describe one
 activity reported twice (a joint activity, or a cumulative report repeating earlier months): it
 counts once, with the largest people count. Rows within one report are never merged. The Centre
 in any spelling is one place (``at_centre``); any other place is its folded location text.

@@ -1,8 +1,8 @@
 """Where the plan stands at a date: each target's actual, expected_by_now and status, and reporting.
 
-``status`` returns exactly the JSON of DATA_CONTRACT §5 (plus extra keys per target: label,
-clause, responsible, kind, format, interpretation, excused, and details by kind). Numbers are
-kept unrounded; whole numbers are ints.
+``status`` returns exactly the JSON of ``status --json`` (docs/data-contract.md §5; plus extra
+keys per target: label, clause, responsible, kind, format, interpretation, excused, and details
+by kind). Numbers are kept unrounded; whole numbers are ints.
 """
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class ReportContent:
-    """The figures of one report: ``status`` (DATA_CONTRACT §5 plus labels), ``tables``, ``meta``.
+    """The figures of one report: ``status`` (the ``status --json`` of docs/data-contract.md §5,
+    plus labels), ``tables``, ``meta``.
 
     ``meta`` keys: plan, plan_title {vi, en}, months, units {code: name}, reporting_units, as_of,
     generated_at, data_version, threshold, headline {...}, totals {table: rows before truncation},

@@ -89,17 +89,6 @@ def frame_columns(frame: pd.DataFrame | None, kind: str, dates_as_text: bool = F
     return columns
 
 
-def frame_records(frame: pd.DataFrame | None, kind: str) -> list[dict[str, Any]]:
-    """The rows of a canonical frame as plain dicts ready for an executemany insert.
-
-    Columns the frame lacks are stored as null (booleans as False); extra columns are ignored.
-    Raises ``ValueError``/``TypeError`` for a value that does not fit its column's type.
-    """
-    columns = frame_columns(frame, kind)
-    names = list(columns)
-    return [dict(zip(names, values)) for values in zip(*columns.values())]
-
-
 def typed_frame(rows: list[Any], columns: list[str], kind: str | None = None,
                 extra: dict[str, str] | None = None) -> pd.DataFrame:
     """A DataFrame of database rows with the canonical dtypes of ``kind`` (plus ``extra`` dtypes)."""

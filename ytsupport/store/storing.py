@@ -1,6 +1,6 @@
 """Storing checked reports: one transaction per report, versions kept in history, audited.
 
-The rules (DATA_CONTRACT §5): a file byte-identical to the *current* version of its
+The rules (docs/data-contract.md §5, storing rules): a file byte-identical to the *current* version of its
 (unit, month) changes nothing (``unchanged``); identical to an *older* version, that version
 becomes current again (``replaced``); otherwise it becomes a new version, the previous current
 one is kept in history and no longer counted (``replaced``, or ``stored`` when it is the first).

@@ -1,0 +1,133 @@
+"""The string table (``ytsupport/i18n.py``): every key is reachable from the product, and every key
+the product builds from a prefix and a state exists, in both languages."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from ytsupport.auth import ROLES
+from ytsupport.i18n import LANGS, STRINGS, t
+from ytsupport.ingest.messages import Severity
+from ytsupport.ingest.records import KINDS
+from ytsupport.metrics import AGE_BANDS
+from ytsupport.report.export import FORMATS
+from ytsupport.states import MonthState, ReportState, TargetStatus
+from ytsupport.store.compare import TOTALS
+from ytsupport.store.storing import StoreStatus
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT = sorted([*(ROOT / "ytsupport").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py"])
+
+# Keys the product builds as prefix + a value (t(f"status_{...}"), STRINGS.get(f"state_{...}"),
+# widgets.legend(styles, "month_", lang), ...), with every value the prefix is completed with.
+COMPUTED: dict[str, tuple[str, ...]] = {
+    "status_": (*TargetStatus, "ok", "invalid", "unreadable"),  # a target's status; a checked file's status
+    "state_": tuple(ReportState),
+    "month_": tuple(MonthState),
+    "sev_": get_args(Severity),
+    "kind_": KINDS,
+    "role_": ROLES,
+    "result_": (*get_args(StoreStatus), "refused"),  # store_checked: a stored file's result, or refused
+    "cmp_": tuple(measure for _, measure in TOTALS),
+    "age_": AGE_BANDS,
+    "download_": tuple(FORMATS),
+    "map_title_": ("surveyed", "supported", "with_bhyt"),  # the coverage page's map measures
+    "sheet_": ("act_detail", "res_detail"),  # the workbook's truncated detail tables: sheet_{key[:3]}_detail
+}
+
+
+def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+            and (getattr(n.func, "id", None) == name or getattr(n.func, "attr", None) == name)]
+
+
+def _constants(node: ast.AST) -> set[str]:
+    """The strings an argument can be: a literal, or either branch of ``a if c else b``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _constants(node.body) | _constants(node.orelse)
+    return set()
+
+
+def _prefix(node: ast.AST) -> str | None:
+    """The leading literal of ``f"prefix_{x}"`` or ``"prefix_" + x``."""
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    if isinstance(node, ast.BinOp) and isinstance(node.left, ast.Constant):
+        return str(node.left.value)
+    return None
+
+
+def _uses() -> tuple[set[str], set[str]]:
+    """Literal keys and computed prefixes the product passes to ``t`` (or reads from ``STRINGS``).
+
+    A module that looks keys up through a variable (``for k in ("col_no", ...): t(k)``,
+    ``key = "a" if c else "b"; t(key)``, a table of keys such as ``report.labels.AREAS``) counts
+    the keys written in its tuples, lists, conditional expressions, dict values and parameter
+    defaults (not dict keys or subscripts); a message passed to ``login.require`` is a key.
+    """
+    literal: set[str] = set()
+    prefixes: set[str] = set()
+    for path in PRODUCT:
+        if path.name == "i18n.py" and path.parent.name == "ytsupport":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        lookups = _calls(tree, "t") + [c for c in _calls(tree, "get") if getattr(c.func, "value", None)
+                                       and getattr(c.func.value, "id", None) == "STRINGS"]
+        for call in lookups:
+            if call.args:
+                literal |= _constants(call.args[0])
+                prefixes |= {p for p in [_prefix(call.args[0])] if p}
+        prefixes |= {a.value for c in _calls(tree, "legend") for a in c.args
+                     if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+        indirect = "STRINGS" in {getattr(n, "id", None) for n in ast.walk(tree)} or any(
+            call.args and isinstance(call.args[0], ast.Name) for call in lookups)
+        # login.require(right, lang, message): the message is a key
+        literal |= {s for c in _calls(tree, "require") if len(c.args) > 2 for s in _constants(c.args[2])}
+        if indirect:
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Tuple, ast.List)):
+                    literal |= {s for e in node.elts for s in _constants(e)}
+                elif isinstance(node, ast.IfExp):
+                    literal |= _constants(node)
+                elif isinstance(node, ast.Dict):  # a table from codes to keys
+                    literal |= {s for v in node.values for s in _constants(v)}
+                elif isinstance(node, ast.arguments):  # a key as a parameter's default
+                    literal |= {s for d in node.defaults for s in _constants(d)}
+    return literal & set(STRINGS), prefixes
+
+
+def test_every_key_is_reachable():
+    literal, _ = _uses()
+    computed = {prefix + value for prefix, values in COMPUTED.items() for value in values}
+    dead = sorted(set(STRINGS) - literal - computed)
+    assert dead == [], f"keys nothing looks up (remove them, or add the prefix to COMPUTED): {dead}"
+
+
+def test_every_computed_prefix_is_listed():
+    _, prefixes = _uses()
+    assert prefixes == set(COMPUTED), "a key built from a prefix: list the values it is completed with in COMPUTED"
+
+
+@pytest.mark.parametrize("prefix", sorted(COMPUTED))
+def test_every_computed_key_exists(prefix):
+    missing = [prefix + value for value in COMPUTED[prefix] if prefix + value not in STRINGS]
+    assert missing == []
+
+
+def test_both_languages_and_placeholders_agree():
+    import string
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, (vi, en) in STRINGS.items():
+        assert vi.strip() and en.strip(), key
+        assert fields(vi) == fields(en), key
+    assert LANGS == ("vi", "en")
+    assert t("status_met", "en") == "Met" and t("status_met", "vi") == "Đạt"
+    assert t("status_met", "fr") == "Đạt"  # an unknown language falls back to Vietnamese
