@@ -1,16 +1,14 @@
 """Nhật ký / Audit log (admin only): who uploaded, replaced, reverted, exported and logged in, and when."""
 import streamlit as st
 
-from ytsupport.dashboard import app, login, state
-from ytsupport.i18n import t
-from ytsupport.store import audit_entries
+from ytsupport.dashboard import app, login, state, t
 
 app.page_guard()
 lang = state.current_language()
 login.require("audit", lang)
 login.audit_visit("audit_opened")
 st.title(t("page_audit", lang))
-entries = audit_entries(state.engine(), limit=2000)
+entries = login.audit_log(limit=2000)
 if not entries:
     st.info(t("audit_empty", lang))
 else:

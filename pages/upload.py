@@ -3,20 +3,13 @@ from datetime import date
 
 import streamlit as st
 
-from ytsupport.dashboard import app, login, state, upload
+from ytsupport.dashboard import app, login, state, t, upload
 from ytsupport.dashboard.widgets import plain
-from ytsupport.i18n import t
-from ytsupport.markup import marked_copy_name
-from ytsupport.settings import get_settings
-from ytsupport.store import history, revert
-from ytsupport.store.compare import compare_with_stored, store_checked
-from ytsupport.vocab import reference
 
 app.page_guard()
 lang = state.current_language()
-engine = state.engine()
-units = {u.code: u.name_vi for u in reference().units.units()}
-months = state.plan(get_settings().plan_file).months
+units = upload.unit_choices()
+months = upload.plan_months()
 
 login.require("upload", lang)
 st.title(t("page_upload", lang))
@@ -68,7 +61,7 @@ def show_file(uploaded) -> object:
         st.dataframe(upload.sheets_frame(report, lang), hide_index=True)
     if report.status == "ok" and report.is_nil:
         st.caption(t("nil_report", lang))
-    comparison = compare_with_stored(engine, report) if report.status == "ok" else None
+    comparison = upload.compare_with_stored(report) if report.status == "ok" else None
     if comparison is not None:
         show_comparison(comparison)
     if not report.issues:
@@ -81,7 +74,7 @@ def show_file(uploaded) -> object:
     if any(i.severity in ("error", "warning") for i in report.issues) and report.status != "unreadable":
         # made when asked for, after checking the login (the copy holds the file's rows: personal data)
         st.download_button(t("download_marked", lang), upload.marked_copy_download(uploaded.name, data, report, lang),
-                           marked_copy_name(uploaded.name, lang), key=f"mark-{uploaded.file_id}",
+                           upload.marked_name(uploaded.name, lang), key=f"mark-{uploaded.file_id}",
                            on_click="ignore", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption(t("marked_note", lang))
     if any(i.code == "legacy_encoding" for i in report.issues):
@@ -125,7 +118,7 @@ if files:
         confirmed = st.checkbox(t("confirm_replace", lang, names=names), key="confirm-replace")
     if st.button(t("store_button", lang, n=len(valid)), type="primary", disabled=not valid or not confirmed):
         login.require("upload", lang, "not_allowed_action")
-        results = store_checked(engine, [r for r, _ in valid], received_on, login.current_actor())
+        results = upload.store_checked([r for r, _ in valid], received_on, login.current_actor())
         state.data_changed()
         st.session_state["store_results"] = results
     if st.session_state.get("store_results"):
@@ -139,7 +132,7 @@ h_unit = h1.selectbox(t("unit", lang), [None, *units], key="hist-unit",
                       format_func=lambda c: t("all", lang) if c is None else units[c])
 h_period = h2.selectbox(t("period", lang), [None, *months], key="hist-period",
                         format_func=lambda m: t("all", lang) if m is None else m)
-versions = history(engine, unit=h_unit, period=h_period)
+versions = upload.history(unit=h_unit, period=h_period)
 if not versions:
     st.info(t("history_empty", lang))
 else:
@@ -155,7 +148,7 @@ else:
                        period=version["period"], version=version["version"], previous=version["version"] - 1))
             if st.button(t("revert_button", lang), type="primary"):
                 login.require("revert", lang, "not_allowed_action")  # a dialog's button reruns the dialog alone, not the login gate
-                revert(engine, version["id"], actor=login.current_actor())
+                upload.revert(version["id"], actor=login.current_actor())
                 state.data_changed()
                 st.rerun()
 

@@ -198,3 +198,25 @@ def audit_frame(entries: list[dict[str, Any]], lang: str, actions: list[str] | N
                           t("audit_action", lang): e["action"],
                           t("audit_details", lang): ", ".join(f"{k}={v}" for k, v in (e["details"] or {}).items())}
                          for e in entries if actions is None or e["action"] in actions])
+
+
+def audit_log(limit: int = 2000) -> list[dict[str, Any]]:
+    """The newest entries of the audit log (for the admins' page)."""
+    from ..store import audit_entries
+
+    return audit_entries(engine(), limit=limit)
+
+
+def people_table(query: str, lang: str) -> pd.DataFrame:
+    """The beneficiary list with personal data, filtered by ``query`` (callers check the right first)."""
+    from .. import people
+    from .state import frames
+
+    return people.people_table(frames()["beneficiaries"], query, lang)
+
+
+def people_export(query: str, lang: str) -> bytes:
+    """The beneficiary list as an .xlsx workbook (made only inside ``download``'s checked callable)."""
+    from .. import people
+
+    return people.people_xlsx(people_table(query, lang))

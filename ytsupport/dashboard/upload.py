@@ -105,3 +105,60 @@ def cached_unicode_copy(file_id: str, name: str, data: bytes) -> tuple[str, byte
     if file_id not in cache:
         cache[file_id] = converted_upload(name, data)
     return cache[file_id]
+
+
+# ---------------------------------------------------------------------------------------------
+# What the upload page reads and does, on the store of this server process
+
+
+def unit_choices() -> dict[str, str]:
+    """Every known unit, code -> full name (the unit select of a file that does not say)."""
+    from ..vocab import reference
+
+    return {u.code: u.name_vi for u in reference().units.units()}
+
+
+def plan_months() -> list[str]:
+    """The months of the configured plan ("YYYY-MM")."""
+    from .state import plan
+
+    return plan(get_settings().plan_file).months
+
+
+def marked_name(file_name: str, lang: str) -> str:
+    """The marked-up copy's file name."""
+    from ..markup import marked_copy_name
+
+    return marked_copy_name(file_name, lang)
+
+
+def compare_with_stored(report):
+    """The dry run: what storing ``report`` would change."""
+    from ..store.compare import compare_with_stored as compare
+    from .state import engine
+
+    return compare(engine(), report)
+
+
+def store_checked(reports: list, received_on, actor: str) -> list[dict[str, Any]]:
+    """Store the checked reports (each in one transaction), as ``actor``."""
+    from ..store.compare import store_checked as store
+    from .state import engine
+
+    return store(engine(), reports, received_on, actor)
+
+
+def history(unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
+    """The stored versions, newest first (optionally of one unit and month)."""
+    from ..store import history as versions
+    from .state import engine
+
+    return versions(engine(), unit=unit, period=period)
+
+
+def revert(version_id: int, actor: str) -> None:
+    """Make the version before ``version_id`` current again (audited)."""
+    from ..store import revert as go_back
+    from .state import engine
+
+    go_back(engine(), version_id, actor=actor)
