@@ -42,6 +42,29 @@ class Target:
     interpretation: bool = False
     format: str = "count"
     measure: Mapping[str, str] = field(default_factory=dict)  # what is counted: {"vi": "thẻ", "en": "cards"}
+    section: str | None = None  # the report section it is listed in (None: "other targets")
+    roles: tuple[str, ...] = ()  # what else it feeds (ROLES): the check-up chart, the headline figures
+    quote: str = ""  # the sentence of the plan it comes from, verbatim
+
+
+# What a target can feed besides its own line (declared in the plan file, never by id in code):
+# ``checkup_chart``: the monthly chart with its threshold line, the visits page, the report's
+#   check-up table and the "people at the check-ups" headline (one monthly_threshold target);
+# ``headline``: a headline figure of the presentation (its actual, with its label).
+ROLES = ("checkup_chart", "headline")
+# Report sections that are the report's own (reporting, resources), besides the plan's sections.
+OWN_SECTIONS = ("reporting", "resources")
+# What a plan section may show besides its targets' lines.
+SECTION_SHOWS = ("checkups_chart", "coverage_table")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A programme area of the report: its title and what it shows besides its targets."""
+
+    id: str
+    label: Mapping[str, str]
+    show: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,11 @@ class Plan:
     source: Path | None = None
     # activity types whose people count as "people supported" (training and surveys are not support)
     support_activity_types: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    def with_role(self, role: str) -> list[Target]:
+        """The targets that declare ``role`` (see ``ROLES``), in plan order."""
+        return [t for t in self.targets if role in t.roles]
 
     @property
     def months(self) -> list[str]:

@@ -74,7 +74,7 @@ def context(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> Context:
 
     return Context(plan=plan, as_of=as_of, activities=counted(data, plan.start, as_of),
                    beneficiaries=dated("beneficiaries"), resources=dated("resources"),
-                   reporting=reporting(data, plan, as_of))
+                   reporting=reporting(data, plan, as_of), reported=dated("activities"))
 
 
 def _excused(plan: Plan, target: Target) -> dict[str, Any] | None:
