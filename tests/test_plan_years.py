@@ -126,3 +126,10 @@ def test_status_takes_a_plan_id_and_names_the_plans_when_unknown(stores: tuple[s
     assert _status(stores[0], "plan_2021_114", "2021-06-30")["plan"] == "114-KH/ĐTN"
     code, _, err = _run("status", "--db", stores[0], "--plan", "plan_2099", "--json")
     assert code == 1 and "plan_2021_114" in err
+
+
+def test_the_plan_setting_takes_a_plan_id(stores: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YTSUPPORT_PLAN", "plan_2021_114")
+    code, printed, err = _run("status", "--db", stores[0], "--as-of", "2021-06-30", "--json")
+    assert code == 0, err
+    assert json.loads(printed)["plan"] == "114-KH/ĐTN"
