@@ -109,7 +109,8 @@ def test_the_other_plans_figures(other_db: str) -> None:
     assert content.meta["headline"]["threshold_people"] is None
 
 
-PAGES = ["overview", "visits", "units", "coverage", "resources", "present", "meeting", "upload", "people", "audit"]
+PAGES = ["overview", "visits", "units", "coverage", "resources", "present", "meeting", "upload", "people", "audit",
+         "plans"]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -1,4 +1,5 @@
-"""``plan``: list the plans, copy one to another year, check a plan file.
+"""``plan``: list the plans, copy one to another year, check a plan file, import a plan file as
+a new stored version, export a stored version as a file.
 
 Exit codes: 0 on success (``check``: the plan is valid), 1 on failure (``check``: the problems,
 one a line), 64 for wrong arguments.
@@ -12,11 +13,23 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    """Add ``plan list|new|check`` to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
-    p = subparsers.add_parser("plan", help="plans: list, new (copy to another year), check")
+    """Add ``plan list|new|check|import|export`` to ``subparsers`` (from ``add_subparsers``)."""
+    p = subparsers.add_parser("plan", help="plans: list, new (copy to another year), check, import, export")
     sub = p.add_subparsers(dest="plan_command", required=True)
-    ls = sub.add_parser("list", help="the plans of ytsupport/plans: id, number, period")
+    ls = sub.add_parser("list", help="the plans of ytsupport/plans and the stored plans' versions")
+    ls.add_argument("--db", metavar="URL", default=None)
     ls.set_defaults(handler=cmd_plan_list)
+    imp = sub.add_parser("import", help="store a plan file as the next version of a stored plan (audited)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--id", dest="plan_id", default=None, help="the stored plan's id (default: the file name)")
+    imp.add_argument("--db", metavar="URL", default=None)
+    imp.set_defaults(handler=cmd_plan_import)
+    exp = sub.add_parser("export", help="write a stored plan version as a plan file")
+    exp.add_argument("plan_id", metavar="ID")
+    exp.add_argument("--out", type=Path, required=True, metavar="FILE")
+    exp.add_argument("--version", type=int, default=None, help="default: the latest")
+    exp.add_argument("--db", metavar="URL", default=None)
+    exp.set_defaults(handler=cmd_plan_export)
     new = sub.add_parser("new", help="copy a plan to another year (dates shifted, ids kept)")
     new.add_argument("--from", dest="source", metavar="PLAN_ID_OR_FILE", required=True)
     new.add_argument("--year", type=int, required=True, metavar="YYYY")
@@ -38,6 +51,47 @@ def cmd_plan_list(args: argparse.Namespace) -> int:
             print(f"{path.stem:<24} {plan.number:<14} {fmt.day(plan.start)} – {fmt.day(plan.end)}")
         except PlanError as exc:
             print(f"{path.stem:<24} ({len(exc.errors)} lỗi / errors: plan check {path})")
+    from ..plan.stored import versions
+    from ..store import get_engine
+
+    for row in versions(get_engine(args.db)):
+        print(f"{row['plan_id']:<24} v{row['version']:<3} {fmt.stamp(row['created_at'])} {row['created_by']}")
+    return 0
+
+
+def cmd_plan_import(args: argparse.Namespace) -> int:
+    """Check the file and store it as the next version of ``--id`` (exit 1 with every problem)."""
+    from ..plan import PlanError
+    from ..plan.stored import save_version
+    from ..store import get_engine
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+        version = save_version(get_engine(args.db), args.plan_id or args.file.stem, text, actor="cli")
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    except PlanError as exc:
+        print(f"{args.file}: {len(exc.errors)} lỗi / problem(s):", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  - {error}", file=sys.stderr)
+        return 1
+    print(f"{args.plan_id or args.file.stem} v{version}")
+    return 0
+
+
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    from ..plan.stored import version_text
+    from ..store import get_engine
+
+    text = version_text(get_engine(args.db), args.plan_id, args.version)
+    if text is None:
+        print(f"error: no stored plan {args.plan_id!r}" + (f" version {args.version}" if args.version else ""),
+              file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(args.out)
     return 0
 
 

@@ -257,9 +257,13 @@ def _reporting(record: dict[str, Any]) -> Reporting:
 
 
 def plan_files() -> list[Path]:
-    """The plan files to choose from: the configured one first, then the others in ``ytsupport/plans``."""
+    """The plan files to choose from: the configured one first, then the others in ``ytsupport/plans``,
+    then the latest versions of the plans saved in the app (``plan.stored``)."""
+    from ..plan.stored import stored_dir
+
     configured = get_settings().plan_file
-    others = sorted(p for p in PLANS_DIR.glob("*.yaml") if p.resolve() != configured.resolve())
+    others = [p for p in [*sorted(PLANS_DIR.glob("*.yaml")), *sorted(stored_dir().glob("*.yaml"))]
+              if p.resolve() != configured.resolve()]
     return [configured, *others] if configured.is_file() else others
 
 
