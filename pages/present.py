@@ -1,4 +1,4 @@
-"""Trình chiếu / Presentation: the twelve targets and the headline numbers in large type, on one screen."""
+"""Trình chiếu / Presentation: every target of the plan and the headline numbers in large type, on one screen."""
 from datetime import date
 from html import escape
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 
 from tests.factories import sample_year
 from tests.workbooks import activity, make_report
@@ -133,3 +134,69 @@ def test_the_plan_setting_takes_a_plan_id(stores: tuple[str, str], monkeypatch: 
     code, printed, err = _run("status", "--db", stores[0], "--as-of", "2021-06-30", "--json")
     assert code == 0, err
     assert json.loads(printed)["plan"] == "114-KH/ĐTN"
+
+
+def test_year_over_year_shows_the_same_period_of_the_previous_plan(plan_2022: Path, tmp_path: Path) -> None:
+    """With the 2021 plan ending the day before the 2022 copy starts, each 2022 target carries its
+    2021 value to the same day; a renamed target finds its predecessor through ``previous``."""
+    from tests.factories import make_data
+    from ytsupport.dashboard import models
+    from ytsupport.figures import compute
+    from ytsupport.plan import load_plan
+    from ytsupport.report import collect, render
+    from ytsupport.settings import PLANS_DIR
+
+    year = list(sample_year())
+    data = make_data(year + [(_moved(r, 1), shift_date(d, 1)) for r, d in year])
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(plan_2022.read_text(encoding="utf-8").replace(
+        "id: staff_training\n", "id: training_2022\n  previous: staff_training\n"), encoding="utf-8")
+    plan = load_plan(renamed)
+    then = {t["id"]: t["actual"] for t in compute(data, load_plan(PLANS_DIR / "plan_2021_114.yaml"),
+                                                  "2021-06-30").status["targets"]}
+    assert all("previous_actual" not in t for t in compute(data, load_plan(PLANS_DIR / "plan_2021_114.yaml"),
+                                                          "2021-06-30").status["targets"])  # no 2020 plan
+    now = compute(data, plan, "2022-06-30").status["targets"]
+    by_id = {t["id"]: t for t in now}
+    assert by_id["training_2022"]["previous_actual"] == then["staff_training"]
+    assert {t["id"]: t["previous_actual"] for t in now if t["id"] != "training_2022"} == \
+        {i: v for i, v in then.items() if i != "staff_training"}
+    assert {t["previous_as_of"] for t in now} == {"2021-06-30"}
+    assert by_id["checkup_people"]["actual"] == by_id["checkup_people"]["previous_actual"]  # the same year, moved
+
+    html = render(collect(data, plan, date(2022, 6, 30)), "html", "vi").decode("utf-8")
+    assert "Cùng kỳ năm trước" in html and "(Cùng kỳ năm trước, đến 30/06/2021: 657 lượt người.)" in html
+    rows = models.overview(data, plan, date(2022, 6, 30), "vi").scorecard
+    assert next(r for r in rows if r.id == "checkup_people").previous_text == \
+        "(Cùng kỳ năm trước, đến 30/06/2021: 657 lượt người.)"
+
+
+def test_units_change_between_years(tmp_path: Path, plan_2022: Path) -> None:
+    """A 2022 units list where one unit left at the end of 2021 (merged into another) and one
+    joined in 2022: the 2022 plan expects reports of the units that exist in 2022; the 2021 plan,
+    with its own list, is unchanged; a merge into an unknown unit or a period ending before it
+    starts is refused by name."""
+    from ytsupport.plan import PlanError, load_plan
+    from ytsupport.settings import PLANS_DIR, REFERENCE_DIR
+
+    units = yaml.safe_load((REFERENCE_DIR / "units_2021.yaml").read_text(encoding="utf-8"))
+    left = next(u for u in units["units"] if u["code"] == "so_tai_chinh")
+    left.update(valid_to=date(2021, 12, 31), merged_into="vp_ubnd")
+    units["units"].append({"code": "dtn_moi", "name_vi": "Chi đoàn mới", "valid_from": date(2022, 3, 1),
+                           "aliases": ["Chi đoàn Mới"], "counts_for_reporting": True})
+    (tmp_path / "units_2022.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    raw = yaml.safe_load(plan_2022.read_text(encoding="utf-8"))
+    raw["reference"]["units"] = "units_2022.yaml"
+    path = tmp_path / "plan_2022.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    codes = [u.code for u in load_plan(path).reporting_units]
+    assert "so_tai_chinh" not in codes and "dtn_moi" in codes and len(codes) == 12
+    assert len(load_plan(PLANS_DIR / "plan_2021_114.yaml").reporting_units) == 12  # the 2021 list as it was
+
+    left["merged_into"] = "khong_co"
+    units["units"][-1]["valid_to"] = date(2022, 1, 1)
+    (tmp_path / "units_2022.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    assert any("merged_into 'khong_co'" in e for e in info.value.errors)
+    assert any("unit 'dtn_moi': valid_to 2022-01-01 is before valid_from 2022-03-01" in e for e in info.value.errors)

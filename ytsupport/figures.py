@@ -102,6 +102,26 @@ def headline(data: Frames, plan: Plan, as_of: date, result: dict[str, Any]) -> d
 
 
 def compute(data: Frames, plan: Plan, as_of: date | datetime | str) -> Figures:
-    """The figures at ``as_of`` (clipped to the plan period)."""
+    """The figures at ``as_of`` (clipped to the plan period). When a plan's period ends the day
+    before this one starts, each target matching one of it (by id, or ``previous``) also gets
+    ``previous_actual`` and ``previous_as_of``: its value over the same part of that year."""
     result = status(data, plan, as_of)
+    add_previous_year(data, plan, result)
     return Figures(status=result, headline=headline(data, plan, date.fromisoformat(result["as_of"]), result))
+
+
+def add_previous_year(data: Frames, plan: Plan, result: dict[str, Any]) -> None:
+    """``previous_actual`` / ``previous_as_of`` on the targets of ``result`` that the previous
+    year's plan also has (nothing when there is no such plan)."""
+    from .plan.previous import matching_ids, previous_plan, same_period_as_of
+
+    before = previous_plan(plan)
+    if before is None:
+        return
+    day = before.clip(same_period_as_of(plan, before, date.fromisoformat(result["as_of"])))
+    then = {r["id"]: r for r in status(data, before, day)["targets"]}
+    matches = matching_ids(plan, before)
+    for record in result["targets"]:
+        match = matches.get(record["id"])
+        if match is not None:
+            record["previous_actual"], record["previous_as_of"] = then[match]["actual"], day.isoformat()

@@ -320,6 +320,8 @@ STRINGS.update({
     "people_export": ("Xuất danh sách (.xlsx)", "Export the list (.xlsx)"),
     "page_audit": ("Nhật ký", "Audit log"),
     "page_plans": ("Kế hoạch", "Plans"),
+    "col_previous": ("Cùng kỳ năm trước", "Same period last year"),
+    "report_previous": ("(Cùng kỳ năm trước, đến {day}: {value}.)", "(Same period last year, to {day}: {value}.)"),
     "pe_col_label": ("Nội dung chỉ tiêu", "Target"),
     "pe_source": ("Kế hoạch gốc", "Plan to start from"),
     "pe_year": ("Năm mới", "New year"),

@@ -40,6 +40,14 @@ def register(subparsers: Any) -> None:
     check.set_defaults(handler=cmd_plan_check)
 
 
+def _problems(where: object, errors: list[str]) -> int:
+    """Print a plan's problems, one a line, on standard error; exit code 1."""
+    print(f"{where}: {len(errors)} lỗi / problem(s):", file=sys.stderr)
+    for error in errors:
+        print(f"  - {error}", file=sys.stderr)
+    return 1
+
+
 def cmd_plan_list(args: argparse.Namespace) -> int:
     from .. import formatting as fmt
     from ..plan import PlanError, load_plan
@@ -72,10 +80,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
     except PlanError as exc:
-        print(f"{args.file}: {len(exc.errors)} lỗi / problem(s):", file=sys.stderr)
-        for error in exc.errors:
-            print(f"  - {error}", file=sys.stderr)
-        return 1
+        return _problems(args.file, exc.errors)
     print(f"{args.plan_id or args.file.stem} v{version}")
     return 0
 
@@ -138,9 +143,6 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     try:
         plan = load_plan(resolve_plan(args.file))
     except PlanError as exc:
-        print(f"{exc.path}: {len(exc.errors)} lỗi / problem(s):", file=sys.stderr)
-        for error in exc.errors:
-            print(f"  - {error}", file=sys.stderr)
-        return 1
+        return _problems(exc.path, exc.errors)
     print(f"OK {plan.number}: {plan.start.isoformat()} – {plan.end.isoformat()}, {len(plan.targets)} targets")
     return 0

@@ -83,6 +83,7 @@ class ScorecardRow:
     excused_text: str | None = None
     months: tuple[MonthCell, ...] | None = None
     models: tuple[ModelStarted, ...] | None = None
+    previous_text: str | None = None  # the same period of the previous year's plan, when there is one
 
 
 @dataclass(frozen=True)
@@ -380,7 +381,10 @@ def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) ->
         expected_text=None if expected is None else fmt.target_value(expected, form, lang),
         bar=None if goal in (None, 0) else min(1.0, (actual or 0) / goal),
         marker=None if goal in (None, 0) or expected is None else min(1.0, expected / goal),
-        interpretation=bool(target.get("interpretation")), excused_text=excused_text, months=months, models=started)
+        interpretation=bool(target.get("interpretation")), excused_text=excused_text, months=months, models=started,
+        previous_text=None if "previous_actual" not in target else t(
+            "report_previous", lang, value=fmt.measured(target["previous_actual"], form, target.get("measure"), lang),
+            day=fmt.day(target["previous_as_of"], lang)))
 
 
 def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> Gaps:

@@ -17,6 +17,15 @@ class Unit:
     name_vi: str
     pilot: bool = False
     counts_for_reporting: bool = True
+    # the unit exists from valid_from through valid_to (None: open); a unit merged into another
+    # names it (its old reports keep their code, its aliases still match)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    merged_into: str | None = None
+
+    def active_between(self, start: date, end: date) -> bool:
+        """Whether the unit exists on some day from ``start`` through ``end``."""
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Target:
     section: str | None = None  # the report section it is listed in (None: "other targets")
     roles: tuple[str, ...] = ()  # what else it feeds (ROLES): the check-up chart, the headline figures
     quote: str = ""  # the sentence of the plan it comes from, verbatim
+    previous: str | None = None  # the id of this target in the previous year's plan, when it changed
 
 
 # What a target can feed besides its own line (declared in the plan file, never by id in code):
@@ -97,8 +107,9 @@ class Plan:
 
     @property
     def reporting_units(self) -> list[Unit]:
-        """Units expected to send one report a month."""
-        return [u for u in self.units if u.counts_for_reporting]
+        """Units expected to send one report a month: those that count for reporting and exist
+        during the plan period (a unit that left before it or joins after it is not expected)."""
+        return [u for u in self.units if u.counts_for_reporting and u.active_between(self.start, self.end)]
 
     def target(self, target_id: str) -> Target:
         for t in self.targets:

@@ -18,7 +18,7 @@ from .definition import OWN_SECTIONS, ROLES, SECTION_SHOWS, Adjustment, Plan, Se
 
 FORMATS = ("count", "percent", "vnd")
 _TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format",
-                "measure", "section", "roles", "quote"}
+                "measure", "section", "roles", "quote", "previous"}
 
 
 class PlanError(ValueError):
@@ -243,7 +243,8 @@ def _target(raw: Mapping[str, Any]) -> Target:
                   responsible=dict(raw["responsible"]), kind=raw["kind"], target=raw.get("target"),
                   params=params, interpretation=bool(raw.get("interpretation", False)),
                   format=raw.get("format", default_format), measure=dict(raw.get("measure") or {}),
-                  section=raw.get("section"), roles=tuple(raw.get("roles") or ()), quote=str(raw.get("quote") or ""))
+                  section=raw.get("section"), roles=tuple(raw.get("roles") or ()), quote=str(raw.get("quote") or ""),
+                  previous=raw.get("previous"))
 
 
 def _composite_cycles(raw_targets: list[Mapping[str, Any]]) -> list[str]:
@@ -264,8 +265,24 @@ def _composite_cycles(raw_targets: list[Mapping[str, Any]]) -> list[str]:
 def _load_units(path: Path) -> tuple[Unit, ...]:
     raw = _read_yaml(path)
     return tuple(Unit(code=u["code"], name_vi=u.get("name_vi", u["code"]), pilot=bool(u.get("pilot", False)),
-                      counts_for_reporting=bool(u.get("counts_for_reporting", True)))
+                      counts_for_reporting=bool(u.get("counts_for_reporting", True)),
+                      valid_from=_as_date(u["valid_from"]) if u.get("valid_from") else None,
+                      valid_to=_as_date(u["valid_to"]) if u.get("valid_to") else None,
+                      merged_into=u.get("merged_into"))
                  for u in raw["units"])
+
+
+def unit_errors(units: tuple[Unit, ...]) -> list[str]:
+    """Validity periods that end before they start, duplicate codes, merges into unknown units."""
+    codes = [u.code for u in units]
+    errors = [f"units: duplicate code {c!r}" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    errors += [f"unit {u.code!r}: valid_to {u.valid_to} is before valid_from {u.valid_from}" for u in units
+               if u.valid_from and u.valid_to and u.valid_to < u.valid_from]
+    errors += [f"unit {u.code!r}: merged_into {u.merged_into!r} is not a unit of the list" for u in units
+               if u.merged_into and u.merged_into not in codes]
+    errors += [f"unit {u.code!r}: merged_into needs valid_to (the day it ended)" for u in units
+               if u.merged_into and not u.valid_to]
+    return errors
 
 
 def _load_references(raw: Mapping[str, Any], path: Path, errors: list[str]) -> dict[str, Any]:
@@ -432,6 +449,7 @@ def load_plan(path: str | Path | None = None) -> Plan:
         errors.append("missing `plan` (the plan's number, e.g. 114-KH/ĐTN)")
     sections = _sections(raw, errors)
     errors += _layout_errors(targets, sections)
+    errors += unit_errors(refs.get("units") or ())
     if errors:
         raise PlanError(path, errors)
     districts = tuple(d["code"] for d in (refs.get("districts") or {}).get("districts", []))

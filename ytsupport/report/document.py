@@ -130,16 +130,23 @@ def targets_table(content: ReportContent, lang: str, number: int) -> Table:
     """Table 1: every target with its actual, target, expected pace, attainment and status."""
     header = [t(k, lang) for k in ("col_no", "col_target_label", "col_actual", "col_target", "col_expected",
                                     "col_attainment", "col_status")]
+    previous = any("previous_actual" in r for r in content.targets)  # the same period of the previous year
+    if previous:
+        header.insert(3, t("col_previous", lang))
     rows, fills = [], []
     for i, record in enumerate(content.targets, start=1):
         form = record.get("format", "count")
         label = f"{_label(record, lang)} ({t('clause', lang, clause=record.get('clause', ''))})"
-        rows.append([str(i), label, fmt.target_value(record["actual"], form, lang),
+        before = [fmt.target_value(record.get("previous_actual"), form, lang)] if previous else []
+        rows.append([str(i), label, fmt.target_value(record["actual"], form, lang), *before,
                      fmt.target_value(record["target"], form, lang),
                      fmt.target_value(record["expected_by_now"], form, lang),
                      fmt.percent(record["attainment"], lang), status_label(record["status"], lang)])
-        fills.append([None] * 6 + [STATUS_FILLS.get(record["status"])])
+        fills.append([None] * (len(header) - 1) + [STATUS_FILLS.get(record["status"])])
     caption = t("targets_table", lang)
+    if previous:
+        return Table(caption, header, rows, [0.06, 0.31, 0.11, 0.11, 0.09, 0.11, 0.09, 0.12], "clrrrrrc", fills,
+                     small=True)
     return Table(caption, header, rows, [0.07, 0.37, 0.13, 0.10, 0.12, 0.09, 0.12], "clrrrrc", fills, small=True)
 
 
@@ -185,6 +192,10 @@ def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
     for model in record.get("models") or []:
         state = t("model_started" if model.get("started") else "model_not_started", lang)
         extras.append(f"{pick((model['label'].get('vi', ''), model['label'].get('en', '')), lang)}: {state}.")
+    if "previous_actual" in record:
+        extras.append(t("report_previous", lang, value=fmt.measured(record["previous_actual"], form,
+                                                                     record.get("measure"), lang),
+                        day=fmt.day(record["previous_as_of"])))
     note = target_note(record, lang)
     if note:
         extras.append(f"({note[:1].upper()}{note[1:]}.)")
