@@ -200,3 +200,25 @@ def test_units_change_between_years(tmp_path: Path, plan_2022: Path) -> None:
         load_plan(path)
     assert any("merged_into 'khong_co'" in e for e in info.value.errors)
     assert any("unit 'dtn_moi': valid_to 2022-01-01 is before valid_from 2022-03-01" in e for e in info.value.errors)
+
+
+def test_reports_of_every_years_units_are_recognised(tmp_path: Path) -> None:
+    """The reference folder's units files of all years make one list: a unit of 2022 is known, and
+    a unit renamed in 2022 is still found by its 2021 name."""
+    import shutil
+
+    from ytsupport.settings import REFERENCE_DIR
+    from ytsupport.vocab import load_reference
+
+    for path in REFERENCE_DIR.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    units = yaml.safe_load((REFERENCE_DIR / "units_2021.yaml").read_text(encoding="utf-8"))
+    renamed = next(u for u in units["units"] if u["code"] == "so_gddt")
+    old_name, renamed["name_vi"] = renamed["name_vi"], "Chi đoàn Sở Giáo dục (tên mới 2022)"
+    units["units"].append({"code": "dtn_moi", "name_vi": "Chi đoàn Trung tâm Dịch vụ việc làm",
+                           "valid_from": date(2022, 3, 1), "aliases": ["Chi đoàn TT DVVL"]})
+    (tmp_path / "units_2022.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    registry = load_reference(tmp_path).units
+    assert registry.match_name("Chi đoàn TT DVVL") == "dtn_moi"
+    assert registry.match_name(old_name) == registry.match_name("Chi đoàn Sở Giáo dục (tên mới 2022)") == "so_gddt"
+    assert registry.get("so_gddt").name_vi == "Chi đoàn Sở Giáo dục (tên mới 2022)"
