@@ -114,3 +114,18 @@ def test_plan_import_list_and_export(store: str, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
     assert _run("plan", "export", "plan_1999", "--out", str(out), "--db", store)[0] == 1
     assert [e["action"] for e in audit_entries(get_engine(store), 10)].count("plan_save") == 2
+
+
+def test_a_role_taken_twice_is_refused_before_saving(store: str) -> None:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.run().switch_page("pages/plans.py").run()
+    at.selectbox(key="plans_source").set_value("plan_2021_114")
+    _button(at, "plans_edit").click().run()
+    assert at.text_input(key="pe_id").value == "plan_2021_114"
+    at.selectbox(key="pe_target").set_value("recreation_monthly").run()
+    at.multiselect(key="pe_roles_recreation_monthly").set_value(["checkup_chart"]).run()
+    assert any("role checkup_chart: at most one target" in e for e in _errors(at))
+    assert any("needs kind monthly_threshold" in e for e in _errors(at))
+    assert _button(at, "plans_save").disabled
+    at.multiselect(key="pe_roles_recreation_monthly").set_value([]).run()
+    assert _errors(at) == [] and not _button(at, "plans_save").disabled

@@ -20,6 +20,7 @@ from ..figures import compute
 from ..i18n import t
 from ..plan import PlanError
 from ..plan.copying import copy_plan, dump_raw, read_raw
+from ..plan.definition import ROLES
 from ..plan.kinds import KINDS
 from ..plan.stored import PLAN_ID, check_text, save_version, versions
 from ..report.labels import status_label
@@ -81,8 +82,8 @@ def _value_error(text: str, kind: str, lang: str) -> tuple[Any, str | None]:
 
 
 def target_fields(draft: dict[str, Any], lang: str) -> bool:
-    """The chosen target's value, window, clause, label, responsible units and section; True when
-    a field is wrong."""
+    """The chosen target's value, window, clause, label, responsible units, section and roles;
+    True when a field is wrong (a role taken twice is reported by the whole-plan check)."""
     targets = draft["targets"]
     names = {tg["id"]: f"{tg['id']} — {tg['label'].get('vi', '')}" for tg in targets}
     chosen = st.selectbox(t("pe_target", lang), list(names), format_func=names.get, key="pe_target")
@@ -125,6 +126,10 @@ def target_fields(draft: dict[str, Any], lang: str) -> bool:
                                      key=f"pe_section_{chosen}")
     if target["section"] is None:
         target.pop("section", None)
+    target["roles"] = st.multiselect(t("pe_roles", lang), list(ROLES), default=list(target.get("roles") or []),
+                                     format_func=lambda r: t(f"pe_role_{r}", lang), key=f"pe_roles_{chosen}")
+    if not target["roles"]:
+        target.pop("roles")
     return wrong
 
 

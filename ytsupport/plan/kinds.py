@@ -78,7 +78,7 @@ def _activities(target: Target, ctx: Context, params: Any = None) -> pd.DataFram
 
 
 def _outside(activities: pd.DataFrame, windows: Any) -> pd.DataFrame:
-    """Activities dated outside every window {from, to} (both ends excluded from the result)."""
+    """The activities not dated within any of the windows {from, to} (a window's both ends included)."""
     if not windows or len(activities) == 0:
         return activities
     days = pd.to_datetime(activities["date"])
