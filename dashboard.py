@@ -20,6 +20,7 @@ EDITOR_PAGES = [st.Page("pages/upload.py", title=t("page_upload", lang), icon=":
 ADMIN_PAGES = [
     st.Page("pages/people.py", title=t("page_people", lang), icon=":material/badge:", url_path="people"),
     st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"),
+    st.Page("pages/plans.py", title=t("page_plans", lang), icon=":material/edit_calendar:", url_path="plans"),
 ]
 app.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES, hidden=login.logins_configured())
 lang = state.language()
@@ -28,7 +29,7 @@ pages += EDITOR_PAGES if login.can(user.role, "upload") else []
 pages += ADMIN_PAGES if login.can(user.role, "personal_data") else []
 page = st.navigation(pages)
 widgets.style()
-if page.url_path not in ("upload", "people", "audit", "meeting", "present"):  # these read files or the log, not filters
+if page.url_path not in ("upload", "people", "audit", "meeting", "present", "plans"):  # these read files or the log, not filters
     state.sidebar_filters(lang)
 login.note_page(page.url_path)
 app.run_page(page)

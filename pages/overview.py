@@ -15,7 +15,8 @@ h = m.headline
 cols = st.columns([1.2, 1.2, 1.45, 1])
 cols[0].metric(t("h_people_served", lang), fmt.number(h.people_served, lang), border=True,
                help=m.supported_help)
-cols[1].metric(t("h_checkups", lang), fmt.number(h.checkup_people, lang), border=True)
+if h.threshold_people is not None:  # the plan has a check-up chart target
+    cols[1].metric(t("h_checkups", lang), fmt.number(h.threshold_people, lang), border=True)
 cols[2].metric(t("h_resources", lang), fmt.money_short(h.resources_vnd, lang), border=True,
                help=fmt.money(h.resources_vnd, lang))
 cols[3].metric(t("h_reports", lang), t("h_reports_value", lang, received=fmt.number(h.reports_received, lang),

@@ -1,4 +1,4 @@
-"""Trình chiếu / Presentation: the twelve targets and the headline numbers in large type, on one screen."""
+"""Trình chiếu / Presentation: every target of the plan and the headline numbers in large type, on one screen."""
 from datetime import date
 from html import escape
 
@@ -46,10 +46,12 @@ def _as_of_param() -> date | None:
 
 def headline_html(content) -> str:
     head, rep = content.meta["headline"], content.meta["headline"]["reporting"]
-    checkups = next((r["actual"] for r in content.targets if r["id"] == "checkup_people"), None)
+    # the plan's `headline` targets (role declared in the plan file), each with its own label
+    chosen = [(fmt.target_value(r["actual"], r.get("format", "count"), lang, short=True),
+               r["label"].get(lang) or r["label"].get("vi", r["id"]))
+              for r in content.targets if "headline" in (r.get("roles") or ())]
     numbers = [(f"{head['targets_met']}/{head['targets_total']}", t("targets_met", lang)),
-               (f"{rep['received']}/{rep['expected']}", t("reports_received", lang)),
-               (fmt.count(checkups, lang), t("people_at_centre", lang)),
+               (f"{rep['received']}/{rep['expected']}", t("reports_received", lang)), *chosen,
                (fmt.money_short(head["resources_value_vnd"], lang), t("resources_total", lang)),
                (fmt.count(head["people_surveyed"], lang), t("people_surveyed", lang))]
     return "".join(f'<div class="pv-num"><b>{escape(v)}</b><span>{escape(k)}</span></div>' for v, k in numbers)

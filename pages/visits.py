@@ -15,22 +15,25 @@ if not m.has_data:
 month_names = {s: t(f"month_{s}", lang) for s in widgets.MONTH_STYLE}
 checkup = m.checkup_strip
 cols = st.columns(4)
-cols[0].metric(t("h_checkups", lang), fmt.number(m.checkup_people, lang), border=True)
+if m.threshold is not None:  # the plan has a check-up chart target
+    cols[0].metric(t("h_checkups", lang), fmt.number(m.threshold_people, lang), border=True)
 if checkup:
     cols[1].metric(t("months_met_checkups", lang, threshold=fmt.number(m.threshold, lang)),
                    f"{checkup.actual} / {fmt.number(checkup.target, lang)}", border=True)
 cols[2].metric(t("activities", lang), fmt.number(m.activities, lang), border=True)
 cols[3].metric(t("h_people_served", lang), fmt.number(m.people_served, lang), border=True, help=m.supported_help)
 
-widgets.chart(charts.checkups_by_month(m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
-                                  names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))
+if m.threshold is not None:
+    widgets.chart(charts.checkups_by_month(m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
+                                           names={**month_names, "line": t("line", lang)},
+                                           title=t("checkups_title", lang)))
 if m.excused:
     st.caption(t("excused_months", lang, months=", ".join(fmt.month(x, lang) for x in m.excused)))
 
 widgets.legend(widgets.MONTH_STYLE, "month_", lang)
 for strip in m.strips:
     st.markdown(f"**{strip.label}** — {t('months_met', lang).lower()}: "
-                f"{strip.actual} / {fmt.number(strip.target, lang)}")
+                f"{strip.actual}" + ("" if strip.target is None else f" / {fmt.number(strip.target, lang)}"))
     widgets.chart(charts.month_strip(strip.months, lang, names=month_names), key=f"strip-{strip.id}")
 
 st.subheader(t("heatmap_title", lang))

@@ -35,7 +35,7 @@ def sample_year() -> Iterator[tuple]:
         yield make_report("bv_da_khoa", period, activities=[
             activity(f"{period}-15", "kham_benh", 60 if m == 8 else 110, centre=True)]), _received(period)
         if m != 11:
-            acts = [activity(f"{period}-20", "vui_choi", 30)] if m <= 5 else []
+            acts = [activity(f"{period}-20", "vui_choi", 30, centre=True)] if m <= 5 else []
             acts += [activity("2021-03-08", "thanh_lap_clb", 15)] if m == 3 else []
             people = [beneficiary(NAMES[0], district="cang_long", surveyed_on="2021-05-03", supported=True),
                       beneficiary(NAMES[3], district="cau_ke", birth_year=1950, surveyed_on="2021-05-04",
@@ -44,7 +44,8 @@ def sample_year() -> Iterator[tuple]:
                               kinds=None if acts or people else ["activities"]), _received(period, 10 * (m % 2))
         if m in (3, 6, 9):
             yield make_report("bhxh", period, resources=[resource(f"{period}-10", "the_bhyt", 1, 804_600,
-                                                                  donor="Đoàn viên BHXH", unit_of_measure="thẻ")],
+                                                                  donor="Đoàn viên BHXH", recipient="Học sinh",
+                                                                  unit_of_measure="thẻ")],
                               beneficiaries=[beneficiary(n, district=d, surveyed_on=f"{period}-11", has_bhyt=True)
                                              for n, d in zip(NAMES[:3], ["cang_long", "tra_cu", "tx_duyen_hai"])]
                               if m == 3 else []), _received(period)

@@ -9,6 +9,7 @@ from typing import get_args
 import pytest
 
 from ytsupport.auth import ROLES
+from ytsupport.plan.definition import ROLES as PLAN_ROLES
 from ytsupport.i18n import LANGS, STRINGS, t
 from ytsupport.ingest.messages import Severity
 from ytsupport.ingest.records import KINDS
@@ -36,6 +37,8 @@ COMPUTED: dict[str, tuple[str, ...]] = {
     "download_": tuple(FORMATS),
     "map_title_": ("surveyed", "supported", "with_bhyt"),  # the coverage page's map measures
     "sheet_": ("act_detail", "res_detail"),  # the workbook's truncated detail tables: sheet_{key[:3]}_detail
+    "pe_": ("label", "responsible"),  # the plan editor's bilingual fields
+    "pe_role_": PLAN_ROLES,  # the plan editor's roles of a target
 }
 
 

@@ -49,8 +49,8 @@ def test_activities_by_month_and_type_count_each_activity_once(data: dict[str, p
         {"month": "2021-03", "activity_type": "tap_huan", "activities": 1, "people_served": 15}]
 
 
-def test_centre_checkups_by_month_fill_every_month(data: dict[str, pd.DataFrame]) -> None:
-    out = metrics.centre_checkups_by_month(data, months=["2021-01", "2021-02", "2021-03"])
+def test_checkups_by_month_fill_every_month(data: dict[str, pd.DataFrame]) -> None:
+    out = metrics.checkups_by_month(data, "kham_benh", months=["2021-01", "2021-02", "2021-03"])
     assert _records(out) == [{"month": "2021-01", "activities": 1, "people_served": 100},
                              {"month": "2021-02", "activities": 0, "people_served": 0},
                              {"month": "2021-03", "activities": 0, "people_served": 0}]
@@ -190,14 +190,15 @@ def test_as_of_leaves_out_later_rows(data: dict[str, pd.DataFrame]) -> None:
     assert len(metrics.unique_beneficiaries(data, as_of=day)) == 1  # An; Bình was surveyed in March
 
 
-@pytest.mark.parametrize("name", ["activities_by_month_type", "centre_checkups_by_month", "resources_by_item",
+@pytest.mark.parametrize("name", ["activities_by_month_type", "checkups_by_month", "resources_by_item",
                                   "resources_by_measure", "resources_by_donor_type", "resources_by_unit", "resources_by_month",
                                   "top_donors", "unique_beneficiaries", "beneficiaries_by_district",
                                   "beneficiaries_by_category", "unit_contribution"])
 @pytest.mark.parametrize("empty", [{}, "nil"])
 def test_every_aggregate_copes_with_no_data(name: str, empty: Any) -> None:
     frames = {} if empty == {} else make_data([(make_report("bhxh", "2021-01"), "2021-02-01")])
-    out = getattr(metrics, name)(frames)
+    args = ("kham_benh",) if name == "checkups_by_month" else ()  # the one aggregate of a chosen activity type
+    out = getattr(metrics, name)(frames, *args)
     assert isinstance(out, pd.DataFrame)
     assert len(out) == 0
 

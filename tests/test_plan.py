@@ -21,9 +21,10 @@ from ytsupport.store import load_current, store_report
 
 PLAN_FILE = settings.PLANS_DIR / "plan_2021_114.yaml"
 SHARED_PLAN = Path(__file__).resolve().parents[2] / "shared" / "plan" / "PLAN.md"
-IDS = ["checkup_monthly", "checkup_people", "children_day_gifts", "mid_autumn_gifts", "bhyt_disabled_students",
-       "disability_club", "recreation_monthly", "two_models", "district_coverage", "staff_training",
-       "reporting_completeness", "resources_value"]
+IDS = ["checkup_monthly", "checkup_people", "children_day_gifts", "mid_autumn_gifts", "holiday_gifts",
+       "bhyt_disabled_students", "bhyt_centre_residents", "therapy_support", "disability_club", "recreation_monthly",
+       "forums_playgrounds", "two_models", "district_coverage", "staff_training", "livelihood_support", "own_models",
+       "reporting_completeness", "thematic_reports", "resources_value"]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,12 @@ def test_plan_file_holds_the_catalogue(plan: Any) -> None:
         "bhyt_disabled_students": ("sum_resource_quantity", 2), "disability_club": ("activity_count", 1),
         "recreation_monthly": ("months_with_activity", 12), "two_models": ("composite", 2),
         "district_coverage": ("distinct_count", 9), "staff_training": ("activity_count", 1),
-        "reporting_completeness": ("reporting_rate", 1), "resources_value": ("tracked_value", None)}
+        "reporting_completeness": ("reporting_rate", 1), "resources_value": ("tracked_value", None),
+        # tracked lines: the plan names them without a number
+        "holiday_gifts": ("activity_count", None), "bhyt_centre_residents": ("sum_people", None),
+        "therapy_support": ("sum_people", None), "forums_playgrounds": ("months_with_activity", None),
+        "livelihood_support": ("sum_people", None), "own_models": ("units_with_activity", None),
+        "thematic_reports": ("reporting_rate", None)}
     assert plan.target("checkup_monthly").params == {"activity_type": "kham_benh", "place": "centre", "threshold": 100}
     assert all(t.label["vi"] and t.label["en"] and t.responsible["vi"] and t.responsible["en"] for t in plan.targets)
     assert [u.code for u in plan.reporting_units][:3] == ["bv_da_khoa", "bhxh", "ldtbxh"]
@@ -77,7 +83,7 @@ def test_plan_file_refers_to_reference_data_by_name() -> None:
 @pytest.mark.skipif(not SHARED_PLAN.is_file(), reason="../shared is not present")
 def test_target_ids_match_the_shared_plan(plan: Any) -> None:
     ids = re.findall(r"^\| `([a-z_]+)` \|", SHARED_PLAN.read_text(encoding="utf-8"), flags=re.M)
-    assert ids == [t.id for t in plan.targets]
+    assert [i for i in [t.id for t in plan.targets] if i in ids] == ids  # the catalogue's, in order, plus additions
 
 
 def _raw() -> dict[str, Any]:
@@ -355,22 +361,23 @@ def _year() -> list[tuple[Any, str]]:
     centre = {"centre": True}
     return [
         _acts("bv_da_khoa", "2021-01", activity("2021-01-15", "kham_benh", 100, **centre),
-              activity("2021-01-20", "vui_choi", 25), on="2021-02-10"),
+              activity("2021-01-20", "vui_choi", 25, **centre), on="2021-02-10"),
         _acts("bv_da_khoa", "2021-02", activity("2021-02-10", "kham_benh", 60, **centre),
-              activity("2021-02-20", "kham_benh", 50, **centre), activity("2021-02-21", "vui_choi", 20),
+              activity("2021-02-20", "kham_benh", 50, **centre), activity("2021-02-21", "vui_choi", 20, **centre),
               on="2021-03-11"),
         _acts("bv_da_khoa", "2021-03", activity("2021-03-15", "kham_benh", 90, **centre),
-              activity("2021-03-16", "vui_choi", 15)),
+              activity("2021-03-16", "vui_choi", 15, **centre)),
         _acts("bv_da_khoa", "2021-04", activity("2021-04-15", "kham_benh", 120, **centre),
-              activity("2021-04-16", "vui_choi", 15)),
+              activity("2021-04-16", "vui_choi", 15, **centre)),
         _acts("ldtbxh", "2021-04", activity("2021-04-15", "kham_benh", 110, location="TT BTXH", **centre),
               activity("2021-04-20", "thanh_lap_clb", 18, location="Sở LĐTBXH")),
         _acts("bv_da_khoa", "2021-05", activity("2021-05-14", "kham_benh", 100, **centre),
-              activity("2021-05-15", "vui_choi", 15)),
+              activity("2021-05-15", "vui_choi", 15, **centre)),
         _acts("doan_khoi", "2021-06", activity("2021-06-01", "tham_tang_qua", 60, **centre)),
         _acts("bv_da_khoa", "2021-06", activity("2021-06-30", "kham_benh", 100, **centre)),
         (make_report("bhxh", "2021-03", resources=[resource("2021-03-10", "the_bhyt", 2, 1_400_000,
-                                                            donor="Chi đoàn BHXH", donor_type="co_quan")],
+                                                            donor="Chi đoàn BHXH", donor_type="co_quan",
+                                                            recipient="Học sinh khuyết tật")],
                      beneficiaries=[beneficiary("A", district="cang_long", surveyed_on="2021-03-02"),
                                     beneficiary("B", district="tra_cu", surveyed_on="2021-03-03"),
                                     beneficiary("C", district="cau_ke", surveyed_on="2021-07-03")]), "2021-04-09"),
@@ -391,6 +398,13 @@ EXPECTED_JUNE_30 = {  # id: (actual, target, expected_by_now, status)
     "staff_training": (0, 1, 181 / 365, "not_started"),
     "reporting_completeness": (8 / 60, 1, 1, "behind"),
     "resources_value": (1_400_000, None, None, "no_target"),
+    "holiday_gifts": (0, None, None, "no_target"),  # the 1 June visit has its own target
+    "bhyt_centre_residents": (0, None, None, "no_target"),
+    "therapy_support": (0, None, None, "no_target"),
+    "forums_playgrounds": (0, None, None, "no_target"),
+    "livelihood_support": (0, None, None, "no_target"),
+    "own_models": (0, None, None, "no_target"),
+    "thematic_reports": (7 / 15, None, None, "no_target"),  # pilot units, Jan-May due: 5 + 1 + 1 received
 }
 
 
@@ -490,19 +504,69 @@ def test_checkup_month_needs_100_people_at_the_centre(plan: Any) -> None:
 
 def test_full_year_met(plan: Any) -> None:
     reports = [_acts("bv_da_khoa", f"2021-{m:02d}", activity(f"2021-{m:02d}-28", "kham_benh", 100, centre=True),
-                     activity(f"2021-{m:02d}-27", "vui_choi", 10)) for m in range(1, 13)]
+                     activity(f"2021-{m:02d}-27", "vui_choi", 10, centre=True)) for m in range(1, 13)]
     result = _status(plan, reports, "2021-12-31")
     for target_id in ("checkup_monthly", "checkup_people", "recreation_monthly"):
         assert _t(result, target_id)["status"] == "met"
         assert _t(result, target_id)["attainment"] == 1
 
 
-def test_resources_value_sums_value_and_bhyt_sums_quantity(plan: Any) -> None:
-    report = make_report("bhxh", "2021-05", resources=[resource("2021-05-02", "the_bhyt", 1, 700_000),
-                                                       resource("2021-05-03", "qua", 30, 3_000_000),
-                                                       resource("2021-05-09", "the_bhyt", 1, 700_000)])
+def test_resources_value_sums_value_and_bhyt_counts_the_students_cards(plan: Any) -> None:
+    """III.2: "hỗ trợ bảo hiểm y tế miễn phí cho ít nhất 02 học sinh khuyết tật": a card given to
+    someone else (a resident of the Centre) is mobilised, but is not a student's card."""
+    report = make_report("bhxh", "2021-05", resources=[
+        resource("2021-05-02", "the_bhyt", 1, 700_000, recipient="Học sinh khuyết tật"),
+        resource("2021-05-03", "qua", 30, 3_000_000),
+        resource("2021-05-09", "the_bhyt", 1, 700_000, description="Thẻ BHYT cho HỌC SINH trường chuyên biệt"),
+        resource("2021-05-10", "the_bhyt", 3, 2_100_000, recipient="Người già neo đơn tại Trung tâm")])
     result = _status(plan, [(report, "2021-06-01")], "2021-05-31")
-    assert _t(result, "bhyt_disabled_students")["actual"] == 2 and _t(result, "resources_value")["actual"] == 4_400_000
+    assert _t(result, "bhyt_disabled_students")["actual"] == 2 and _t(result, "resources_value")["actual"] == 6_500_000
+
+
+def test_recreation_counts_only_the_centres_children(plan: Any) -> None:
+    """III.2: recreation "cho các đối tượng thuộc đơn vị mình quản lý" (the Centre's): a sports day
+    elsewhere is not a month of the Centre's recreation."""
+    reports = [_acts("ldtbxh", "2021-03", activity("2021-03-10", "vui_choi", 40, location="Nhà Thi đấu tỉnh")),
+               _acts("ldtbxh", "2021-04", activity("2021-04-10", "vui_choi", 40, centre=True))]
+    recreation = _t(_status(plan, reports, "2021-04-30"), "recreation_monthly")
+    assert (recreation["actual"], recreation["months_met"]) == (1, ["2021-04"])
+
+
+def test_holiday_gifts_leave_out_children_day_and_mid_autumn(plan: Any) -> None:
+    """II.1.2: gifts "nhân dịp các ngày lễ lớn" besides 1/6 and Trung thu, which have their own targets."""
+    gifts = [activity(day, "tham_tang_qua", 20, location=f"Xã {i}")
+             for i, day in enumerate(["2021-02-05", "2021-06-01", "2021-09-20", "2021-07-27"])]
+    result = _status(plan, [_acts("so_y_te", "2021-09", *gifts)], "2021-12-31")
+    holidays = _t(result, "holiday_gifts")
+    assert (holidays["actual"], holidays["target"], holidays["status"]) == (2, None, "no_target")
+    assert _t(result, "mid_autumn_gifts")["actual"] == 1
+
+
+def test_tracked_lines_have_no_target_and_stay_out_of_targets_met(plan: Any) -> None:
+    from ytsupport.figures import compute
+
+    reports = [_acts("so_y_te", "2021-03", activity("2021-03-05", "tri_lieu", 6), activity("2021-03-06", "sinh_ke", 4),
+                     activity("2021-03-07", "dien_dan", 30), activity("2021-03-08", "bhyt", 12, centre=True)),
+               _acts("agribank", "2021-04", activity("2021-04-05", "dien_dan", 25)),
+               _acts("bv_da_khoa", "2021-04", activity("2021-04-05", "tri_lieu", 3))]
+    figures = compute(make_data(reports), plan, "2021-06-30")
+    got = {t["id"]: (t["actual"], t["status"]) for t in figures.status["targets"]}
+    assert got["therapy_support"] == (9, "no_target") and got["livelihood_support"] == (4, "no_target")
+    assert got["forums_playgrounds"] == (2, "no_target") and got["bhyt_centre_residents"] == (12, "no_target")
+    # the other (non-pilot) units with a support activity of their own: so_y_te and agribank, not bv_da_khoa
+    own = next(t for t in figures.status["targets"] if t["id"] == "own_models")
+    assert (own["actual"], own["units_met"], own["units_total"]) == (2, ["so_y_te", "agribank"], 9)
+    assert figures.headline["targets_total"] == sum(t.target is not None for t in plan.targets) == 11
+
+
+def test_every_target_quotes_the_sentence_of_the_plan_it_comes_from(plan: Any) -> None:
+    """The plan text ships in docs/; each quote (parts joined by " — ") is a passage of it."""
+    text = re.sub(r"\s+", " ", (settings.PROJECT_ROOT / "docs" / "ke-hoach-114-KH-DTN-2021.vi.txt")
+                  .read_text(encoding="utf-8").replace("*", ""))
+    for target in plan.targets:
+        assert target.quote, target.id
+        for part in target.quote.split(" — "):
+            assert part in text, (target.id, part)
 
 
 def test_district_coverage_counts_each_district_once(plan: Any) -> None:
@@ -617,9 +681,11 @@ def test_status_is_the_same_from_the_store(engine: Any, plan: Any) -> None:
 def test_status_of_an_empty_store(plan: Any) -> None:
     result = status({}, plan, date(2021, 12, 31))
     assert [t["status"] for t in result["targets"]] == [
-        "not_met"] * 10 + ["not_met", "no_target"]
+        "no_target" if t.target is None else "not_met" for t in plan.targets]
+    assert sum(t["status"] == "not_met" for t in result["targets"]) == 11
     assert result["reporting"]["expected"] == 11 * 12
-    assert [(t["actual"], t["attainment"]) for t in result["targets"]] == [(0, 0.0)] * 11 + [(0, None)]
+    assert [(t["actual"], t["attainment"]) for t in result["targets"]] == [
+        (0, None if t.target is None else 0.0) for t in plan.targets]
 
 
 def test_people_supported_leave_out_training_and_surveys(plan: Any) -> None:

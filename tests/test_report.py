@@ -344,7 +344,7 @@ def test_a_target_line_reads_as_words_not_as_a_date() -> None:
     """"7/2 (350%)" read like a date: the report writes "7 thẻ / chỉ tiêu 2 (350,0%)", with the
     clause as the plan writes it."""
     plan = load_plan(get_settings().plan_file)
-    reports = [(make_report("bhxh", "2021-05", resources=[resource("2021-05-10", "the_bhyt", 7, 0)]),
+    reports = [(make_report("bhxh", "2021-05", resources=[resource("2021-05-10", "the_bhyt", 7, 0, recipient="Học sinh khuyết tật")]),
                 date(2021, 6, 5))]
     content = collect(make_data(reports), plan, date(2021, 6, 30))
     html = render(content, "html", "vi").decode("utf-8")

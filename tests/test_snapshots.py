@@ -33,12 +33,12 @@ def meeting(engine: Engine) -> Engine:
     """Two January reports; a snapshot "Họp tháng 3" as of 15 March; then a correction and a late report."""
     january = [activity("2021-01-15", people=90, centre=True)]
     store_report(engine, make_report("bv_da_khoa", "2021-01", activities=january), received_on=date(2021, 2, 5))
-    store_report(engine, make_report("bhxh", "2021-01", resources=[resource("2021-01-20", "the_bhyt", 1, 600_000)]),
+    store_report(engine, make_report("bhxh", "2021-01", resources=[resource("2021-01-20", "the_bhyt", 1, 600_000, recipient="Học sinh")]),
                  received_on=date(2021, 2, 8))
     create_snapshot(engine, "Họp tháng 3", THEN, created_by="chánh văn phòng")
     corrected = [activity("2021-01-15", people=120, centre=True)]
     store_report(engine, make_report("bv_da_khoa", "2021-01", activities=corrected), received_on=date(2021, 3, 20))
-    store_report(engine, make_report("bhxh", "2021-02", resources=[resource("2021-02-03", "the_bhyt", 1, 600_000)]),
+    store_report(engine, make_report("bhxh", "2021-02", resources=[resource("2021-02-03", "the_bhyt", 1, 600_000, recipient="Học sinh")]),
                  received_on=date(2021, 3, 25))
     return engine
 

@@ -502,7 +502,8 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Any:
     prepared: dict[str, Any] = {}
     fake = types.ModuleType("ytsupport.ingest.validate")
 
-    def validate_file(path: str, unit: str | None = None, period: str | None = None, lang: str = "vi") -> Any:
+    def validate_file(path: str, unit: str | None = None, period: str | None = None, lang: str = "vi",
+                      plan_file: Any = None) -> Any:
         return prepared[path]
 
     fake.validate_file = validate_file  # type: ignore[attr-defined]
@@ -552,7 +553,7 @@ def test_cli_status_history_and_revert(cli: Any, db_url: str, capsys: Any) -> No
     assert cli("status", "--db", db_url, "--as-of", "2021-07-31", "--json") == 0
     result = json.loads(capsys.readouterr().out)
     assert result["plan"] == "114-KH/ĐTN" and result["as_of"] == "2021-07-31"
-    assert len(result["targets"]) == 12 and result["reporting"]["received"] == 1
+    assert len(result["targets"]) == 19 and result["reporting"]["received"] == 1
     assert cli("status", "--db", db_url, "--as-of", "2021-07-31") == 0
     assert "checkup_monthly" in capsys.readouterr().out
     assert cli("history", "--db", db_url, "--json") == 0

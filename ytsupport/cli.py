@@ -81,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_user)
     from .commands.reports import register as register_report
     from .commands.data import register as register_store
+    from .commands.plans import register as register_plan
 
     register_store(sub)
     register_report(sub)
+    register_plan(sub)
     return parser
 
 

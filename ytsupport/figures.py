@@ -36,12 +36,35 @@ class Figures:
         return date.fromisoformat(self.status["as_of"])
 
 
-def checkup_rule(plan: Plan) -> tuple[str, int] | None:
-    """(activity type, people threshold) of the plan's first monthly-threshold target, if any."""
-    for target in plan.targets:
-        if target.kind == "monthly_threshold":
-            return str(target.params["activity_type"]), int(target.params["threshold"])
-    return None
+@dataclass(frozen=True)
+class CheckupRule:
+    """The monthly chart with its threshold line: the plan's target with role ``checkup_chart``."""
+
+    target_id: str
+    activity_type: str
+    threshold: int
+    place: str | None
+
+
+def checkup_rule(plan: Plan) -> CheckupRule | None:
+    """The rule of the plan's ``checkup_chart`` target (a monthly_threshold); None when the plan
+    declares none (no check-up chart, table or headline figure is shown then)."""
+    chart = plan.with_role("checkup_chart")
+    if not chart:
+        return None
+    params = chart[0].params
+    return CheckupRule(chart[0].id, str(params["activity_type"]), int(params["threshold"]), params.get("place"))
+
+
+def checkups_by_month(data: Frames, plan: Plan, as_of: date | None,
+                      months: list[str] | None = None) -> pd.DataFrame:
+    """People at the ``checkup_chart`` target's activities per month (columns month, activities,
+    people_served); an empty table when the plan has no such target."""
+    rule = checkup_rule(plan)
+    if rule is None:
+        return pd.DataFrame({"month": pd.Series(dtype=object), "activities": pd.Series(dtype="int64"),
+                             "people_served": pd.Series(dtype="int64")})
+    return metrics.checkups_by_month(data, rule.activity_type, as_of, months, place=rule.place, places=plan.places)
 
 
 def _dated(data: Frames, kind: str, column: str, plan: Plan, as_of: date) -> pd.DataFrame:
@@ -57,21 +80,21 @@ def headline(data: Frames, plan: Plan, as_of: date, result: dict[str, Any]) -> d
     """Targets met (of those with a number) and by status; activities held and the people they
     served (each activity once); people supported (activities of the plan's
     ``support_activity_types`` only: training and surveys are not support); people at the Centre's
-    check-ups; resources mobilised; people surveyed and districts reached; reporting rates. All
+    check-ups (``threshold_people``: people at the activities of the plan's ``checkup_chart`` target);
+    resources mobilised; people surveyed and districts reached; reporting rates. All
     from the plan's start through ``as_of``."""
     acts = _dated(data, "activities", "date", plan, as_of)
     once = count_once(acts) if len(acts) else acts
     support = once[once["activity_type"].isin(plan.support_activity_types)] if len(once) else once
     res = _dated(data, "resources", "date", plan, as_of)
     surveyed = metrics.unique_beneficiaries(data, as_of)
-    rule = checkup_rule(plan)
-    checkups = metrics.centre_checkups_by_month(data, rule[0], as_of) if rule else pd.DataFrame()
+    checkups = checkups_by_month(data, plan, as_of)
     targets = result["targets"]
     counted = [t for t in targets if t["status"] != TargetStatus.NO_TARGET]
     return {"targets_total": len(counted), "targets_met": sum(t["status"] == TargetStatus.MET for t in counted),
             "by_status": {str(s): sum(t["status"] == s for t in targets) for s in TargetStatus},
             "activities": len(once), "people_served": _people(once), "people_supported": _people(support),
-            "checkup_people": int(checkups["people_served"].sum()) if len(checkups) else 0,
+            "threshold_people": int(checkups["people_served"].sum()) if checkup_rule(plan) else None,
             "resources_value_vnd": float(pd.to_numeric(res["value_vnd"]).fillna(0).sum()) if len(res) else 0.0,
             "resources_entries": len(res), "people_surveyed": len(surveyed),
             "districts_covered": int(surveyed["district"].dropna().nunique()) if len(surveyed) else 0,
@@ -79,6 +102,26 @@ def headline(data: Frames, plan: Plan, as_of: date, result: dict[str, Any]) -> d
 
 
 def compute(data: Frames, plan: Plan, as_of: date | datetime | str) -> Figures:
-    """The figures at ``as_of`` (clipped to the plan period)."""
+    """The figures at ``as_of`` (clipped to the plan period). When a plan's period ends the day
+    before this one starts, each target matching one of it (by id, or ``previous``) also gets
+    ``previous_actual`` and ``previous_as_of``: its value over the same part of that year."""
     result = status(data, plan, as_of)
+    add_previous_year(data, plan, result)
     return Figures(status=result, headline=headline(data, plan, date.fromisoformat(result["as_of"]), result))
+
+
+def add_previous_year(data: Frames, plan: Plan, result: dict[str, Any]) -> None:
+    """``previous_actual`` / ``previous_as_of`` on the targets of ``result`` that the previous
+    year's plan also has (nothing when there is no such plan)."""
+    from .plan.previous import matching_ids, previous_plan, same_period_as_of
+
+    before = previous_plan(plan)
+    if before is None:
+        return
+    day = before.clip(same_period_as_of(plan, before, date.fromisoformat(result["as_of"])))
+    then = {r["id"]: r for r in status(data, before, day)["targets"]}
+    matches = matching_ids(plan, before)
+    for record in result["targets"]:
+        match = matches.get(record["id"])
+        if match is not None:
+            record["previous_actual"], record["previous_as_of"] = then[match]["actual"], day.isoformat()

@@ -10,12 +10,12 @@ within one item and unit of measure (``resources_by_measure``); the value in Ä‘á
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pandas as pd
 
-from .plan.activities import counted, month_of
+from .plan.activities import at_place, counted, month_of
 from .store.conversion import Frames, rows_of
 from .store.tables import DATE_COLUMNS
 
@@ -57,14 +57,16 @@ def activities_by_month_type(data: Frames, as_of: date | None = None) -> pd.Data
     return out[["month", "activity_type", "activities", "people_served"]]
 
 
-def centre_checkups_by_month(data: Frames, activity_type: str = "kham_benh", as_of: date | None = None,
-                             months: Sequence[str] | None = None) -> pd.DataFrame:
-    """People served at the Centre's check-ups per month (activities counted once).
+def checkups_by_month(data: Frames, activity_type: str, as_of: date | None = None,
+                      months: Sequence[str] | None = None, *, place: str | None = "centre",
+                      places: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """People served by the activities of one type at one place (default the Centre; None:
+    anywhere) per month, activities counted once.
 
     Columns: month, activities, people_served; ``months`` lists every month to show (zeros filled).
     """
     acts = counted(data, None, as_of)
-    acts = acts[(acts["activity_type"] == activity_type) & acts["at_centre"].fillna(False).astype(bool)]
+    acts = acts[((acts["activity_type"] == activity_type) & at_place(acts, place, places or {})).fillna(False)]
     out = (acts.assign(month=month_of(acts["date"]), people=acts["people_served"].astype("Float64").fillna(0))
            .groupby("month", as_index=False).agg(activities=("people", "size"), people_served=("people", "sum")))
     out["people_served"] = out["people_served"].astype("int64")

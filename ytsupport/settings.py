@@ -33,6 +33,13 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def plan_path(value: str) -> Path:
+    """A plan file, or the plan of ``ytsupport/plans`` named by its id (the file name without .yaml)."""
+    path = Path(value)
+    by_id = PLANS_DIR / f"{value}.yaml"
+    return by_id if not path.is_file() and by_id.is_file() else path
+
+
 def setting(env: str, default: str, parse: Callable[[str], Any] = str, doc: str = "") -> Any:
     """A dataclass field read from ``env`` (``default`` when unset) and parsed when the object is made."""
     return field(default_factory=lambda: parse(_env(env, default)),
@@ -69,7 +76,8 @@ class Settings:
                                   "the store (`sqlite:///…` or `postgresql://…`); default: SQLite in the data folder")
     secret: str = setting("YTSUPPORT_SECRET", "", str,
                           "the key of pseudonymous person keys; default: random, kept in `secret.key`")
-    plan_file: Path = setting("YTSUPPORT_PLAN", str(PLANS_DIR / "plan_2021_114.yaml"), Path, "the plan file")
+    plan_file: Path = setting("YTSUPPORT_PLAN", str(PLANS_DIR / "plan_2021_114.yaml"), plan_path,
+                              "the plan: a file, or a plan id of ytsupport/plans")
     address: str = setting("YTSUPPORT_ADDRESS", "127.0.0.1", str, "the address the dashboard listens on")
     port: int = setting("PORT", "8501", int, "the dashboard's port (`make run PORT=8600`)")
     users_file: Path | None = setting("YTSUPPORT_USERS_FILE", "", _optional_path,

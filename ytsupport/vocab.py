@@ -8,6 +8,7 @@ duplicate code or two entries sharing a folded alias is a ``ValueError`` naming 
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -497,6 +498,23 @@ def load_units(path: Path) -> UnitRegistry:
     return UnitRegistry(units, source=path.name)
 
 
+def load_all_units(directory: Path) -> UnitRegistry:
+    """The units of every units file of ``directory`` (``units_*.yaml``, one per plan year), so a
+    report of any year names a known unit. A unit listed in several files keeps the name of the
+    last file (by file name: the newest year) and every older name as an alias, so old reports of a
+    renamed unit still match."""
+    files = sorted(directory.glob("units_*.yaml"))
+    merged: dict[str, Unit] = {}
+    for path in files:
+        for unit in load_units(path).units():
+            old = merged.get(unit.code)
+            if old is not None:
+                older = [old.name_vi] if fold(old.name_vi) != fold(unit.name_vi) else []
+                unit = dataclasses.replace(unit, aliases=tuple(dict.fromkeys([*unit.aliases, *old.aliases, *older])))
+            merged[unit.code] = unit
+    return UnitRegistry(merged.values(), source=", ".join(p.name for p in files))
+
+
 def load_places(path: Path) -> dict[str, Place]:
     """The configured places of ``places.yaml`` by code."""
     places: dict[str, Place] = {}
@@ -543,7 +561,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
     """Load and validate every reference file in ``directory`` (no caching; see :func:`reference`)."""
     vocabularies = load_vocabularies(directory / "vocabularies.yaml")
     return Reference(**vocabularies, districts=load_districts(directory / "districts.yaml"),
-                     units=load_units(directory / "units_2021.yaml"),
+                     units=load_all_units(directory),
                      places=load_places(directory / "places.yaml"))
 
 

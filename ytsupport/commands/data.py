@@ -57,13 +57,20 @@ def _add_ingest(subparsers: Any) -> None:
     p.add_argument("--received-on", metavar="YYYY-MM-DD", type=_day, default=None,
                    help="the day the reports were received (default: today)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _plan_option(p)
     p.set_defaults(func=cmd_ingest, handler=cmd_ingest)
+
+
+def _plan_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plan", metavar="ID_OR_FILE", default=None,
+                        help="a plan id of ytsupport/plans (e.g. plan_2021_114) or a plan file "
+                             "(default: YTSUPPORT_PLAN, else the 2021 plan)")
 
 
 def _add_status(subparsers: Any) -> None:
     p = subparsers.add_parser("status", help="target attainment and reporting")
     _db_option(p)
-    p.add_argument("--plan", metavar="FILE", default=None, help="plan file (default: the 2021 plan)")
+    _plan_option(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_day, default=None, help="default: today")
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the table (default vi)")
@@ -121,11 +128,15 @@ def _engine(args: argparse.Namespace) -> Any:
 # ingest
 
 
-def _ingest_one(engine: Any, path: str, args: argparse.Namespace, received_on: date) -> dict[str, Any]:
+def _ingest_one(engine: Any, path: str, args: argparse.Namespace, received_on: date,
+                plans: list[Any]) -> dict[str, Any]:
     from ..ingest.validate import validate_file
     from ..store.storing import store_report
 
-    report = validate_file(path, unit=args.unit, period=args.period, lang="vi")
+    report = validate_file(path, unit=args.unit, period=args.period, lang="vi", plan_file=plans[0].source)
+    outside = outside_plans(report.period, plans) if report.status != "unreadable" else []
+    if outside:  # said first: the dates outside the plan year follow from it
+        report.issues, report.status = outside + report.issues, "invalid"
     record = {**report.to_json("vi"), "path": path}
     if report.status == "ok":
         result = store_report(engine, report, received_on=received_on)
@@ -145,12 +156,33 @@ def _print_ingest_table(files: list[dict[str, Any]], out: TextIO) -> None:
                 print(f"    {issue['severity']}: [{issue['code']}] {where}: {issue['message']}", file=out)
 
 
+def outside_plans(period: str | None, plans: list[Any]) -> list[Any]:
+    """An error when the report's month lies outside every plan's period (the message names
+    the plans and their periods); none otherwise."""
+    from ..ingest.records import Issue
+    from ..plan.catalogue import periods_text, plan_of_month
+
+    if period is None or plan_of_month(period, plans) is not None:
+        return []
+    return [Issue(None, None, None, "period_outside_plans", "error",
+                  {"period": f"{period[5:]}/{period[:4]}", "plans": periods_text(plans)})]
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Validate each file, store those that are ok (in argument order), report what happened."""
+    """Validate each file, store those that are ok (in argument order), report what happened.
+    A report whose month lies outside every plan's period (``--plan`` and the plans of
+    ``ytsupport/plans``) is refused."""
+    from ..plan import PlanError
+    from ..plan.catalogue import known_plans, load_ref
+
     received_on = args.received_on or date.today()
     try:
+        plans = known_plans(load_ref(args.plan))
+    except PlanError as exc:
+        return _fail(str(exc))
+    try:
         engine = _engine(args)
-        files = [_ingest_one(engine, path, args, received_on) for path in args.paths]
+        files = [_ingest_one(engine, path, args, received_on, plans) for path in args.paths]
     except (SQLAlchemyError, ValueError) as exc:
         return _fail(f"storing stopped, the report being stored was not stored: {exc}")
     if args.json:
@@ -201,11 +233,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     floats rounded to 3)."""
     from ..figures import compute
     from ..formatting import today
-    from ..plan import PlanError, load_plan
+    from ..plan import PlanError
     from ..store.storing import load_current
 
+    from ..plan.catalogue import load_ref
+
     try:
-        plan = load_plan(args.plan or settings.get_settings().plan_file)
+        plan = load_ref(args.plan)
         data = load_current(_engine(args))
     except PlanError as exc:
         return _fail(str(exc))

@@ -25,7 +25,7 @@ from ..geo import short_labels
 from ..privacy import hide_count, hide_small, too_few_to_break_down
 from ..privacy import threshold as suppress_threshold
 from ..i18n import t
-from ..figures import Figures, compute
+from ..figures import Figures, checkup_rule, checkups_by_month, compute
 from ..plan import Plan, month_end, report_pairs
 from ..plan.activities import COUNTED, counted, select_activities, with_counted
 from ..settings import PLANS_DIR, get_settings
@@ -83,6 +83,7 @@ class ScorecardRow:
     excused_text: str | None = None
     months: tuple[MonthCell, ...] | None = None
     models: tuple[ModelStarted, ...] | None = None
+    previous_text: str | None = None  # the same period of the previous year's plan, when there is one
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Gaps:
 class Headline:
     people_served: int
     activities: int
-    checkup_people: int
+    threshold_people: int | None  # people at the check-up chart target's activities (None: no such target)
     resources_vnd: float
     reports_received: int
     reports_expected: int
@@ -179,7 +180,7 @@ class Event:
 class Visits:
     as_of: date
     checkups: pd.DataFrame
-    threshold: int
+    threshold: int | None  # None: the plan has no check-up chart target (role checkup_chart)
     checkup_id: str | None
     excused: tuple[str, ...]
     elapsed: int
@@ -188,7 +189,7 @@ class Visits:
     events: tuple[Event, ...]
     activities: int
     people_served: int
-    checkup_people: int
+    threshold_people: int
     has_data: bool
     supported_help: str = ""
 
@@ -257,9 +258,13 @@ def _reporting(record: dict[str, Any]) -> Reporting:
 
 
 def plan_files() -> list[Path]:
-    """The plan files to choose from: the configured one first, then the others in ``ytsupport/plans``."""
+    """The plan files to choose from: the configured one first, then the others in ``ytsupport/plans``,
+    then the latest versions of the plans saved in the app (``plan.stored``)."""
+    from ..plan.stored import stored_dir
+
     configured = get_settings().plan_file
-    others = sorted(p for p in PLANS_DIR.glob("*.yaml") if p.resolve() != configured.resolve())
+    others = [p for p in [*sorted(PLANS_DIR.glob("*.yaml")), *sorted(stored_dir().glob("*.yaml"))]
+              if p.resolve() != configured.resolve()]
     return [configured, *others] if configured.is_file() else others
 
 
@@ -376,7 +381,10 @@ def scorecard_row(target: dict[str, Any], plan: Plan, as_of: date, lang: str) ->
         expected_text=None if expected is None else fmt.target_value(expected, form, lang),
         bar=None if goal in (None, 0) else min(1.0, (actual or 0) / goal),
         marker=None if goal in (None, 0) or expected is None else min(1.0, expected / goal),
-        interpretation=bool(target.get("interpretation")), excused_text=excused_text, months=months, models=started)
+        interpretation=bool(target.get("interpretation")), excused_text=excused_text, months=months, models=started,
+        previous_text=None if "previous_actual" not in target else t(
+            "report_previous", lang, value=fmt.measured(target["previous_actual"], form, target.get("measure"), lang),
+            day=fmt.day(target["previous_as_of"], lang)))
 
 
 def _reporting_gaps(plan: Plan, data: Frames, as_of: date) -> Gaps:
@@ -402,7 +410,7 @@ def overview(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: F
     result, head = figures.status, figures.headline
     rows = [scorecard_row(target, plan, as_of, lang) for target in result["targets"]]
     headline = Headline(people_served=head["people_supported"], activities=head["activities"],
-                        checkup_people=head["checkup_people"], resources_vnd=head["resources_value_vnd"],
+                        threshold_people=head["threshold_people"], resources_vnd=head["resources_value_vnd"],
                         reports_received=result["reporting"]["received"],
                         reports_expected=result["reporting"]["expected"])
     attention = (TargetStatus.BEHIND, TargetStatus.NOT_STARTED, TargetStatus.NOT_MET)
@@ -507,10 +515,6 @@ def _counts(values: pd.Series, name: str, labels: dict[str, str], lang: str,
 # Visits
 
 
-def _monthly_target(plan: Plan, kind: str) -> Any:
-    return next((target for target in plan.targets if target.kind == kind), None)
-
-
 def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> tuple[Event, ...]:
     """For each dated-window target (Children's Day, Mid-Autumn): the activities it counted."""
     names, types = unit_names(plan), _labels("activity_types", lang)
@@ -539,9 +543,8 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Fig
     as_of = plan.clip(as_of)
     figures = figures or compute(data, plan, as_of)
     result = {target["id"]: target for target in figures.status["targets"]}
-    checkup = _monthly_target(plan, "monthly_threshold")
-    kind = checkup.params["activity_type"] if checkup else "kham_benh"
-    monthly = metrics.centre_checkups_by_month(data, kind, as_of, months=plan.months)
+    rule = checkup_rule(plan)
+    monthly = checkups_by_month(data, plan, as_of, plan.months)
     strips = tuple(MonthStrip(id=target.id, label=target.label.get(lang) or target.label["vi"],
                               actual=result[target.id]["actual"], target=result[target.id]["target"],
                               months=month_states(plan, target.id, result[target.id].get("months_met") or [], as_of))
@@ -554,13 +557,13 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Fig
             [c for c in matrix.index if c not in types]
     matrix = matrix.reindex(order).rename(index=lambda c: types.get(c, c)).astype("int64")
     acts = counted(data, None, as_of)
-    return Visits(as_of=as_of, checkups=monthly, threshold=checkup.params["threshold"] if checkup else 100,
-                  checkup_id=checkup.id if checkup else None,
-                  excused=tuple(sorted(plan.excused_months(checkup.id))) if checkup else (),
+    return Visits(as_of=as_of, checkups=monthly, threshold=rule.threshold if rule else None,
+                  checkup_id=rule.target_id if rule else None,
+                  excused=tuple(sorted(plan.excused_months(rule.target_id))) if rule else (),
                   elapsed=plan.months_elapsed(as_of), strips=strips, matrix=matrix,
                   events=_events(acts, plan, lang), activities=figures.headline["activities"],
                   people_served=figures.headline["people_supported"],
-                  checkup_people=int(monthly["people_served"].sum()), has_data=len(acts) > 0,
+                  threshold_people=int(monthly["people_served"].sum()), has_data=len(acts) > 0,
                   supported_help=supported_help(plan, lang))
 
 

@@ -132,6 +132,8 @@ def card_html(row: ScorecardRow, lang: str) -> str:
         parts.append(f'<div class="yt-note">{models}</div>')
     if row.excused_text:
         parts.append(f'<div class="yt-note">⊘ {_e(row.excused_text)}</div>')
+    if row.previous_text:
+        parts.append(f'<div class="yt-note">↺ {_e(row.previous_text)}</div>')
     parts.append("</div>")
     return "".join(parts)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +48,25 @@ def default_window() -> PlanWindow:
         return PlanWindow(pd.Timestamp("2021-01-01"), pd.Timestamp("2021-12-31"))
 
 
+def window_for(period: str | None, plan_file: Path | None = None) -> PlanWindow:
+    """The period of the plan that holds the report month ``period``: ``plan_file`` (``--plan``),
+    the configured plan or a plan of ``ytsupport/plans``, in that order; the configured plan's
+    when none holds it (``ingest`` then refuses the report, naming the plans' periods)."""
+    from ..settings import PLANS_DIR
+
+    candidates = [p for p in (plan_file, get_settings().plan_file) if p is not None] + sorted(PLANS_DIR.glob("*.yaml"))
+    month = pd.Timestamp(f"{period}-01") if period and re.fullmatch(r"\d{4}-\d{2}", period) else None
+    for path in candidates if month is not None else []:
+        try:
+            stat = path.stat()
+            window = _plan_window(str(path), stat.st_mtime_ns, stat.st_size)
+        except Exception:  # noqa: BLE001 - a missing or odd plan file holds no month
+            continue
+        if window.start.to_period("M") <= month.to_period("M") <= window.end.to_period("M"):
+            return window
+    return default_window()
+
+
 @lru_cache(maxsize=8)
 def _plan_window(path: str, _mtime_ns: int, _size: int) -> PlanWindow:
     """The plan file's period, parsed once per version of the file (YAML parsing costs ~0.1 s)."""
@@ -58,8 +78,10 @@ def _plan_window(path: str, _mtime_ns: int, _size: int) -> PlanWindow:
 
 
 def validate_file(path: str | Path, unit: str | None = None, period: str | None = None,
-                  lang: str = "vi", limits: Limits | None = None, file_name: str | None = None) -> Report:
-    """Read ``path`` in the isolated worker and check it. ``unit``/``period`` override detection."""
+                  lang: str = "vi", limits: Limits | None = None, file_name: str | None = None,
+                  plan_file: Path | None = None) -> Report:
+    """Read ``path`` in the isolated worker and check it. ``unit``/``period`` override detection;
+    dates are checked against the period of the plan holding the report's month (``window_for``)."""
     from .worker import read_isolated
 
     path = Path(path)
@@ -68,7 +90,8 @@ def validate_file(path: str | Path, unit: str | None = None, period: str | None 
         digest = pool.submit(file_sha256, path)
         raw = read_isolated(path, limits, materialise=False)
         sha256 = digest.result()
-    return _check_workbook(raw, path, unit, period, limits, None, file_name, sha256, consume=True)
+    return _check_workbook(raw, path, unit, period, limits, None, file_name, sha256, consume=True,
+                           plan_file=plan_file)
 
 
 def file_sha256(path: Path) -> str:
@@ -90,10 +113,10 @@ def validate_raw(raw: RawWorkbook, path: Path, unit: str | None = None, period: 
 
 
 def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str | None, limits: Limits | None,
-                    window: PlanWindow | None, file_name: str | None, sha256: str, consume: bool) -> Report:
+                    window: PlanWindow | None, file_name: str | None, sha256: str, consume: bool,
+                    plan_file: Path | None = None) -> Report:
     """``validate_raw``; with ``consume`` each sheet's rows are let go once checked (``raw`` is ours)."""
     limits = limits or get_settings().limits
-    window = window or default_window()
     name = file_name or path.name
     report = Report(str(path), name, sha256, unit, period)
     issues = IssueCollector(limits.max_issues)
@@ -107,6 +130,7 @@ def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str 
         report.status, report.issues = "invalid", issues.issues([s.name for s in raw.sheets])
         return report
     report.unit, report.period = identify(raw.sheets, Path(name), issues, unit, period)
+    window = window or window_for(report.period, plan_file)
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
     for sheet in raw.sheets:
         _note_legacy(sheet, issues)

@@ -17,6 +17,15 @@ class Unit:
     name_vi: str
     pilot: bool = False
     counts_for_reporting: bool = True
+    # the unit exists from valid_from through valid_to (None: open); a unit merged into another
+    # names it (its old reports keep their code, its aliases still match)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    merged_into: str | None = None
+
+    def active_between(self, start: date, end: date) -> bool:
+        """Whether the unit exists on some day from ``start`` through ``end``."""
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,30 @@ class Target:
     interpretation: bool = False
     format: str = "count"
     measure: Mapping[str, str] = field(default_factory=dict)  # what is counted: {"vi": "thẻ", "en": "cards"}
+    section: str | None = None  # the report section it is listed in (None: "other targets")
+    roles: tuple[str, ...] = ()  # what else it feeds (ROLES): the check-up chart, the headline figures
+    quote: str = ""  # the sentence of the plan it comes from, verbatim
+    previous: str | None = None  # the id of this target in the previous year's plan, when it changed
+
+
+# What a target can feed besides its own line (declared in the plan file, never by id in code):
+# ``checkup_chart``: the monthly chart with its threshold line, the visits page, the report's
+#   check-up table and the "people at the check-ups" headline (one monthly_threshold target);
+# ``headline``: a headline figure of the presentation (its actual, with its label).
+ROLES = ("checkup_chart", "headline")
+# Report sections that are the report's own (reporting, resources), besides the plan's sections.
+OWN_SECTIONS = ("reporting", "resources")
+# What a plan section may show besides its targets' lines.
+SECTION_SHOWS = ("checkups_chart", "coverage_table")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A programme area of the report: its title and what it shows besides its targets."""
+
+    id: str
+    label: Mapping[str, str]
+    show: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,11 @@ class Plan:
     source: Path | None = None
     # activity types whose people count as "people supported" (training and surveys are not support)
     support_activity_types: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    def with_role(self, role: str) -> list[Target]:
+        """The targets that declare ``role`` (see ``ROLES``), in plan order."""
+        return [t for t in self.targets if role in t.roles]
 
     @property
     def months(self) -> list[str]:
@@ -69,8 +107,9 @@ class Plan:
 
     @property
     def reporting_units(self) -> list[Unit]:
-        """Units expected to send one report a month."""
-        return [u for u in self.units if u.counts_for_reporting]
+        """Units expected to send one report a month: those that count for reporting and exist
+        during the plan period (a unit that left before it or joins after it is not expected)."""
+        return [u for u in self.units if u.counts_for_reporting and u.active_between(self.start, self.end)]
 
     def target(self, target_id: str) -> Target:
         for t in self.targets:

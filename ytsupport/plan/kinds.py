@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ..states import RECEIVED_STATES
+from ..text import fold
 from .activities import month_of, select_activities
 from .definition import Plan, Target
 
@@ -38,6 +40,8 @@ class Context:
     resources: pd.DataFrame
     reporting: dict[str, Any]
     actuals: dict[str, Any] = field(default_factory=dict)
+    # every unit's own activity rows (not counted once): who did something, for unit counts
+    reported: pd.DataFrame | None = None
 
     def actual_of(self, target_id: str) -> Any:
         """The actual value of another target (computed once)."""
@@ -66,8 +70,22 @@ def _window(params: dict[str, Any] | Any) -> tuple[date, date] | None:
 
 
 def _activities(target: Target, ctx: Context, params: Any = None) -> pd.DataFrame:
+    """The target's activities: of its type, at its place, in its window, outside its
+    ``exclude_windows`` (e.g. other holidays besides those with their own target)."""
     p = params if params is not None else target.params
-    return select_activities(ctx.activities, p["activity_type"], ctx.plan.places, p.get("place"), _window(p))
+    chosen = select_activities(ctx.activities, p["activity_type"], ctx.plan.places, p.get("place"), _window(p))
+    return _outside(chosen, p.get("exclude_windows") or ())
+
+
+def _outside(activities: pd.DataFrame, windows: Any) -> pd.DataFrame:
+    """The activities not dated within any of the windows {from, to} (a window's both ends included)."""
+    if not windows or len(activities) == 0:
+        return activities
+    days = pd.to_datetime(activities["date"])
+    inside = pd.Series(False, index=activities.index)
+    for window in windows:
+        inside |= (days >= pd.Timestamp(window["from"])) & (days <= pd.Timestamp(window["to"]))
+    return activities[~inside.to_numpy()]
 
 
 def _monthly_people(target: Target, ctx: Context) -> pd.Series:
@@ -96,9 +114,24 @@ def events_in_window(target: Target, ctx: Context) -> Actual:
 
 
 def sum_resource_quantity(target: Target, ctx: Context) -> Actual:
-    """Total quantity of one resource item."""
+    """Total quantity of one resource item; with ``recipient`` (phrases), only the rows whose
+    recipient or description names one of them (e.g. cards given to students, "học sinh")."""
     chosen = ctx.resources[ctx.resources["item"] == target.params["item"]]
+    phrases = target.params.get("recipient")
+    if phrases:
+        chosen = chosen[_names_any(chosen, ("recipient", "description"), phrases)]
     return float(pd.to_numeric(chosen["quantity"]).fillna(0).sum()), {}
+
+
+def _names_any(frame: pd.DataFrame, columns: tuple[str, ...], phrases: Any) -> pd.Series:
+    """Rows whose text in any of ``columns`` holds one of ``phrases`` as a whole phrase (case,
+    accents and punctuation folded)."""
+    wanted = [f" {fold(str(p))} " for p in phrases]
+    hit = pd.Series(False, index=frame.index)
+    for column in columns:
+        if column in frame:
+            hit |= frame[column].map(lambda v: isinstance(v, str) and any(w in f" {fold(v)} " for w in wanted))
+    return hit.astype(bool)
 
 
 def activity_count(target: Target, ctx: Context) -> Actual:
@@ -136,8 +169,41 @@ def distinct_count(target: Target, ctx: Context) -> Actual:
 
 
 def reporting_rate(target: Target, ctx: Context) -> Actual:
-    """Monthly reports received ÷ expected (null while nothing is expected yet)."""
-    return ctx.reporting["completeness"], {}
+    """Monthly reports received ÷ expected (null while nothing is expected yet); with ``units``
+    (pilot | others), the reports of those units only."""
+    group = target.params.get("units")
+    if not group:
+        return ctx.reporting["completeness"], {}
+    codes = set(unit_group(ctx.plan, group))
+    due = [p for p in ctx.reporting["matrix"] if p["unit"] in codes and p["due_on"] <= ctx.as_of.isoformat()]
+    received = sum(p["state"] in RECEIVED_STATES for p in due)
+    return (received / len(due) if due else None), {"reports_expected": len(due), "reports_received": received}
+
+
+UNIT_GROUPS = ("all", "pilot", "others")
+
+
+def unit_group(plan: Plan, group: str) -> list[str]:
+    """Codes of the plan's reporting units in ``group``: all, pilot (the plan's pilot units) or
+    others (the reporting units that are not pilot units)."""
+    units = plan.reporting_units
+    if group == "pilot":
+        return [u.code for u in units if u.pilot]
+    if group == "others":
+        return [u.code for u in units if not u.pilot]
+    return [u.code for u in units]
+
+
+def units_with_activity(target: Target, ctx: Context) -> Actual:
+    """How many units of the group (``units``: all | pilot | others) reported at least one
+    activity of ``activity_types`` (default: the plan's support activity types); the units are
+    listed under ``units_met``. Every unit that reported the activity counts, joint ones too."""
+    rows = ctx.reported if ctx.reported is not None else ctx.activities
+    types = target.params.get("activity_types") or ctx.plan.support_activity_types
+    group = unit_group(ctx.plan, target.params.get("units", "all"))
+    done = set(rows.loc[rows["activity_type"].isin(types), "unit"].dropna()) if "unit" in rows else set()
+    met = [code for code in group if code in done]
+    return len(met), {"units_met": met, "units_total": len(group)}
 
 
 def tracked_value(target: Target, ctx: Context) -> Actual:
@@ -151,12 +217,14 @@ KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
     KindSpec("sum_people", ("activity_type",), ("place",), "monthly", sum_people),
     KindSpec("events_in_window", ("activity_type", "window"), ("place", "expected_from"), "from_date",
              events_in_window),
-    KindSpec("sum_resource_quantity", ("item",), (), "year_fraction", sum_resource_quantity),
-    KindSpec("activity_count", ("activity_type",), ("place", "window"), "year_fraction", activity_count),
+    KindSpec("sum_resource_quantity", ("item",), ("recipient",), "year_fraction", sum_resource_quantity),
+    KindSpec("activity_count", ("activity_type",), ("place", "window", "exclude_windows"), "year_fraction",
+             activity_count),
     KindSpec("months_with_activity", ("activity_type",), ("place",), "monthly", months_with_activity),
     KindSpec("composite", ("models", "expected_steps"), (), "steps", composite),
     KindSpec("distinct_count", ("column",), ("frame", "date_column"), "year_fraction", distinct_count),
-    KindSpec("reporting_rate", (), (), "constant", reporting_rate),
+    KindSpec("reporting_rate", (), ("units",), "constant", reporting_rate),
+    KindSpec("units_with_activity", (), ("activity_types", "units"), "year_fraction", units_with_activity),
     KindSpec("tracked_value", ("column",), ("frame",), "none", tracked_value),
 )}
 

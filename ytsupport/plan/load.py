@@ -13,12 +13,12 @@ import yaml
 
 from .. import settings
 from ..store.tables import FRAME_DTYPES
-from .kinds import KINDS
-from .definition import Adjustment, Plan, Target, Unit, plan_months
+from .kinds import KINDS, UNIT_GROUPS
+from .definition import OWN_SECTIONS, ROLES, SECTION_SHOWS, Adjustment, Plan, Section, Target, Unit, plan_months
 
 FORMATS = ("count", "percent", "vnd")
 _TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format",
-                "measure"}
+                "measure", "section", "roles", "quote", "previous"}
 
 
 class PlanError(ValueError):
@@ -107,6 +107,28 @@ def _check_window(value: Any, _vocab: _Vocab) -> str | None:
     return None
 
 
+def _check_windows(value: Any, vocab: _Vocab) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a list of {from: YYYY-MM-DD, to: YYYY-MM-DD}"
+    return next((p for p in (_check_window(w, vocab) for w in value) if p), None)
+
+
+def _check_phrases(value: Any, _vocab: _Vocab) -> str | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        return "must be a non-empty list of texts"
+    return None
+
+
+def _check_unit_group(value: Any, _vocab: _Vocab) -> str | None:
+    return None if value in UNIT_GROUPS else f"must be one of {', '.join(UNIT_GROUPS)} (got {value!r})"
+
+
+def _check_activity_types(value: Any, vocab: _Vocab) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of activity codes"
+    return next((p for p in (_check_activity_type(v, vocab) for v in value) if p), None)
+
+
 def _check_frame(value: Any, _vocab: _Vocab) -> str | None:
     return None if value in FRAME_DTYPES else f"unknown frame {value!r} (known: {', '.join(FRAME_DTYPES)})"
 
@@ -148,6 +170,8 @@ _PARAM_CHECKS: dict[str, Callable[[Any, _Vocab], str | None]] = {
     "activity_type": _check_activity_type, "place": _check_place, "item": _check_item,
     "threshold": _check_positive, "window": _check_window, "expected_from": _check_date,
     "expected_steps": _check_steps, "models": _check_models, "frame": _check_frame,
+    "exclude_windows": _check_windows, "recipient": _check_phrases, "units": _check_unit_group,
+    "activity_types": _check_activity_types,
 }
 
 
@@ -200,8 +224,11 @@ def _target_errors(raw: Mapping[str, Any], vocab: _Vocab) -> list[str]:
 
 
 def _target_value_errors(value: Any, kind: str) -> list[str]:
+    """A positive number, or null: a tracked line with no number ("Theo dõi")."""
     if KINDS[kind].pace == "none":
         return [] if value is None else [f"kind {kind} has no target: set `target: null`"]
+    if value is None:
+        return []
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         return [f"`target` must be a positive number (got {value!r})"]
     return []
@@ -215,7 +242,9 @@ def _target(raw: Mapping[str, Any]) -> Target:
     return Target(id=raw["id"], clause=str(raw["clause"]), label=dict(raw["label"]),
                   responsible=dict(raw["responsible"]), kind=raw["kind"], target=raw.get("target"),
                   params=params, interpretation=bool(raw.get("interpretation", False)),
-                  format=raw.get("format", default_format), measure=dict(raw.get("measure") or {}))
+                  format=raw.get("format", default_format), measure=dict(raw.get("measure") or {}),
+                  section=raw.get("section"), roles=tuple(raw.get("roles") or ()), quote=str(raw.get("quote") or ""),
+                  previous=raw.get("previous"))
 
 
 def _composite_cycles(raw_targets: list[Mapping[str, Any]]) -> list[str]:
@@ -236,8 +265,24 @@ def _composite_cycles(raw_targets: list[Mapping[str, Any]]) -> list[str]:
 def _load_units(path: Path) -> tuple[Unit, ...]:
     raw = _read_yaml(path)
     return tuple(Unit(code=u["code"], name_vi=u.get("name_vi", u["code"]), pilot=bool(u.get("pilot", False)),
-                      counts_for_reporting=bool(u.get("counts_for_reporting", True)))
+                      counts_for_reporting=bool(u.get("counts_for_reporting", True)),
+                      valid_from=_as_date(u["valid_from"]) if u.get("valid_from") else None,
+                      valid_to=_as_date(u["valid_to"]) if u.get("valid_to") else None,
+                      merged_into=u.get("merged_into"))
                  for u in raw["units"])
+
+
+def unit_errors(units: tuple[Unit, ...]) -> list[str]:
+    """Validity periods that end before they start, duplicate codes, merges into unknown units."""
+    codes = [u.code for u in units]
+    errors = [f"units: duplicate code {c!r}" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    errors += [f"unit {u.code!r}: valid_to {u.valid_to} is before valid_from {u.valid_from}" for u in units
+               if u.valid_from and u.valid_to and u.valid_to < u.valid_from]
+    errors += [f"unit {u.code!r}: merged_into {u.merged_into!r} is not a unit of the list" for u in units
+               if u.merged_into and u.merged_into not in codes]
+    errors += [f"unit {u.code!r}: merged_into needs valid_to (the day it ended)" for u in units
+               if u.merged_into and not u.valid_to]
+    return errors
 
 
 def _load_references(raw: Mapping[str, Any], path: Path, errors: list[str]) -> dict[str, Any]:
@@ -334,6 +379,48 @@ def _support_types(raw: Mapping[str, Any], vocab: Any, errors: list[str]) -> tup
     return tuple(str(c) for c in listed if c in known)
 
 
+# ---------------------------------------------------------------------------------------------
+# Layout: the report's sections and the targets' roles (what code would otherwise know by id)
+
+
+def _sections(raw: Mapping[str, Any], errors: list[str]) -> tuple[Section, ...]:
+    """``sections``: [{id, label {vi, en}, [show: [checkups_chart, coverage_table]]}] (may be absent)."""
+    listed = raw.get("sections") or []
+    if not isinstance(listed, list):
+        errors.append("`sections` must be a list of {id, label {vi, en}, [show]}")
+        return ()
+    out, seen = [], set(OWN_SECTIONS)
+    for i, sec in enumerate(listed, start=1):
+        if not isinstance(sec, Mapping) or not sec.get("id") or not _text_pair(sec.get("label")):
+            errors.append(f"section {i}: needs `id` and `label` with non-empty `vi` and `en` texts")
+            continue
+        if sec["id"] in seen:
+            errors.append(f"section {sec['id']!r}: duplicate id (or a reserved one: {', '.join(OWN_SECTIONS)})")
+        seen.add(sec["id"])
+        show = sec.get("show") or []
+        bad = [s for s in show if s not in SECTION_SHOWS] if isinstance(show, list) else [show]
+        if bad:
+            errors.append(f"section {sec['id']!r}: unknown `show` {bad} (known: {', '.join(SECTION_SHOWS)})")
+        out.append(Section(str(sec["id"]), dict(sec["label"]), tuple(s for s in show if s in SECTION_SHOWS)))
+    return tuple(out)
+
+
+def _layout_errors(targets: tuple[Target, ...], sections: tuple[Section, ...]) -> list[str]:
+    """Every target's section declared, roles known, and at most one check-up chart (a
+    monthly_threshold target)."""
+    known = {s.id for s in sections} | set(OWN_SECTIONS)
+    errors = [f"target {t.id!r}: unknown section {t.section!r} (declared: {', '.join(sorted(known))})"
+              for t in targets if t.section is not None and t.section not in known]
+    errors += [f"target {t.id!r}: unknown role {r!r} (known: {', '.join(ROLES)})"
+               for t in targets for r in t.roles if r not in ROLES]
+    charts = [t for t in targets if "checkup_chart" in t.roles]
+    if len(charts) > 1:
+        errors.append(f"role checkup_chart: at most one target (got {', '.join(t.id for t in charts)})")
+    errors += [f"target {t.id!r}: role checkup_chart needs kind monthly_threshold" for t in charts
+               if t.kind != "monthly_threshold"]
+    return errors
+
+
 def load_plan(path: str | Path | None = None) -> Plan:
     """Load and check a plan file (default: ``settings.plan_file``); ``PlanError`` lists every problem."""
     path = Path(path or settings.get_settings().plan_file)
@@ -360,9 +447,13 @@ def load_plan(path: str | Path | None = None) -> Plan:
         errors.append("`due_days_after_month_end` must be a whole number of days >= 0")
     if not raw.get("plan"):
         errors.append("missing `plan` (the plan's number, e.g. 114-KH/ĐTN)")
+    sections = _sections(raw, errors)
+    errors += _layout_errors(targets, sections)
+    errors += unit_errors(refs.get("units") or ())
     if errors:
         raise PlanError(path, errors)
     districts = tuple(d["code"] for d in (refs.get("districts") or {}).get("districts", []))
     return Plan(number=str(raw["plan"]), title=dict(raw.get("title") or {}), start=start, end=end,
                 due_days=due_days, units=refs["units"], districts=districts, places=vocab.places,
-                targets=targets, adjustments=adjustments, source=path, support_activity_types=support)
+                targets=targets, adjustments=adjustments, source=path, support_activity_types=support,
+                sections=sections)

@@ -74,7 +74,7 @@ def context(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> Context:
 
     return Context(plan=plan, as_of=as_of, activities=counted(data, plan.start, as_of),
                    beneficiaries=dated("beneficiaries"), resources=dated("resources"),
-                   reporting=reporting(data, plan, as_of))
+                   reporting=reporting(data, plan, as_of), reported=dated("activities"))
 
 
 def _excused(plan: Plan, target: Target) -> dict[str, Any] | None:
@@ -96,7 +96,7 @@ def evaluate(target: Target, ctx: Context) -> dict[str, Any]:
               "status": decide_status(actual, goal, expected, plan_over=ctx.as_of >= ctx.plan.end),
               "label": dict(target.label), "clause": target.clause, "responsible": dict(target.responsible),
               "kind": target.kind, "format": target.format, "measure": dict(target.measure),
-              "interpretation": target.interpretation,
+              "interpretation": target.interpretation, "section": target.section, "roles": list(target.roles),
               "excused": _excused(ctx.plan, target)}
     return {**record, **details}
 

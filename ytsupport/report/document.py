@@ -16,7 +16,8 @@ from ..i18n import t
 from .. import formatting as fmt
 from ..privacy import threshold
 from ..states import STATE_STYLE, STATUS_STYLE, ReportState, TargetStatus, pale
-from .labels import AREAS, OWN_SECTION_TARGETS, RECEIVERS, pick, state_mark, status_label
+from ..plan.definition import OWN_SECTIONS, SECTION_SHOWS
+from .labels import RECEIVERS, pick, state_mark, status_label
 from .content import ReportContent, ReportSettings
 
 # Light fills (hex RGB) for status and reporting-state cells: the dashboard's colours, paled for print.
@@ -129,16 +130,23 @@ def targets_table(content: ReportContent, lang: str, number: int) -> Table:
     """Table 1: every target with its actual, target, expected pace, attainment and status."""
     header = [t(k, lang) for k in ("col_no", "col_target_label", "col_actual", "col_target", "col_expected",
                                     "col_attainment", "col_status")]
+    previous = any("previous_actual" in r for r in content.targets)  # the same period of the previous year
+    if previous:
+        header.insert(3, t("col_previous", lang))
     rows, fills = [], []
     for i, record in enumerate(content.targets, start=1):
         form = record.get("format", "count")
         label = f"{_label(record, lang)} ({t('clause', lang, clause=record.get('clause', ''))})"
-        rows.append([str(i), label, fmt.target_value(record["actual"], form, lang),
+        before = [fmt.target_value(record.get("previous_actual"), form, lang)] if previous else []
+        rows.append([str(i), label, fmt.target_value(record["actual"], form, lang), *before,
                      fmt.target_value(record["target"], form, lang),
                      fmt.target_value(record["expected_by_now"], form, lang),
                      fmt.percent(record["attainment"], lang), status_label(record["status"], lang)])
-        fills.append([None] * 6 + [STATUS_FILLS.get(record["status"])])
+        fills.append([None] * (len(header) - 1) + [STATUS_FILLS.get(record["status"])])
     caption = t("targets_table", lang)
+    if previous:
+        return Table(caption, header, rows, [0.06, 0.31, 0.11, 0.11, 0.09, 0.11, 0.09, 0.12], "clrrrrrc", fills,
+                     small=True)
     return Table(caption, header, rows, [0.07, 0.37, 0.13, 0.10, 0.12, 0.09, 0.12], "clrrrrc", fills, small=True)
 
 
@@ -184,6 +192,10 @@ def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
     for model in record.get("models") or []:
         state = t("model_started" if model.get("started") else "model_not_started", lang)
         extras.append(f"{pick((model['label'].get('vi', ''), model['label'].get('en', '')), lang)}: {state}.")
+    if "previous_actual" in record:
+        extras.append(t("report_previous", lang, value=fmt.measured(record["previous_actual"], form,
+                                                                     record.get("measure"), lang),
+                        day=fmt.day(record["previous_as_of"])))
     note = target_note(record, lang)
     if note:
         extras.append(f"({note[:1].upper()}{note[1:]}.)")
@@ -200,19 +212,30 @@ def _coverage_table(content: ReportContent, lang: str, number: int) -> Table:
                  legend=t("suppressed_note", lang, n=threshold()))
 
 
+def _area_groups(content: ReportContent, lang: str) -> list[tuple[str, list[dict[str, Any]], list[str]]]:
+    """(title, target records, what else it shows) per programme area, as the plan's ``sections``
+    declare them; then "other targets": those with no (known) section, and the chart or table no
+    area shows. Targets of the report's own sections (reporting, resources) are left to them."""
+    sections = content.meta.get("sections") or []
+    known = {s["id"] for s in sections}
+    groups = [(pick((s["label"].get("vi", s["id"]), s["label"].get("en", s["label"].get("vi", s["id"]))), lang),
+               [r for r in content.targets if r.get("section") == s["id"]], list(s.get("show") or []))
+              for s in sections]
+    shown = {item for s in sections for item in s.get("show") or []}
+    rest = [r for r in content.targets if r.get("section") not in known and r.get("section") not in OWN_SECTIONS]
+    groups.append((t("area_other", lang), rest, [item for item in SECTION_SHOWS if item not in shown]))
+    return [g for g in groups if g[1]] + [g for g in groups if not g[1] and g[2]]
+
+
 def _areas(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
-    by_id = {r["id"]: r for r in content.targets}
-    groups = [(key, [by_id[i] for i in ids if i in by_id]) for key, ids in AREAS]
-    placed = {i for _, ids in AREAS for i in ids} | set(OWN_SECTION_TARGETS)
-    groups.append(("area_other", [r for r in content.targets if r["id"] not in placed]))
     blocks: list[Block] = [Heading(t("sec_areas", lang))]
-    for n, (key, records) in enumerate([g for g in groups if g[1]], start=1):
-        blocks.append(Heading(f"{n}. {t(key, lang)}", 2))
+    for n, (title, records, show) in enumerate(_area_groups(content, lang), start=1):
+        blocks.append(Heading(f"{n}. {title}", 2))
         for record in records:
             blocks.extend(target_lines(record, lang))
-        if key == "area_health" and content.meta.get("threshold") is not None:
+        if "checkups_chart" in show and content.meta.get("threshold") is not None:
             blocks.append(Figure("checkups", t("checkups_chart", lang, threshold=content.meta["threshold"])))
-        if key == "area_solutions":
+        if "coverage_table" in show:
             counter[0] += 1
             blocks.append(_coverage_table(content, lang, counter[0]))
     return blocks

@@ -153,7 +153,11 @@ def targets_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None
                Column(lambda r: status_label(r["status"], lang), t("col_status", lang), 18),
                Column(lambda r: target_note(r, lang), t("col_note", lang), 40)]
     rows = [{**r, "_n": i} for i, r in enumerate(content.targets, start=1)]
-    overrides = [[None] * 5 + [kinds.get(r.get("format", "count"), "count")] * 3 + [None] * 3 for r in rows]
+    previous = any("previous_actual" in r for r in rows)  # the same period of the previous year's plan
+    if previous:
+        columns.append(Column(lambda r: r.get("previous_actual"), t("col_previous", lang), 16, "count"))
+    overrides = [[None] * 5 + [kinds.get(r.get("format", "count"), "count")] * 3 + [None] * 3
+                 + ([kinds.get(r.get("format", "count"), "count")] if previous else []) for r in rows]
     sheet = write_sheet(workbook, t("sheet_targets", lang), columns, rows, overrides)
     _fills(sheet, f"J2:J{len(rows) + 1}", {k: status_label(k, lang) for k in STATUS_FILLS}, STATUS_FILLS)
 

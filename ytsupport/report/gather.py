@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from .. import metrics
 from ..plan import Plan, report_pairs
-from ..figures import Figures, checkup_rule, compute
+from ..figures import Figures, checkup_rule, checkups_by_month, compute
 from ..plan.activities import count_once
 from ..privacy import hide_small
 from .content import ReportContent, ReportSettings, records
@@ -39,9 +39,7 @@ def _detail(frame: pd.DataFrame, columns: list[str], limit: int) -> tuple[list[d
 
 def aggregates(data: Frames, plan: Plan, as_of: date, limit: int) -> tuple[dict[str, list], dict[str, int]]:
     """The report's tables (records) and, per detail table, its row count before truncation."""
-    rule = checkup_rule(plan)
-    checkups = (metrics.centre_checkups_by_month(data, rule[0], as_of, plan.months) if rule
-                else pd.DataFrame(columns=["month", "activities", "people_served"]))
+    checkups = checkups_by_month(data, plan, as_of, plan.months)
     tables = {
         "checkups_by_month": records(checkups),
         "activities_by_month_type": records(metrics.activities_by_month_type(data, as_of)),
@@ -86,7 +84,8 @@ def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_vers
             "reporting_units": [u.code for u in plan.reporting_units], "due_days": plan.due_days,
             "as_of": day.isoformat(), "data_version": data_version,
             "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-            "threshold": rule[1] if rule else None, "headline": figures.headline,
+            "threshold": rule.threshold if rule else None, "headline": figures.headline,
+            "sections": [{"id": s.id, "label": dict(s.label), "show": list(s.show)} for s in plan.sections],
             "totals": totals, "known_versions": known, "snapshot": None}
     return ReportContent(status=result, tables=tables, meta=meta)
 

@@ -6,16 +6,6 @@ from __future__ import annotations
 from ..i18n import STRINGS
 from ..states import STATE_MARKS, ReportState
 
-# Which programme area each target of the 2021 plan belongs to (other plans: "other").
-AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("area_health", ("checkup_monthly", "checkup_people", "bhyt_disabled_students")),
-    ("area_spirit", ("children_day_gifts", "mid_autumn_gifts", "recreation_monthly", "disability_club")),
-    ("area_solutions", ("district_coverage", "staff_training")),
-    ("area_models", ("two_models",)),
-)
-# Targets reported in their own sections, not among the programme areas.
-OWN_SECTION_TARGETS = ("reporting_completeness", "resources_value")
-
 # Receivers of the report (after the plan's "Nơi nhận", without personal names).
 RECEIVERS: tuple[tuple[str, str], ...] = (
     ("- Ban Thường vụ Tỉnh đoàn (để b/c);", "- Provincial Youth Union Standing Committee (to report);"),

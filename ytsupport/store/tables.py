@@ -142,12 +142,28 @@ def _version_3_additions(md: MetaData) -> Table:
     )
 
 
+def _version_4_additions(md: MetaData) -> Table:
+    """Version 4: plans made and edited in the app, every saved version kept (the YAML text)."""
+    return Table(
+        "plan_versions", md,
+        Column("id", Integer, primary_key=True),
+        Column("plan_id", String(64), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("yaml", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", Text, nullable=False),
+        Column("note", Text),
+        UniqueConstraint("plan_id", "version", name="uq_plan_versions"),
+    )
+
+
 def _current_metadata() -> tuple[MetaData, dict[str, Table], Index]:
     md = MetaData()
     tables = _version_1_tables(md)
     audit_log, one_current = _version_2_additions(md, tables)
     tables["audit_log"] = audit_log
     tables["snapshots"] = _version_3_additions(md)
+    tables["plan_versions"] = _version_4_additions(md)
     return md, tables, one_current
 
 
@@ -160,6 +176,7 @@ beneficiaries: Table = TABLES["beneficiaries"]
 resources: Table = TABLES["resources"]
 audit_log: Table = TABLES["audit_log"]
 snapshots: Table = TABLES["snapshots"]
+plan_versions: Table = TABLES["plan_versions"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,10 +214,16 @@ def _migrate_to_3(conn: Connection) -> None:
     snapshots.create(conn, checkfirst=True)
 
 
+def _migrate_to_4(conn: Connection) -> None:
+    """Add the plan versions table."""
+    plan_versions.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "report versions, rows, units, meta", create_version_1),
     Migration(2, "audit log; at most one current version per (unit, month)", _migrate_to_2),
     Migration(3, "meeting snapshots", _migrate_to_3),
+    Migration(4, "plan versions", _migrate_to_4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
