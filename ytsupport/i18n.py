@@ -427,18 +427,22 @@ STRINGS.update({
     # --- the report (all formats)
     "party": ("ĐOÀN TNCS HỒ CHÍ MINH", "ĐOÀN TNCS HỒ CHÍ MINH"),
     "report_word": ("BÁO CÁO", "REPORT"),
-    "report_subtitle": ("Kết quả thực hiện Kế hoạch số {plan} về {topic}, tính đến ngày {day}",
-                        "Results of Plan {plan} ({topic}) as of {day}"),
+    "report_subtitle": ("Kết quả thực hiện Kế hoạch số {plan} về {topic}, tháng {month} (tính đến ngày {day})",
+                        "Results of Plan {plan} ({topic}), {month} (as of {day})"),
     "snapshot_note": ("(Số liệu chốt ngày {created}: «{name}»)", "(Figures frozen on {created}: «{name}»)"),
     "intro": ("Thực hiện Kế hoạch số {plan} của Ban Thường vụ Đoàn Khối các cơ quan và Doanh nghiệp tỉnh "
               "về {topic}; Ban Thường vụ Đoàn Khối báo cáo kết quả thực hiện tính đến ngày {day} như sau:",
               "Under Plan {plan} of the Standing Committee of the Bloc Youth Union ({topic}), the Standing "
               "Committee reports the results as of {day}:"),
-    "sec_overall": ("KẾT QUẢ CHUNG", "OVERALL RESULTS"),
-    "sec_areas": ("KẾT QUẢ THEO TỪNG NỘI DUNG", "RESULTS BY PROGRAMME AREA"),
-    "sec_reporting": ("CÔNG TÁC BÁO CÁO", "REPORTING"),
-    "sec_resources": ("CÔNG TÁC VẬN ĐỘNG NGUỒN LỰC", "RESOURCES MOBILISED"),
-    "sec_proposals": ("PHƯƠNG HƯỚNG, ĐỀ XUẤT, KIẾN NGHỊ", "NEXT STEPS AND PROPOSALS"),
+    "sec_results": ("KẾT QUẢ THỰC HIỆN", "RESULTS"),
+    "sec_overall": ("Kết quả chung", "Overall results"),
+    "sec_areas": ("Kết quả theo từng nội dung", "Results by programme area"),
+    "sec_reporting": ("Công tác báo cáo", "Reporting"),
+    "sec_resources": ("Công tác vận động nguồn lực", "Resources mobilised"),
+    "sec_emulation": ("Thi đua giữa các cơ sở Đoàn", "Emulation among the units"),
+    "sec_assessment": ("ĐÁNH GIÁ CHUNG", "OVERALL ASSESSMENT"),
+    "sec_next_steps": ("PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG TỚI", "NEXT MONTH'S DIRECTIONS AND TASKS"),
+    "sec_proposals": ("ĐỀ XUẤT, KIẾN NGHỊ", "PROPOSALS AND RECOMMENDATIONS"),
     "overall_counts": ("Tính đến ngày {day}, có {met}/{total} chỉ tiêu đã đạt{others}.",
                        "As of {day}, {met} of {total} targets are met{others}."),
     "overall_status_part": ("{n} chỉ tiêu {status}", "{n} {status}"),
@@ -448,6 +452,55 @@ STRINGS.update({
                          "The Bloc and its units held {activities} activities supporting {people} people; mobilised "
                          "resources worth {value}; surveyed {surveyed} people in {districts} districts."),
     "targets_table": ("Bảng 1. Kết quả thực hiện các chỉ tiêu", "Table 1. Targets"),
+    "col_content": ("Nội dung chỉ tiêu", "Target"),
+    "col_lead": ("Đơn vị chủ trì", "Lead unit"),
+    "col_plan": ("Kế hoạch", "Plan"),
+    "col_in_month": ("Trong tháng", "This month"),
+    "col_cumulative": ("Lũy kế", "Cumulative"),
+    "col_rate": ("Tỷ lệ", "Rate"),
+    "col_since": ("So với kỳ trước", "Since last meeting"),
+    "since_legend": ("“So với kỳ trước”: thay đổi so với số liệu chốt «{name}» ngày {day}; “Trong tháng”: kết quả "
+                     "trong {month}.", "“Since last meeting”: change since the figures frozen as «{name}» on {day}; "
+                     "“This month”: results in {month}."),
+    "since_none_legend": ("“Trong tháng”: kết quả trong {month}; chưa có số liệu chốt kỳ trước để so sánh.",
+                          "“This month”: results in {month}; no earlier frozen figures to compare with."),
+    "reason_note": ("{month}, {unit}: “{text}”", "{month}, {unit}: “{text}”"),
+    "office_comment": ("Nhận xét của Văn phòng: {text}", "Office comment: {text}"),
+    "draft_strengths": ("1. Ưu điểm", "1. Strengths"),
+    "draft_ahead": ("{n} chỉ tiêu đạt hoặc vượt tiến độ: {names}.", "{n} targets met or ahead: {names}."),
+    "draft_full_reporting": ("Các đơn vị báo cáo đầy đủ, đúng hạn: {units}.",
+                             "Units reporting fully and on time: {units}."),
+    "draft_limits": ("2. Hạn chế", "2. Shortcomings"),
+    "draft_lagging": ("{n} chỉ tiêu chậm tiến độ hoặc chưa đạt: {names}.", "{n} targets behind or not met: {names}."),
+    "draft_missing": ("Các đơn vị còn thiếu báo cáo: {units}.", "Units missing reports: {units}."),
+    "draft_waiting": ("Còn {n} đối tượng đã khảo sát nhưng chưa được hỗ trợ.",
+                      "{n} people surveyed have not been supported yet."),
+    "draft_none": ("Chưa có chỉ tiêu đạt tiến độ.", "No target is on track yet."),
+    "draft_causes": ("3. Nguyên nhân", "3. Causes"),
+    "draft_no_causes": ("Các đơn vị chưa nêu nguyên nhân trong báo cáo.", "The units gave no reasons in their reports."),
+    "draft_catch_up": ("{name}: còn {remaining}, cần bình quân {per_month} mỗi tháng trong {months} tháng còn lại.",
+                       "{name}: {remaining} to go, on average {per_month} a month over the {months} months left."),
+    "draft_catch_up_last": ("{name}: còn {remaining} chưa đạt.", "{name}: {remaining} short."),
+    "draft_window": ("Chuẩn bị {name} (từ {start} đến {end}).", "Prepare {name} ({start} to {end})."),
+    "draft_chase": ("Đôn đốc các đơn vị nộp báo cáo còn thiếu: {units}.", "Chase the missing reports: {units}."),
+    "draft_support": ("Hỗ trợ {n} đối tượng đã khảo sát chưa được hỗ trợ; theo đơn vị: {units}; theo huyện: "
+                      "{districts} (“–”: dưới 5 người).",
+                      "Support the {n} people surveyed and not yet supported; by unit: {units}; by district: "
+                      "{districts} (“–”: under 5 people)."),
+    "draft_keep_on": ("Tiếp tục duy trì các hoạt động theo Kế hoạch.", "Keep the plan's activities going."),
+    "emulation_table": ("Bảng {n}. Kết quả thi đua của các cơ sở Đoàn (thang điểm 100)",
+                        "Table {n}. Unit emulation scores (out of 100)"),
+    "emulation_text": ("Điểm thi đua tính theo các tiêu chí và trọng số của Kế hoạch: {criteria}. Mỗi tiêu chí "
+                       "tính từ 0 đến 1 (đầy đủ, đúng hạn: tỷ lệ báo cáo; nhiệm vụ: mức đạt so với tiến độ; hoạt động, "
+                       "lượt người, nguồn lực: so với đơn vị cao nhất).",
+                       "Scores follow the plan's criteria and weights: {criteria}. Each criterion scores 0-1 "
+                       "(reports: rates; tasks: attainment against the pace; activities, people, resources: "
+                       "against the highest unit)."),
+    "emulation_legend": ("Tiêu chí không áp dụng cho đơn vị (“–”) không tính vào điểm. Danh sách làm căn cứ đề xuất "
+                         "khen thưởng cuối năm.", "Criteria that do not apply (“–”) are left out of the score. "
+                         "The basis for the year-end awards."),
+    "col_rank": ("Hạng", "Rank"),
+    "col_score": ("Điểm", "Score"),
     "col_no": ("STT", "No."),
     "col_target_label": ("Chỉ tiêu", "Target"),
     "col_id": ("Mã", "Id"),
@@ -513,7 +566,6 @@ STRINGS.update({
                 "This is the Standing Committee's report on Plan {plan} as of {day}./."),
     "receivers": ("Nơi nhận:", "Copies to:"),
     "on_behalf": ("TM. BAN THƯỜNG VỤ", "TM. BAN THƯỜNG VỤ"),
-    "secretary": ("BÍ THƯ", "BÍ THƯ"),
     "vnd": ("{value} đồng", "{value} VND"),
     "page": ("Trang", "Page"),
     # --- the workbook

@@ -126,7 +126,7 @@ def table(block: d.Table) -> Flowable:
     parts: list[Flowable] = [_p(block.caption, "caption"), grid]
     if block.legend:
         parts.append(_p(block.legend, "legend"))
-    return KeepTogether(parts) if len(block.rows) <= 16 else _Group(parts)
+    return KeepTogether(parts) if len(block.rows) <= 10 else _Group(parts)
 
 
 class _Group(list):  # a long table: caption, table and legend flow on their own

@@ -142,12 +142,28 @@ def _version_3_additions(md: MetaData) -> Table:
     )
 
 
+def _version_4_additions(md: MetaData) -> Table:
+    """Version 4: the meeting report's edited texts (office comments per target, the drafted
+    assessment, next steps and proposals), append-only: every save is a new row, the latest wins."""
+    return Table(
+        "meeting_texts", md,
+        Column("id", Integer, primary_key=True),
+        Column("scope", String(80), nullable=False),  # "as_of:YYYY-MM-DD" or "snapshot:<id>"
+        Column("key", String(120), nullable=False),  # "comment:<target id>", "assessment", ...
+        Column("text", Text, nullable=False),
+        Column("author", Text, nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Index("ix_meeting_texts_scope", "scope", "key"),
+    )
+
+
 def _current_metadata() -> tuple[MetaData, dict[str, Table], Index]:
     md = MetaData()
     tables = _version_1_tables(md)
     audit_log, one_current = _version_2_additions(md, tables)
     tables["audit_log"] = audit_log
     tables["snapshots"] = _version_3_additions(md)
+    tables["meeting_texts"] = _version_4_additions(md)
     return md, tables, one_current
 
 
@@ -160,6 +176,7 @@ beneficiaries: Table = TABLES["beneficiaries"]
 resources: Table = TABLES["resources"]
 audit_log: Table = TABLES["audit_log"]
 snapshots: Table = TABLES["snapshots"]
+meeting_texts: Table = TABLES["meeting_texts"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,10 +214,16 @@ def _migrate_to_3(conn: Connection) -> None:
     snapshots.create(conn, checkfirst=True)
 
 
+def _migrate_to_4(conn: Connection) -> None:
+    """Add the meeting texts table."""
+    meeting_texts.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "report versions, rows, units, meta", create_version_1),
     Migration(2, "audit log; at most one current version per (unit, month)", _migrate_to_2),
     Migration(3, "meeting snapshots", _migrate_to_3),
+    Migration(4, "meeting texts (office comments, edited drafts)", _migrate_to_4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
