@@ -1,4 +1,5 @@
-"""Họp giao ban / Meeting: freeze the figures under a name, compare now with a snapshot, download the report."""
+"""Họp giao ban / Meeting: freeze the figures under a name, compare now with a snapshot, write the office's
+comments and edit the drafted assessment and next steps (editors, admins), download the report."""
 from datetime import date
 
 import streamlit as st
@@ -6,10 +7,13 @@ import streamlit as st
 from ytsupport.dashboard import app, login, state
 from ytsupport.i18n import t
 from ytsupport import formatting as fmt
-from ytsupport.report.export import FORMATS, report_bytes
+from ytsupport.auth import can
+from ytsupport.report.briefing import comment, label, reason_texts, sections
+from ytsupport.report.export import FORMATS, LATEST, prepared, report_bytes
+from ytsupport.report.remarks import MAX_TEXT, SECTIONS, comment_key, save_text, scope_of
 from ytsupport.report.labels import state_label, status_label
 from ytsupport.settings import get_settings
-from ytsupport.report.snapshots import SnapshotError, compare, create_snapshot, list_snapshots
+from ytsupport.report.snapshots import SnapshotError, compare, create_snapshot, get_snapshot, list_snapshots
 
 app.page_guard()
 lang = state.current_language()
@@ -94,20 +98,51 @@ if snapshots:
     else:
         st.caption(t("newly_missing_none", lang))
 
-# --- Report downloads
+# --- The report: which figures, compared with which snapshot, the office's comments and drafts
 st.header(t("downloads", lang))
 sources = [None, *[s.id for s in snapshots]]
 names = {s.id: s.name for s in snapshots}
 source = st.radio(t("source", lang), sources, horizontal=True, key="report_source",
                   format_func=lambda i: t("source_now", lang) if i is None
                   else t("source_snapshot", lang, name=names[i]))
+since_options = [LATEST, *[s.id for s in snapshots if s.id != source], None]
+since = st.selectbox(t("since_pick", lang), since_options, key="report_since",
+                     format_func=lambda i: t("since_latest", lang) if i == LATEST
+                     else t("since_nothing", lang) if i is None else names[i])
+base = content if source is None else get_snapshot(engine, source).content
+report = prepared(engine, base, snapshot_id=source, since=since if since in (LATEST, None) else f"#{since}")
+scope = scope_of(report.as_of, source)
+editable = can(login.current_user().role, "comment")
+
+st.subheader(t("texts_section", lang))
+st.caption(t("texts_intro" if editable else "texts_read_only", lang))
+printed = sections(report, lang)
+with st.form(f"texts_{scope}", border=True):
+    comments = {}
+    with st.expander(t("comments_title", lang), expanded=True):
+        for record in report.targets:
+            comments[record["id"]] = st.text_area(
+                label(record, lang), value=comment(record, report), key=f"comment_{scope}_{record['id']}",
+                height=68, max_chars=MAX_TEXT, disabled=not editable,
+                help="; ".join(reason_texts(record, report, lang)) or None)
+    drafts = {key: st.text_area(t(f"sec_{key}", lang), value=printed[key], key=f"draft_{scope}_{key}",
+                                height=260 if key != "proposals" else 120, max_chars=MAX_TEXT, disabled=not editable)
+              for key in SECTIONS}
+    if st.form_submit_button(t("texts_save", lang), type="primary", disabled=not editable, icon=":material/save:"):
+        saved = sum(save_text(engine, scope, comment_key(i), text, actor) for i, text in comments.items())
+        saved += sum(save_text(engine, scope, key, text, actor) for key, text in drafts.items()
+                     if text.strip() != printed[key].strip())
+        st.success(t("texts_saved", lang, n=saved))
+        report = prepared(engine, base, snapshot_id=source, since=since if since in (LATEST, None) else f"#{since}")
+
 stem = f"bao-cao-114-{as_of.isoformat()}" if source is None else f"bao-cao-114-chot-{source}"
 columns = st.columns(len(FORMATS))
 for column, kind in zip(columns, FORMATS):
     def produce(kind: str = kind, source: int | None = source) -> bytes:
         return report_bytes(engine, kind, as_of=as_of, snapshot=None if source is None else f"#{source}",
                             lang=lang, actor=actor, file_name=f"{stem}.{kind}",
-                            content=content if source is None else None)
+                            content=content if source is None else None,
+                            since=since if since in (LATEST, None) else f"#{since}")
 
     column.download_button(t(f"download_{kind}", lang), data=produce, file_name=f"{stem}.{kind}", mime=FORMATS[kind],
                            key=f"download_{kind}", icon=":material/download:", on_click="ignore", width="stretch")

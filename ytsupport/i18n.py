@@ -500,6 +500,18 @@ STRINGS.update({
                          "khen thưởng cuối năm.", "Criteria that do not apply (“–”) are left out of the score. "
                          "The basis for the year-end awards."),
     "col_rank": ("Hạng", "Rank"),
+    "since_pick": ("So sánh với số liệu chốt", "Compare with the frozen figures"),
+    "since_latest": ("Lần chốt gần nhất trước ngày tính", "The latest before the as-of date"),
+    "since_nothing": ("Không so sánh", "No comparison"),
+    "texts_section": ("Nhận xét của Văn phòng và dự thảo báo cáo", "Office comments and the report's draft"),
+    "texts_intro": ("Phần dự thảo được soạn từ số liệu; nội dung sửa ở đây được in vào báo cáo và lưu kèm số liệu "
+                    "chốt (hoặc ngày tính) đã chọn.", "The drafts are written from the data; what you edit here is what "
+                    "the report prints, kept with the chosen frozen figures (or as-of date)."),
+    "texts_read_only": ("Chỉ cán bộ văn phòng (editor, admin) được sửa nhận xét và dự thảo.",
+                        "Only office staff (editor, admin) can edit the comments and drafts."),
+    "comments_title": ("Nhận xét của Văn phòng theo từng chỉ tiêu", "Office comment on each target"),
+    "texts_save": ("Lưu nhận xét và dự thảo", "Save comments and drafts"),
+    "texts_saved": ("Đã lưu {n} nội dung.", "{n} texts saved."),
     "col_score": ("Điểm", "Score"),
     "col_no": ("STT", "No."),
     "col_target_label": ("Chỉ tiêu", "Target"),

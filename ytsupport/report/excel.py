@@ -289,7 +289,7 @@ def emulation_sheet(workbook: Workbook, content: ReportContent, lang: str) -> No
     """The units' emulation scores (the report's table, as numbers) and the drafted sections as edited."""
     made = emulation_table(content, lang, 0)
     if made is not None:
-        columns = [Column(lambda r: r["_cells"][i], h, 40 if i == 1 else 14) for i, h in enumerate(made.header)]
+        columns = [Column(lambda r, i=i: r["_cells"][i], h, 40 if i == 1 else 14) for i, h in enumerate(made.header)]
         rows = [{"_cells": [int(row["rank"]), content.unit_name(row["unit"]),
                             *[row.get(f"value_{c['id']}") for c in content.meta["emulation_criteria"]],
                             row["score"]]} for row in content.tables["emulation"]]
