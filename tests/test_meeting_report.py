@@ -273,3 +273,22 @@ def test_the_meeting_page_edits_a_comment_and_the_next_steps_that_the_docx_print
     assert [h["author"] for h in text_history(engine, scope, "comment:checkup_monthly")] == ["local"]
     # the report of the figures now at 31/7 keeps its own texts: the snapshot's comment is not there
     assert comment not in _docx_text(report_bytes(engine, "docx", as_of=JULY))
+
+
+def test_the_presentation_shows_the_change_since_june_then_next_months_tasks(page_db: str) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["as_of"] = "2021-07-31"
+    at = at.run().switch_page("pages/present.py").run()
+    assert not at.exception
+    first = " ".join(h.proto.body for h in at.get("html"))
+    assert "so với kỳ trước" in first and "▲" in first and "Trong tháng:" in first
+    assert "Đơn vị còn thiếu báo cáo" not in first
+    at.button(key="present_2").click().run()
+    assert not at.exception
+    second = " ".join(h.proto.body for h in at.get("html"))
+    assert "PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG TỚI" in second and "Đơn vị còn thiếu báo cáo" in second
+    data = with_counted(load_current(get_engine(page_db)))
+    content = collect(data, load_plan(PLAN), JULY)
+    for unit in {p["unit"] for p in content.tables["reporting_pairs"] if p["state"] == "missing"}:
+        assert content.unit_name(unit) in second, unit
+    assert "cần bình quân" in second

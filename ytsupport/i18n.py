@@ -500,6 +500,11 @@ STRINGS.update({
                          "khen thưởng cuối năm.", "Criteria that do not apply (“–”) are left out of the score. "
                          "The basis for the year-end awards."),
     "col_rank": ("Hạng", "Rank"),
+    "present_since": ("so với kỳ trước", "since last meeting"),
+    "present_month": ("Trong tháng: {value}", "This month: {value}"),
+    "present_missing": ("Đơn vị còn thiếu báo cáo", "Units missing reports"),
+    "present_screen_1": ("Chỉ tiêu (PageUp)", "Targets (PageUp)"),
+    "present_screen_2": ("Nhiệm vụ tháng tới (PageDown)", "Next month (PageDown)"),
     "since_pick": ("So sánh với số liệu chốt", "Compare with the frozen figures"),
     "since_latest": ("Lần chốt gần nhất trước ngày tính", "The latest before the as-of date"),
     "since_nothing": ("Không so sánh", "No comparison"),
