@@ -292,3 +292,20 @@ def test_the_presentation_shows_the_change_since_june_then_next_months_tasks(pag
     for unit in {p["unit"] for p in content.tables["reporting_pairs"] if p["state"] == "missing"}:
         assert content.unit_name(unit) in second, unit
     assert "cần bình quân" in second
+
+
+def test_the_units_page_ranks_the_units_with_the_breakdown(page_db: str) -> None:
+    from ytsupport.dashboard import models
+
+    data = with_counted(load_current(get_engine(page_db)))
+    plan = load_plan(PLAN)
+    table = models.units(data, plan, JULY, "vi").emulation
+    weights = yaml.safe_load(PLAN.read_text(encoding="utf-8"))["emulation"]["criteria"]
+    assert list(table.columns) == ["Hạng", "Đơn vị", *[f"{c['label']['vi']} ({c['weight']})" for c in weights], "Điểm"]
+    assert list(table["Hạng"]) == list(range(1, 13)) and table["Điểm"].is_monotonic_decreasing
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["as_of"] = "2021-07-31"
+    at = at.run().switch_page("pages/units.py").run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "Điểm" in d.value.columns)
+    assert len(shown) == 12 and "Báo cáo đầy đủ (25)" in shown.columns

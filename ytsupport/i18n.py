@@ -500,6 +500,13 @@ STRINGS.update({
                          "khen thưởng cuối năm.", "Criteria that do not apply (“–”) are left out of the score. "
                          "The basis for the year-end awards."),
     "col_rank": ("Hạng", "Rank"),
+    "emulation_page_note": ("Điểm (thang 100) = trung bình có trọng số của các tiêu chí áp dụng cho đơn vị; tiêu chí "
+                            "và trọng số do Kế hoạch quy định. Ô trống: tiêu chí không áp dụng (chỉ đơn vị điểm được "
+                            "giao nhiệm vụ Mục III.2). Danh sách cuối năm làm căn cứ đề xuất khen thưởng.",
+                            "Score (out of 100) = the weighted mean of the criteria that apply to the unit; the plan "
+                            "sets the criteria and weights. Blank: does not apply (tasks: pilot units of III.2 only). "
+                            "The year-end list is the basis for proposing awards."),
+    "emulation_none": ("Kế hoạch chưa quy định tiêu chí thi đua.", "The plan sets no emulation criteria."),
     "present_since": ("so với kỳ trước", "since last meeting"),
     "present_month": ("Trong tháng: {value}", "This month: {value}"),
     "present_missing": ("Đơn vị còn thiếu báo cáo", "Units missing reports"),
