@@ -118,7 +118,7 @@ def test_bang_1_shows_month_cumulative_and_change_since_june_for_every_target(db
         else:
             assert row[6] == "= " + fmt.target_value(0, form, "vi", short=True), tid
     assert moved >= 5, "July moved most targets"
-    assert "so với số liệu chốt «Giao ban tháng 6» ngày 30/06/2021" in july["docx"]
+    assert "so với số liệu chốt “Giao ban tháng 6” ngày 30/06/2021" in july["docx"]
     sheet = july["xlsx"]["Chỉ tiêu"]
     header = [c.value for c in sheet[1]]
     by_id = {r[header.index("Mã")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
@@ -212,7 +212,7 @@ def test_the_docx_has_the_document_form(july: dict[str, Any]) -> None:
 def test_the_pdf_pages_render_as_a4_images(july: dict[str, Any], tmp_path: Path) -> None:
     """The first two pages drawn by poppler: A4 portrait, with ink (docs/report-page-*.png are these)."""
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")  # CI installs it (.ci/run)
     from PIL import Image
 
     (tmp_path / "r.pdf").write_bytes(july["blobs"]["pdf"])

@@ -14,6 +14,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Upload the branches' monthly report files (.xlsx, .xlsm, .xls, .ods, .csv) to check them. "
                     "This page only checks; nothing is stored."),
     "uploader": ("Chọn hoặc kéo thả tệp báo cáo", "Choose or drop report files"),
+    "uploader_button": ("Chọn tệp", "Choose files"),
+    "uploader_limit": ("Tối đa {mb} MB mỗi tệp • XLSX, XLSM, XLS, ODS, CSV", "At most {mb} MB per file • XLSX, XLSM, XLS, ODS, CSV"),
     "override_unit": ("Đơn vị (nếu tệp không ghi rõ)", "Unit (when the file does not say)"),
     "override_period": ("Tháng báo cáo (nếu tệp không ghi rõ)", "Report month (when the file does not say)"),
     "auto": ("Tự nhận biết", "Detect"),
@@ -129,10 +131,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "actual_vs_expected": ("{actual} / cần đạt đến nay {expected}", "{actual} / expected by now {expected}"),
     "no_data": ("Chưa có số liệu nào trong cơ sở dữ liệu đến ngày này. Hãy nhập các báo cáo tháng của cơ sở Đoàn "
                 "(trang HoatDong, DoiTuong, NguonLuc của mẫu báo cáo), ví dụ bằng lệnh "
-                "`python -m ytsupport ingest TỆP…`; kiểm tra tệp trước ở trang «Kiểm tra tệp báo cáo».",
+                "`python -m ytsupport ingest TỆP…`; kiểm tra tệp trước ở trang “Kiểm tra tệp báo cáo”.",
                 "No data is stored up to this date yet. Import the branches' monthly reports (the HoatDong, DoiTuong "
                 "and NguonLuc sheets of the template), e.g. with `python -m ytsupport ingest FILE…`; check the files "
-                "first on the «Check report files» page."),
+                "first on the “Check report files” page."),
     # --- coverage
     "coverage_title": ("Bao phủ đối tượng", "Beneficiary coverage"),
     "coverage_intro": ("Mỗi người chỉ tính một lần, dù nhiều đơn vị cùng khảo sát.",
@@ -220,18 +222,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reminder_title": ("Nhắc nộp báo cáo", "Reminder"),
     "reminder_help": ("Sao chép nội dung dưới đây (nút sao chép ở góc) để gửi qua Zalo hoặc thư điện tử.",
                       "Copy the text below (copy button in the corner) to send by Zalo or e-mail; it is in Vietnamese."),
-    "earlier_missing": ("Còn {n} báo cáo của các tháng trước chưa nộp (ô «✖ Chưa nộp» trong bảng trên).",
-                        "{n} reports of earlier months are still missing (the «✖ Missing» cells above)."),
+    "earlier_missing": ("Còn {n} báo cáo của các tháng trước chưa nộp (ô “✖ Chưa nộp” trong bảng trên).",
+                        "{n} reports of earlier months are still missing (the “✖ Missing” cells above)."),
     "reminder_none": ("Không có đơn vị nào còn thiếu báo cáo {month}.", "No unit is missing its report for {month}."),
     "pilots_title": ("Nhiệm vụ của các đơn vị điểm chỉ đạo", "The pilot units' tasks"),
     "pilot_no_tasks": ("Kế hoạch không giao chỉ tiêu riêng.", "The plan assigns no target of its own."),
     "contribution_title": ("Đóng góp của từng đơn vị (phục vụ tổng kết năm)", "Each unit's contribution (for the year-end review)"),
     "contribution_note": ("Mỗi đơn vị được tính các dòng của chính mình, nên hoạt động phối hợp được tính cho mọi đơn vị "
-                          "báo cáo và một đối tượng do nhiều đơn vị khảo sát được tính cho từng đơn vị; dòng «Hoạt động "
-                          "phối hợp, tính một lần» trừ phần trùng để cột cộng lại bằng tổng ở các trang khác.",
+                          "báo cáo và một đối tượng do nhiều đơn vị khảo sát được tính cho từng đơn vị; dòng “Hoạt động "
+                          "phối hợp, tính một lần” trừ phần trùng để cột cộng lại bằng tổng ở các trang khác.",
                           "Each unit is credited with its own rows, so a joint activity counts for every unit that "
-                          "reported it and a person surveyed by several units for each of them; the row «Joint "
-                          "activities counted once» takes the repeats away, so each column adds up to the total shown "
+                          "reported it and a person surveyed by several units for each of them; the row “Joint "
+                          "activities counted once” takes the repeats away, so each column adds up to the total shown "
                           "on the other pages."),
     "contribution_joint": ("Hoạt động phối hợp, tính một lần", "Joint activities counted once"),
     "beneficiaries": ("Đối tượng khảo sát", "People surveyed"),
@@ -376,10 +378,10 @@ STRINGS.update({
     "snapshot_name": ("Tên lần chốt số liệu", "Snapshot name"),
     "snapshot_default_name": ("Họp giao ban ngày {day}", "Meeting of {day}"),
     "snapshot_button": ("Chốt số liệu cho cuộc họp", "Freeze the figures"),
-    "snapshot_created": ("Đã chốt số liệu «{name}» tính đến ngày {day}.",
-                         "Snapshot «{name}» as of {day} saved."),
-    "snapshot_exists": ("Đã có lần chốt số liệu tên «{name}»: hãy đặt tên khác.",
-                        "A snapshot named «{name}» exists already: choose another name."),
+    "snapshot_created": ("Đã chốt số liệu “{name}” tính đến ngày {day}.",
+                         "Snapshot “{name}” as of {day} saved."),
+    "snapshot_exists": ("Đã có lần chốt số liệu tên “{name}”: hãy đặt tên khác.",
+                        "A snapshot named “{name}” exists already: choose another name."),
     "snapshot_name_empty": ("Hãy đặt tên cho lần chốt số liệu.", "Give the snapshot a name."),
     "snapshot_list": ("Các lần chốt số liệu", "Snapshots"),
     "snapshot_none": ("Chưa có lần chốt số liệu nào.", "No snapshot yet."),
@@ -390,8 +392,8 @@ STRINGS.update({
     "targets_changed": ("Chỉ tiêu thay đổi", "Targets that changed"),
     "targets_unchanged": ("Không chỉ tiêu nào thay đổi.", "No target changed."),
     "received_between": ("Báo cáo nhận được sau ngày {then}, đến ngày {now}", "Reports received after {then}, up to {now}"),
-    "compare_heading": ("So sánh số liệu chốt «{name}» (tính đến ngày {then}) với hiện tại (tính đến ngày {now})",
-                        "Snapshot «{name}» (as of {then}) compared with now (as of {now})"),
+    "compare_heading": ("So sánh số liệu chốt “{name}” (tính đến ngày {then}) với hiện tại (tính đến ngày {now})",
+                        "Snapshot “{name}” (as of {then}) compared with now (as of {now})"),
     "compare_report_line": ("{unit}, báo cáo tháng {month}: bản {version}, nhận ngày {day}, hạn nộp {due}",
                             "{unit}, report for {month}: version {version}, received on {day}, due {due}"),
     "received_none": ("Chưa nhận thêm báo cáo nào.", "No report received since."),
@@ -411,7 +413,7 @@ STRINGS.update({
     "downloads": ("Tải báo cáo", "Download the report"),
     "source": ("Số liệu", "Figures"),
     "source_now": ("Hiện tại", "Now"),
-    "source_snapshot": ("Lần chốt «{name}»", "Snapshot «{name}»"),
+    "source_snapshot": ("Lần chốt “{name}”", "Snapshot “{name}”"),
     "download_xlsx": ("Excel (.xlsx)", "Excel (.xlsx)"),
     "download_docx": ("Word (.docx)", "Word (.docx)"),
     "download_pdf": ("PDF", "PDF"),
@@ -429,7 +431,7 @@ STRINGS.update({
     "report_word": ("BÁO CÁO", "REPORT"),
     "report_subtitle": ("Kết quả thực hiện Kế hoạch số {plan} về {topic}, tháng {month} (tính đến ngày {day})",
                         "Results of Plan {plan} ({topic}), {month} (as of {day})"),
-    "snapshot_note": ("(Số liệu chốt ngày {created}: «{name}»)", "(Figures frozen on {created}: «{name}»)"),
+    "snapshot_note": ("(Số liệu chốt ngày {created}: “{name}”)", "(Figures frozen on {created}: “{name}”)"),
     "intro": ("Thực hiện Kế hoạch số {plan} của Ban Thường vụ Đoàn Khối các cơ quan và Doanh nghiệp tỉnh "
               "về {topic}; Ban Thường vụ Đoàn Khối báo cáo kết quả thực hiện tính đến ngày {day} như sau:",
               "Under Plan {plan} of the Standing Committee of the Bloc Youth Union ({topic}), the Standing "
@@ -459,8 +461,8 @@ STRINGS.update({
     "col_cumulative": ("Lũy kế", "Cumulative"),
     "col_rate": ("Tỷ lệ", "Rate"),
     "col_since": ("So với kỳ trước", "Since last meeting"),
-    "since_legend": ("“So với kỳ trước”: thay đổi so với số liệu chốt «{name}» ngày {day}; “Trong tháng”: kết quả "
-                     "trong {month}.", "“Since last meeting”: change since the figures frozen as «{name}» on {day}; "
+    "since_legend": ("“So với kỳ trước”: thay đổi so với số liệu chốt “{name}” ngày {day}; “Trong tháng”: kết quả "
+                     "trong {month}.", "“Since last meeting”: change since the figures frozen as “{name}” on {day}; "
                      "“This month”: results in {month}."),
     "since_none_legend": ("“Trong tháng”: kết quả trong {month}; chưa có số liệu chốt kỳ trước để so sánh.",
                           "“This month”: results in {month}; no earlier frozen figures to compare with."),
