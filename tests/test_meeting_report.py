@@ -309,3 +309,15 @@ def test_the_units_page_ranks_the_units_with_the_breakdown(page_db: str) -> None
     assert not at.exception
     shown = next(d.value for d in at.dataframe if "Điểm" in d.value.columns)
     assert len(shown) == 12 and "Báo cáo đầy đủ (25)" in shown.columns
+
+
+def test_the_headline_figures_show_their_change_since_june(db: str, july: dict[str, Any]) -> None:
+    data = with_counted(load_current(get_engine(db)))
+    plan = load_plan(PLAN)
+    june, now = (collect(data, plan, day).meta["headline"] for day in (date(2021, 6, 30), JULY))
+    gained = now["activities"] - june["activities"]
+    assert gained > 0
+    sentence = f"So với số liệu chốt “Giao ban tháng 6” (ngày 30/06/2021): chỉ tiêu đạt "
+    for name in ("docx", "pdf", "html"):
+        assert sentence in july[name], name
+        assert f"hoạt động ▲ {fmt.count(gained)}" in july[name], name

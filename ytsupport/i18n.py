@@ -502,6 +502,10 @@ STRINGS.update({
                          "khen thưởng cuối năm.", "Criteria that do not apply (“–”) are left out of the score. "
                          "The basis for the year-end awards."),
     "col_rank": ("Hạng", "Rank"),
+    "overall_since": ("So với số liệu chốt “{name}” (ngày {day}): chỉ tiêu đạt {met}; hoạt động {activities}; lượt người "
+                      "được hỗ trợ {people}; nguồn lực {value}; báo cáo đã nhận {reports}.",
+                      "Since the frozen figures “{name}” ({day}): targets met {met}; activities {activities}; people "
+                      "supported {people}; resources {value}; reports received {reports}."),
     "emulation_page_note": ("Điểm (thang 100) = trung bình có trọng số của các tiêu chí áp dụng cho đơn vị; tiêu chí "
                             "và trọng số do Kế hoạch quy định. Ô trống: tiêu chí không áp dụng (chỉ đơn vị điểm được "
                             "giao nhiệm vụ Mục III.2). Danh sách cuối năm làm căn cứ đề xuất khen thưởng.",

@@ -183,7 +183,23 @@ def _overall(content: ReportContent, lang: str) -> list[Block]:
                         value=fmt.money(head["resources_value_vnd"], lang),
                         surveyed=fmt.count(head["people_surveyed"], lang),
                         districts=f"{head['districts_covered']}/{head['districts_total']}")),
-            targets_table(content, lang, 1), Figure("attainment", t("attainment_chart", lang))]
+            *_headline_since(content, lang), targets_table(content, lang, 1),
+            Figure("attainment", t("attainment_chart", lang))]
+
+
+def _headline_since(content: ReportContent, lang: str) -> list[Block]:
+    """The headline figures' change since the compared snapshot, as one sentence (none without one)."""
+    since = content.meta.get("since") or {}
+    then, head = since.get("headline"), content.meta["headline"]
+    if not then:
+        return []
+    def moved(key: str, form: str) -> str:
+        return briefing.arrow(head[key] - (then.get(key) or 0), form, lang)
+    received = head["reporting"]["received"] - ((then.get("reporting") or {}).get("received") or 0)
+    return [Paragraph(t("overall_since", lang, name=since["name"], day=fmt.day(since["as_of"]),
+                        met=moved("targets_met", "count"), activities=moved("activities", "count"),
+                        people=moved("people_supported", "count"), value=moved("resources_value_vnd", "vnd"),
+                        reports=briefing.arrow(received, "count", lang)))]
 
 
 def target_lines(record: dict[str, Any], lang: str, content: ReportContent | None = None) -> list[Block]:
