@@ -317,7 +317,28 @@ def test_the_headline_figures_show_their_change_since_june(db: str, july: dict[s
     june, now = (collect(data, plan, day).meta["headline"] for day in (date(2021, 6, 30), JULY))
     gained = now["activities"] - june["activities"]
     assert gained > 0
-    sentence = f"So với số liệu chốt “Giao ban tháng 6” (ngày 30/06/2021): chỉ tiêu đạt "
+    sentence = "So với số liệu chốt “Giao ban tháng 6” (ngày 30/06/2021): chỉ tiêu đạt "
     for name in ("docx", "pdf", "html"):
         assert sentence in july[name], name
         assert f"hoạt động ▲ {fmt.count(gained)}" in july[name], name
+
+
+def test_a_wrong_emulation_block_is_refused_with_every_problem_named(tmp_path: Path) -> None:
+    from ytsupport.plan import PlanError
+
+    raw = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
+    raw["emulation"]["criteria"][0]["id"] = "popularity"
+    raw["emulation"]["criteria"][1]["weight"] = 0
+    raw["emulation"]["tasks"]["no_such_unit"] = ["checkup_monthly"]
+    raw["emulation"]["tasks"]["bhxh"] = ["no_such_target"]
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    errors = "\n".join(info.value.errors)
+    assert "emulation criterion 1: `id` must be one of completeness" in errors
+    assert "emulation criterion 2 (timeliness): `weight` must be a number > 0" in errors
+    assert "unknown unit 'no_such_unit'" in errors and "unknown target(s) no_such_target" in errors
+    del raw["emulation"]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert load_plan(path).emulation.criteria == ()  # a plan without the block has no scorecard
