@@ -110,7 +110,8 @@ since = st.selectbox(t("since_pick", lang), since_options, key="report_since",
                      format_func=lambda i: t("since_latest", lang) if i == LATEST
                      else t("since_nothing", lang) if i is None else names[i])
 base = content if source is None else get_snapshot(engine, source).content
-report = prepared(engine, base, snapshot_id=source, since=since if since in (LATEST, None) else f"#{since}")
+since_key = since if since in (LATEST, None) else f"#{since}"
+report = prepared(engine, base, snapshot_id=source, since=since_key)
 scope = scope_of(report.as_of, source)
 editable = can(login.current_user().role, "comment")
 
@@ -133,7 +134,6 @@ with st.form(f"texts_{scope}", border=True):
         saved += sum(save_text(engine, scope, key, text, actor) for key, text in drafts.items()
                      if text.strip() != printed[key].strip())
         st.success(t("texts_saved", lang, n=saved))
-        report = prepared(engine, base, snapshot_id=source, since=since if since in (LATEST, None) else f"#{since}")
 
 stem = f"bao-cao-114-{as_of.isoformat()}" if source is None else f"bao-cao-114-chot-{source}"
 columns = st.columns(len(FORMATS))
@@ -142,7 +142,7 @@ for column, kind in zip(columns, FORMATS):
         return report_bytes(engine, kind, as_of=as_of, snapshot=None if source is None else f"#{source}",
                             lang=lang, actor=actor, file_name=f"{stem}.{kind}",
                             content=content if source is None else None,
-                            since=since if since in (LATEST, None) else f"#{since}")
+                            since=since_key)
 
     column.download_button(t(f"download_{kind}", lang), data=produce, file_name=f"{stem}.{kind}", mime=FORMATS[kind],
                            key=f"download_{kind}", icon=":material/download:", on_click="ignore", width="stretch")
