@@ -1,5 +1,5 @@
 """Đơn vị & báo cáo / Units and reporting: the unit × month matrix, completeness and timeliness, a
-reminder to paste, the pilot units' tasks, and each unit's contribution."""
+reminder to paste, the pilot units' tasks, each unit's contribution, and the emulation scorecard."""
 import streamlit as st
 
 from ytsupport.dashboard import app, fmt, state, t, widgets
@@ -54,3 +54,14 @@ st.dataframe(frame, hide_index=True, width="stretch", height=38 + 35 * len(frame
                                for c, key in (("activities", "activities"), ("people_served", "people_served"),
                                               ("resources_value_vnd", "resources_vnd"),
                                               ("beneficiaries", "beneficiaries"))}})
+
+st.subheader(t("sec_emulation", lang))
+if len(m.emulation):
+    st.caption(t("emulation_page_note", lang))
+    score = t("col_score", lang)
+    st.dataframe(m.emulation, hide_index=True, width="stretch", height=38 + 35 * len(m.emulation),
+                 column_config={c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="%.2f")
+                                for c in m.emulation.columns[2:-1]}
+                 | {score: st.column_config.NumberColumn(score, format="%.1f")})
+else:
+    st.info(t("emulation_none", lang))

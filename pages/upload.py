@@ -19,6 +19,7 @@ received_on = right.date_input(t("received_on", lang), value=date.today(), forma
                                help=t("received_on_help", lang))
 right.download_button(t("template_download", lang), upload.template_bytes(), "mau_bao_cao_thang.xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.html(upload.uploader_css(lang))
 files = left.file_uploader(t("uploader", lang), type=["xlsx", "xlsm", "xls", "ods", "csv"],
                            accept_multiple_files=True, help=t("uploader_help", lang, mb=upload.max_upload_mb()))
 

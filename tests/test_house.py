@@ -69,6 +69,12 @@ def test_pages_hold_no_table_logic_or_sql() -> None:
         assert not re.search(r"\.(groupby|pivot_table|merge|iterrows)\(", text), page
 
 
+def test_pages_call_only_the_dashboard_package() -> None:
+    for page in _sources(PAGES, PROJECT_ROOT / "dashboard.py"):
+        ours = {n for n in _imports_of(page, "ytsupport") if n != "ytsupport"}
+        assert all(n.startswith("ytsupport.dashboard") for n in ours), (page.name, sorted(ours))
+
+
 def _graph() -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in _sources(PACKAGE)}
     graph: dict[str, set[str]] = defaultdict(set)

@@ -123,10 +123,22 @@ def test_each_target_reads_the_same_everywhere(outputs: dict[str, Any]) -> None:
         assert xlsx[tid]["Đánh giá"] == status_label(record["status"]), tid
         if form == "count" and record["expected_by_now"] is not None:
             assert xlsx[tid]["Tiến độ yêu cầu"] == int(fmt.half_up(record["expected_by_now"])), tid
-        row = f"{fmt.target_value(record['actual'], form, 'vi')} {fmt.target_value(record['target'], form, 'vi')} "
-        row += f"{expected} {fmt.percent(record['attainment'], 'vi')} {status_label(record['status'])}"
+        # Bảng 1: plan, in the month, cumulative, rate, change since the last snapshot, note (status first)
+        row = f"{fmt.target_value(record['target'], form, 'vi', short=True)} {month_value(record, outputs['content'])} "
+        row += f"{fmt.target_value(record['actual'], form, 'vi', short=True)} {fmt.percent(record['attainment'], 'vi')} "
+        row += status_label(record["status"])
+        if record["expected_by_now"] is not None and record["target"] is not None:
+            row += f"; tiến độ yêu cầu {expected}"
         for name in ("docx", "html", "pdf"):
             assert _flat(row) in _flat(outputs[name]).replace("\n", " "), (name, tid, row)
+
+
+def month_value(record: dict[str, Any], content: Any) -> str:
+    """The "in the month" cell: the actual now minus at the previous month's end (none for a rate)."""
+    if record["format"] == "percent":
+        return fmt.target_value(None, "percent", "vi")
+    before = content.meta["month"]["actuals"].get(record["id"]) or 0
+    return fmt.target_value(record["actual"] - before, record["format"], "vi", short=True)
 
 
 def test_headline_figures_agree(outputs: dict[str, Any]) -> None:

@@ -147,7 +147,7 @@ def _compare_text(url: str, lang: str | None, capsys: Any) -> str:
 
 def test_compare_command_speaks_vietnamese_with_formatted_numbers(meeting: Engine, capsys: Any) -> None:
     out = _compare_text(meeting.url.render_as_string(hide_password=False), None, capsys)
-    assert out.startswith("So sánh số liệu chốt «Họp tháng 3» (tính đến ngày 15/03/2021) với hiện tại "
+    assert out.startswith("So sánh số liệu chốt “Họp tháng 3” (tính đến ngày 15/03/2021) với hiện tại "
                           "(tính đến ngày 15/04/2021)")
     people = next(line for line in out.splitlines() if "Lượt người được khám bệnh" in line)
     assert people.endswith("Kết quả 90 → 120; Đánh giá Chậm tiến độ → Chậm tiến độ")
@@ -168,7 +168,7 @@ def test_compare_text_formats_each_value_in_its_own_format() -> None:
     result = {"snapshot": {"name": "Họp"}, "as_of_then": "2021-06-30", "as_of_now": "2021-07-31",
               "targets": [change], "received_since": [], "newly_missing": []}
     assert comparison_text(result).splitlines() == [
-        "So sánh số liệu chốt «Họp» (tính đến ngày 30/06/2021) với hiện tại (tính đến ngày 31/07/2021)", "",
+        "So sánh số liệu chốt “Họp” (tính đến ngày 30/06/2021) với hiện tại (tính đến ngày 31/07/2021)", "",
         "Chỉ tiêu thay đổi:", "  • Tỷ lệ báo cáo: Kết quả 98,3% → 95,0%; Đánh giá – → Chậm tiến độ", "",
         "Báo cáo nhận được sau ngày 30/06/2021, đến ngày 31/07/2021:", "  Chưa nhận thêm báo cáo nào.", "",
         "Đơn vị mới thiếu báo cáo:", "  Không có đơn vị nào mới thiếu báo cáo."]
@@ -177,7 +177,7 @@ def test_compare_text_formats_each_value_in_its_own_format() -> None:
 
 def test_compare_command_in_english(meeting: Engine, capsys: Any) -> None:
     out = _compare_text(meeting.url.render_as_string(hide_password=False), "en", capsys)
-    assert out.startswith("Snapshot «Họp tháng 3» (as of 15/03/2021) compared with now (as of 15/04/2021)")
+    assert out.startswith("Snapshot “Họp tháng 3” (as of 15/03/2021) compared with now (as of 15/04/2021)")
     assert "Reports received after 15/03/2021, up to 15/04/2021:" in out and "due 10/02/2021 (Late, Correction)" in out
     assert "Actual 90 → 120" in out
 

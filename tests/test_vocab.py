@@ -348,5 +348,5 @@ def test_reference_shortcuts() -> None:
 
 def test_ambiguous_district_examples() -> None:
     districts = reference().districts
-    assert districts.examples_for("duyen_hai") == "Huyện Duyên Hải, Thị xã Duyên Hải"
+    assert districts.examples_for("duyen_hai") == "Huyện Duyên Hải; Thị xã Duyên Hải"  # names with commas: semicolons between
     assert districts.examples_for("tp_tra_vinh") == "Thành phố Trà Vinh"

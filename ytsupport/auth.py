@@ -29,8 +29,9 @@ ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
 # What each role may do; a role has its own rights and those of the roles before it.
 RIGHTS: dict[Role, frozenset[str]] = {
     "viewer": frozenset({"view", "report"}),
-    "editor": frozenset({"view", "report", "upload", "revert", "snapshot"}),
-    "admin": frozenset({"view", "report", "upload", "revert", "snapshot", "personal_data", "audit", "plan", "users"}),
+    "editor": frozenset({"view", "report", "upload", "revert", "snapshot", "comment"}),
+    "admin": frozenset({"view", "report", "upload", "revert", "snapshot", "comment", "personal_data", "audit", "plan",
+                        "users"}),
 }
 LOCAL_USER = "local"
 _hasher = PasswordHasher()

@@ -9,6 +9,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Youth Union of the Bloc of Agencies and Enterprises of Trà Vinh — support for disadvantaged children and youth"),
     "language": ("Ngôn ngữ", "Language"),
     "uploader": ("Chọn hoặc kéo thả tệp báo cáo", "Choose or drop report files"),
+    "uploader_button": ("Chọn tệp", "Choose files"),
+    "uploader_limit": ("Tối đa {mb} MB mỗi tệp • XLSX, XLSM, XLS, ODS, CSV", "At most {mb} MB per file • XLSX, XLSM, XLS, ODS, CSV"),
     "auto": ("Tự nhận biết", "Detect"),
     "unit": ("Đơn vị", "Unit"),
     "period": ("Tháng", "Month"),
@@ -116,10 +118,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "actual_vs_expected": ("{actual} / cần đạt đến nay {expected}", "{actual} / expected by now {expected}"),
     "no_data": ("Chưa có số liệu nào trong cơ sở dữ liệu đến ngày này. Hãy nhập các báo cáo tháng của cơ sở Đoàn "
                 "(trang HoatDong, DoiTuong, NguonLuc của mẫu báo cáo), ví dụ bằng lệnh "
-                "`python -m ytsupport ingest TỆP…`; kiểm tra tệp trước ở trang «Kiểm tra tệp báo cáo».",
+                "`python -m ytsupport ingest TỆP…`; kiểm tra tệp trước ở trang “Kiểm tra tệp báo cáo”.",
                 "No data is stored up to this date yet. Import the branches' monthly reports (the HoatDong, DoiTuong "
                 "and NguonLuc sheets of the template), e.g. with `python -m ytsupport ingest FILE…`; check the files "
-                "first on the «Check report files» page."),
+                "first on the “Check report files” page."),
     # --- coverage
     "coverage_title": ("Bao phủ đối tượng", "Beneficiary coverage"),
     "coverage_intro": ("Mỗi người chỉ tính một lần, dù nhiều đơn vị cùng khảo sát.",
@@ -204,18 +206,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reminder_title": ("Nhắc nộp báo cáo", "Reminder"),
     "reminder_help": ("Sao chép nội dung dưới đây (nút sao chép ở góc) để gửi qua Zalo hoặc thư điện tử.",
                       "Copy the text below (copy button in the corner) to send by Zalo or e-mail; it is in Vietnamese."),
-    "earlier_missing": ("Còn {n} báo cáo của các tháng trước chưa nộp (ô «✖ Chưa nộp» trong bảng trên).",
-                        "{n} reports of earlier months are still missing (the «✖ Missing» cells above)."),
+    "earlier_missing": ("Còn {n} báo cáo của các tháng trước chưa nộp (ô “✖ Chưa nộp” trong bảng trên).",
+                        "{n} reports of earlier months are still missing (the “✖ Missing” cells above)."),
     "reminder_none": ("Không có đơn vị nào còn thiếu báo cáo {month}.", "No unit is missing its report for {month}."),
     "pilots_title": ("Nhiệm vụ của các đơn vị điểm chỉ đạo", "The pilot units' tasks"),
     "pilot_no_tasks": ("Kế hoạch không giao chỉ tiêu riêng.", "The plan assigns no target of its own."),
     "contribution_title": ("Đóng góp của từng đơn vị (phục vụ tổng kết năm)", "Each unit's contribution (for the year-end review)"),
     "contribution_note": ("Mỗi đơn vị được tính các dòng của chính mình, nên hoạt động phối hợp được tính cho mọi đơn vị "
-                          "báo cáo và một đối tượng do nhiều đơn vị khảo sát được tính cho từng đơn vị; dòng «Hoạt động "
-                          "phối hợp, tính một lần» trừ phần trùng để cột cộng lại bằng tổng ở các trang khác.",
+                          "báo cáo và một đối tượng do nhiều đơn vị khảo sát được tính cho từng đơn vị; dòng “Hoạt động "
+                          "phối hợp, tính một lần” trừ phần trùng để cột cộng lại bằng tổng ở các trang khác.",
                           "Each unit is credited with its own rows, so a joint activity counts for every unit that "
-                          "reported it and a person surveyed by several units for each of them; the row «Joint "
-                          "activities counted once» takes the repeats away, so each column adds up to the total shown "
+                          "reported it and a person surveyed by several units for each of them; the row “Joint "
+                          "activities counted once” takes the repeats away, so each column adds up to the total shown "
                           "on the other pages."),
     "contribution_joint": ("Hoạt động phối hợp, tính một lần", "Joint activities counted once"),
     "beneficiaries": ("Đối tượng khảo sát", "People surveyed"),
@@ -416,10 +418,10 @@ STRINGS.update({
     "snapshot_name": ("Tên lần chốt số liệu", "Snapshot name"),
     "snapshot_default_name": ("Họp giao ban ngày {day}", "Meeting of {day}"),
     "snapshot_button": ("Chốt số liệu cho cuộc họp", "Freeze the figures"),
-    "snapshot_created": ("Đã chốt số liệu «{name}» tính đến ngày {day}.",
-                         "Snapshot «{name}» as of {day} saved."),
-    "snapshot_exists": ("Đã có lần chốt số liệu tên «{name}»: hãy đặt tên khác.",
-                        "A snapshot named «{name}» exists already: choose another name."),
+    "snapshot_created": ("Đã chốt số liệu “{name}” tính đến ngày {day}.",
+                         "Snapshot “{name}” as of {day} saved."),
+    "snapshot_exists": ("Đã có lần chốt số liệu tên “{name}”: hãy đặt tên khác.",
+                        "A snapshot named “{name}” exists already: choose another name."),
     "snapshot_name_empty": ("Hãy đặt tên cho lần chốt số liệu.", "Give the snapshot a name."),
     "snapshot_name_too_long": ("Tên lần chốt số liệu dài quá {n} ký tự: hãy đặt tên ngắn hơn.",
                                "A snapshot name has at most {n} characters: choose a shorter one."),
@@ -436,8 +438,8 @@ STRINGS.update({
     "targets_changed": ("Chỉ tiêu thay đổi", "Targets that changed"),
     "targets_unchanged": ("Không chỉ tiêu nào thay đổi.", "No target changed."),
     "received_between": ("Báo cáo nhận được sau ngày {then}, đến ngày {now}", "Reports received after {then}, up to {now}"),
-    "compare_heading": ("So sánh số liệu chốt «{name}» (tính đến ngày {then}) với hiện tại (tính đến ngày {now})",
-                        "Snapshot «{name}» (as of {then}) compared with now (as of {now})"),
+    "compare_heading": ("So sánh số liệu chốt “{name}” (tính đến ngày {then}) với hiện tại (tính đến ngày {now})",
+                        "Snapshot “{name}” (as of {then}) compared with now (as of {now})"),
     "compare_report_line": ("{unit}, báo cáo tháng {month}: bản {version}, nhận ngày {day}, hạn nộp {due}",
                             "{unit}, report for {month}: version {version}, received on {day}, due {due}"),
     "received_none": ("Chưa nhận thêm báo cáo nào.", "No report received since."),
@@ -456,7 +458,7 @@ STRINGS.update({
     "downloads": ("Tải báo cáo", "Download the report"),
     "source": ("Số liệu", "Figures"),
     "source_now": ("Hiện tại", "Now"),
-    "source_snapshot": ("Lần chốt «{name}»", "Snapshot «{name}»"),
+    "source_snapshot": ("Lần chốt “{name}”", "Snapshot “{name}”"),
     "download_xlsx": ("Excel (.xlsx)", "Excel (.xlsx)"),
     "download_docx": ("Word (.docx)", "Word (.docx)"),
     "download_pdf": ("PDF", "PDF"),
@@ -471,18 +473,21 @@ STRINGS.update({
     # --- the report (all formats)
     "party": ("ĐOÀN TNCS HỒ CHÍ MINH", "ĐOÀN TNCS HỒ CHÍ MINH"),
     "report_word": ("BÁO CÁO", "REPORT"),
-    "report_subtitle": ("Kết quả thực hiện Kế hoạch số {plan} về {topic}, tính đến ngày {day}",
-                        "Results of Plan {plan} ({topic}) as of {day}"),
-    "snapshot_note": ("(Số liệu chốt ngày {created}: «{name}»)", "(Figures frozen on {created}: «{name}»)"),
+    "report_subtitle": ("Kết quả thực hiện Kế hoạch số {plan} về {topic}, tháng {month} (tính đến ngày {day})",
+                        "Results of Plan {plan} ({topic}), {month} (as of {day})"),
+    "snapshot_note": ("(Số liệu chốt ngày {created}: “{name}”)", "(Figures frozen on {created}: “{name}”)"),
     "intro": ("Thực hiện Kế hoạch số {plan} của Ban Thường vụ Đoàn Khối các cơ quan và Doanh nghiệp tỉnh "
               "về {topic}; Ban Thường vụ Đoàn Khối báo cáo kết quả thực hiện tính đến ngày {day} như sau:",
               "Under Plan {plan} of the Standing Committee of the Bloc Youth Union ({topic}), the Standing "
               "Committee reports the results as of {day}:"),
-    "sec_overall": ("KẾT QUẢ CHUNG", "OVERALL RESULTS"),
-    "sec_areas": ("KẾT QUẢ THEO TỪNG NỘI DUNG", "RESULTS BY PROGRAMME AREA"),
-    "sec_reporting": ("CÔNG TÁC BÁO CÁO", "REPORTING"),
-    "sec_resources": ("CÔNG TÁC VẬN ĐỘNG NGUỒN LỰC", "RESOURCES MOBILISED"),
-    "sec_proposals": ("PHƯƠNG HƯỚNG, ĐỀ XUẤT, KIẾN NGHỊ", "NEXT STEPS AND PROPOSALS"),
+    "sec_results": ("KẾT QUẢ THỰC HIỆN", "RESULTS"),
+    "sec_overall": ("Kết quả chung", "Overall results"),
+    "sec_reporting": ("Công tác báo cáo", "Reporting"),
+    "sec_resources": ("Công tác vận động nguồn lực", "Resources mobilised"),
+    "sec_emulation": ("Thi đua giữa các cơ sở Đoàn", "Emulation among the units"),
+    "sec_assessment": ("ĐÁNH GIÁ CHUNG", "OVERALL ASSESSMENT"),
+    "sec_next_steps": ("PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG TỚI", "NEXT MONTH'S DIRECTIONS AND TASKS"),
+    "sec_proposals": ("ĐỀ XUẤT, KIẾN NGHỊ", "PROPOSALS AND RECOMMENDATIONS"),
     "overall_counts": ("Tính đến ngày {day}, có {met}/{total} chỉ tiêu đã đạt{others}.",
                        "As of {day}, {met} of {total} targets are met{others}."),
     "overall_status_part": ("{n} chỉ tiêu {status}", "{n} {status}"),
@@ -492,6 +497,83 @@ STRINGS.update({
                          "The Bloc and its units held {activities} activities supporting {people} people; mobilised "
                          "resources worth {value}; surveyed {surveyed} people in {districts} districts."),
     "targets_table": ("Bảng 1. Kết quả thực hiện các chỉ tiêu", "Table 1. Targets"),
+    "col_content": ("Nội dung chỉ tiêu", "Target"),
+    "col_lead": ("Đơn vị chủ trì", "Lead unit"),
+    "col_plan": ("Kế hoạch", "Plan"),
+    "col_in_month": ("Trong tháng", "This month"),
+    "col_cumulative": ("Lũy kế", "Cumulative"),
+    "col_rate": ("Tỷ lệ", "Rate"),
+    "col_since": ("So với kỳ trước", "Since last meeting"),
+    "since_legend": ("“So với kỳ trước”: thay đổi so với số liệu chốt “{name}” ngày {day}; “Trong tháng”: kết quả "
+                     "trong {month}.", "“Since last meeting”: change since the figures frozen as “{name}” on {day}; "
+                     "“This month”: results in {month}."),
+    "since_none_legend": ("“Trong tháng”: kết quả trong {month}; chưa có số liệu chốt kỳ trước để so sánh.",
+                          "“This month”: results in {month}; no earlier frozen figures to compare with."),
+    "reason_note": ("{month}, {unit}: “{text}”", "{month}, {unit}: “{text}”"),
+    "office_comment": ("Nhận xét của Văn phòng: {text}", "Office comment: {text}"),
+    "draft_strengths": ("1. Ưu điểm", "1. Strengths"),
+    "draft_ahead": ("{n} chỉ tiêu đạt hoặc vượt tiến độ: {names}.", "{n} targets met or ahead: {names}."),
+    "draft_full_reporting": ("Các đơn vị báo cáo đầy đủ, đúng hạn: {units}.",
+                             "Units reporting fully and on time: {units}."),
+    "draft_limits": ("2. Hạn chế", "2. Shortcomings"),
+    "draft_lagging": ("{n} chỉ tiêu chậm tiến độ hoặc chưa đạt: {names}.", "{n} targets behind or not met: {names}."),
+    "draft_missing": ("Các đơn vị còn thiếu báo cáo: {units}.", "Units missing reports: {units}."),
+    "draft_waiting": ("Còn {n} đối tượng đã khảo sát nhưng chưa được hỗ trợ.",
+                      "{n} people surveyed have not been supported yet."),
+    "draft_none": ("Chưa có chỉ tiêu đạt tiến độ.", "No target is on track yet."),
+    "draft_causes": ("3. Nguyên nhân", "3. Causes"),
+    "draft_no_causes": ("Các đơn vị chưa nêu nguyên nhân trong báo cáo.", "The units gave no reasons in their reports."),
+    "draft_catch_up": ("{name}: còn {remaining}, cần bình quân {per_month} mỗi tháng trong {months} tháng còn lại.",
+                       "{name}: {remaining} to go, on average {per_month} a month over the {months} months left."),
+    "draft_catch_up_last": ("{name}: còn {remaining} chưa đạt.", "{name}: {remaining} short."),
+    "draft_window": ("Chuẩn bị {name} (từ {start} đến {end}).", "Prepare {name} ({start} to {end})."),
+    "draft_chase": ("Đôn đốc các đơn vị nộp báo cáo còn thiếu: {units}.", "Chase the missing reports: {units}."),
+    "draft_support": ("Hỗ trợ {n} đối tượng đã khảo sát chưa được hỗ trợ; theo đơn vị: {units}; theo huyện: "
+                      "{districts} (“–”: dưới 5 người).",
+                      "Support the {n} people surveyed and not yet supported; by unit: {units}; by district: "
+                      "{districts} (“–”: under 5 people)."),
+    "draft_keep_on": ("Tiếp tục duy trì các hoạt động theo Kế hoạch.", "Keep the plan's activities going."),
+    "emulation_table": ("Bảng {n}. Kết quả thi đua của các cơ sở Đoàn (thang điểm 100)",
+                        "Table {n}. Unit emulation scores (out of 100)"),
+    "emulation_text": ("Điểm thi đua tính theo các tiêu chí và trọng số của Kế hoạch: {criteria}. Mỗi tiêu chí "
+                       "tính từ 0 đến 1 (đầy đủ, đúng hạn: tỷ lệ báo cáo; nhiệm vụ: mức đạt so với tiến độ; hoạt động, "
+                       "lượt người, nguồn lực: so với đơn vị cao nhất).",
+                       "Scores follow the plan's criteria and weights: {criteria}. Each criterion scores 0-1 "
+                       "(reports: rates; tasks: attainment against the pace; activities, people, resources: "
+                       "against the highest unit)."),
+    "emulation_legend": ("Tiêu chí không áp dụng cho đơn vị (“–”) không tính vào điểm. Danh sách làm căn cứ đề xuất "
+                         "khen thưởng cuối năm.", "Criteria that do not apply (“–”) are left out of the score. "
+                         "The basis for the year-end awards."),
+    "col_rank": ("Hạng", "Rank"),
+    "overall_since": ("So với số liệu chốt “{name}” (ngày {day}): chỉ tiêu đạt {met}; hoạt động {activities}; lượt người "
+                      "được hỗ trợ {people}; nguồn lực {value}; báo cáo đã nhận {reports}.",
+                      "Since the frozen figures “{name}” ({day}): targets met {met}; activities {activities}; people "
+                      "supported {people}; resources {value}; reports received {reports}."),
+    "emulation_page_note": ("Điểm (thang 100) = trung bình có trọng số của các tiêu chí áp dụng cho đơn vị; tiêu chí "
+                            "và trọng số do Kế hoạch quy định. Ô trống: tiêu chí không áp dụng (chỉ đơn vị điểm được "
+                            "giao nhiệm vụ Mục III.2). Danh sách cuối năm làm căn cứ đề xuất khen thưởng.",
+                            "Score (out of 100) = the weighted mean of the criteria that apply to the unit; the plan "
+                            "sets the criteria and weights. Blank: does not apply (tasks: pilot units of III.2 only). "
+                            "The year-end list is the basis for proposing awards."),
+    "emulation_none": ("Kế hoạch chưa quy định tiêu chí thi đua.", "The plan sets no emulation criteria."),
+    "present_since": ("so với kỳ trước", "since last meeting"),
+    "present_month": ("Trong tháng: {value}", "This month: {value}"),
+    "present_missing": ("Đơn vị còn thiếu báo cáo", "Units missing reports"),
+    "present_screen_1": ("Chỉ tiêu (PageUp)", "Targets (PageUp)"),
+    "present_screen_2": ("Nhiệm vụ tháng tới (PageDown)", "Next month (PageDown)"),
+    "since_pick": ("So sánh với số liệu chốt", "Compare with the frozen figures"),
+    "since_latest": ("Lần chốt gần nhất trước ngày tính", "The latest before the as-of date"),
+    "since_nothing": ("Không so sánh", "No comparison"),
+    "texts_section": ("Nhận xét của Văn phòng và dự thảo báo cáo", "Office comments and the report's draft"),
+    "texts_intro": ("Phần dự thảo được soạn từ số liệu; nội dung sửa ở đây được in vào báo cáo và lưu kèm số liệu "
+                    "chốt (hoặc ngày tính) đã chọn.", "The drafts are written from the data; what you edit here is what "
+                    "the report prints, kept with the chosen frozen figures (or as-of date)."),
+    "texts_read_only": ("Chỉ cán bộ văn phòng (editor, admin) được sửa nhận xét và dự thảo.",
+                        "Only office staff (editor, admin) can edit the comments and drafts."),
+    "comments_title": ("Nhận xét của Văn phòng theo từng chỉ tiêu", "Office comment on each target"),
+    "texts_save": ("Lưu nhận xét và dự thảo", "Save comments and drafts"),
+    "texts_saved": ("Đã lưu {n} nội dung.", "{n} texts saved."),
+    "col_score": ("Điểm", "Score"),
     "col_no": ("STT", "No."),
     "col_target_label": ("Chỉ tiêu", "Target"),
     "col_id": ("Mã", "Id"),
@@ -551,7 +633,6 @@ STRINGS.update({
                 "This is the Standing Committee's report on Plan {plan} as of {day}./."),
     "receivers": ("Nơi nhận:", "Copies to:"),
     "on_behalf": ("TM. BAN THƯỜNG VỤ", "TM. BAN THƯỜNG VỤ"),
-    "secretary": ("BÍ THƯ", "BÍ THƯ"),
     "vnd": ("{value} đồng", "{value} VND"),
     # --- the workbook
     "sheet_info": ("Thông tin", "About"),

@@ -338,7 +338,7 @@ def labour_year(y: Year) -> None:
             people = y.rng.randint(40, 70)
             disabled, orphans, _ = y.split(people, (0.45, 0.45, 0.0))
             y.add("ldtbxh", m, "activities", activity(
-                y.day(m, 10, 27), "vui_choi", people, "Sinh hoạt vui chơi, giải trí cho trẻ mồ côi, thanh thiếu niên khuyết tật",
+                y.day(m, 10, 27), "vui_choi", people, "Sinh hoạt vui chơi, giải trí cho trẻ mồ côi, thanh, thiếu niên khuyết tật",
                 location=y.centre(), disabled=disabled, orphans=orphans, volunteers=y.rng.randint(8, 15),
                 cost=y.money(1_000_000, 3_000_000)))
         if m >= 5 and m != 8:
@@ -537,7 +537,7 @@ def culture_year(y: Year) -> None:
         date(YEAR, 6, 1), "dien_dan", 150, "Sân chơi thiếu nhi chào mừng Ngày Quốc tế Thiếu nhi", location="Nhà Thiếu nhi tỉnh",
         district_code="tp_tra_vinh", disabled=15, orphans=20, volunteers=25, cost=8_000_000))
     y.add("so_vhttdl", 3, "activities", activity(
-        y.day(3, 20, 28), "vui_choi", 60, "Ngày hội thể thao cho thanh thiếu niên khuyết tật", location="Nhà Thi đấu tỉnh",
+        y.day(3, 20, 28), "vui_choi", 60, "Ngày hội thể thao cho thanh, thiếu niên khuyết tật", location="Nhà Thi đấu tỉnh",
         district_code="tp_tra_vinh", disabled=60, volunteers=18, cost=6_500_000))
     y.add("so_vhttdl", 11, "activities", activity(
         y.day(11, 10, 25), "dien_dan", 80, "Diễn đàn \"Thanh niên khuyết tật vươn lên\"",

@@ -96,10 +96,12 @@ class Settings:
                                          "a GeoJSON file of district polygons for the coverage map (unset: tile map)")
     issuer_superior: str = setting("YTSUPPORT_ISSUER_SUPERIOR", "TỈNH ĐOÀN TRÀ VINH", str,
                                    "the superior body in the report's header")
-    issuer: str = setting("YTSUPPORT_ISSUER", "BCH ĐOÀN KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH TRÀ VINH", str,
+    issuer: str = setting("YTSUPPORT_ISSUER", "BCH ĐOÀN KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH", str,
                           "the report's issuing body")
     report_number: str = setting("YTSUPPORT_REPORT_NUMBER", "…-BC/ĐTN", str, "the report's number")
     report_place: str = setting("YTSUPPORT_REPORT_PLACE", "Trà Vinh", str, "the place in the report's date line")
+    signer_role: str = setting("YTSUPPORT_SIGNER_ROLE", "PHÓ BÍ THƯ", str,
+                               "the signer's title under \"TM. BAN THƯỜNG VỤ\" (e.g. BÍ THƯ)")
     signer: str = setting("YTSUPPORT_SIGNER", "", str, "the signer's name on the meeting report (empty: a line)")
     report_detail_rows: int = setting("YTSUPPORT_REPORT_DETAIL_ROWS", "5000", int,
                                       "most detail rows per sheet in the report workbook")

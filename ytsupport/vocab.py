@@ -257,12 +257,12 @@ class DistrictVocabulary(Vocabulary):
 
     def examples_for(self, code: str) -> str:
         """For the ``ambiguous_code`` message: the unambiguous names of every district a bare name
-        mapped to ``code`` could mean (``"Huyện Duyên Hải, Thị xã Duyên Hải"``)."""
+        mapped to ``code`` could mean (``"Huyện Duyên Hải; Thị xã Duyên Hải"``)."""
         candidates = {code}
         for bare, chosen in self._ambiguous.items():
             if chosen == code:
                 candidates |= self._bare.get(bare, set())
-        return ", ".join(e.label_vi for e in self.entries if e.code in candidates)
+        return "; ".join(e.label_vi for e in self.entries if e.code in candidates)
 
 
 # --------------------------------------------------------------------------- units

@@ -4,7 +4,7 @@
 ``handler`` (and ``func``) taking the parsed arguments and returning the exit code: 0 on success,
 1 on failure with a message on stderr (docs/data-contract.md §5, exit codes).
 
-    report --out FILE [--db URL] [--as-of YYYY-MM-DD] [--snapshot NAME] [--lang vi|en]
+    report --out FILE [--db URL] [--as-of YYYY-MM-DD] [--snapshot NAME] [--since NAME] [--lang vi|en]
     snapshot create NAME [--db URL] [--as-of YYYY-MM-DD] [--by ACTOR]
     snapshot list [--db URL] [--json]
     snapshot compare NAME [--db URL] [--as-of YYYY-MM-DD] [--json] [--lang vi|en]
@@ -42,6 +42,8 @@ def _add_report(subparsers: Any) -> None:
     p.add_argument("--out", metavar="FILE", required=True)
     _common(p)
     p.add_argument("--snapshot", metavar="NAME", default=None, help="report the figures frozen in this snapshot")
+    p.add_argument("--since", metavar="NAME", default="latest",
+                   help="compare with this snapshot (default: the latest one before the as-of date)")
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
     p.set_defaults(func=cmd_report, handler=cmd_report)
 
@@ -91,7 +93,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         format_of(args.out)
         path = write_report(_engine(args), args.out, as_of=args.as_of, snapshot=args.snapshot, lang=args.lang,
-                            actor="cli")
+                            actor="cli", since=args.since)
     except (ReportError, PlanError) as exc:
         return _fail(str(exc))
     except SQLAlchemyError as exc:

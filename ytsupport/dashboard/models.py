@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -246,6 +246,7 @@ class Units:
     pilots: tuple[PilotTasks, ...]
     contribution: pd.DataFrame
     has_units: bool
+    emulation: pd.DataFrame = field(default_factory=pd.DataFrame)  # see ``emulation_table``
 
 
 def _reporting(record: dict[str, Any]) -> Reporting:
@@ -669,6 +670,23 @@ def contribution_table(data: Frames, plan: Plan, as_of: date, lang: str = "vi") 
     return table
 
 
+def emulation_table(data: Frames, plan: Plan, as_of: date, pairs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The units' emulation scorecard (``report.emulation.scorecard``) for the page: rank, unit name,
+    one column per criterion of the plan (its value 0-1, NaN when it does not apply), score; the
+    columns are named by the criteria's labels with their weights."""
+    from ..report.content import records
+    from ..report.emulation import scorecard
+
+    rows = scorecard(data, plan, as_of, records(pairs))
+    names = {u.code: u.name_vi for u in plan.units}
+    columns = {f"value_{c.id}": f"{c.label.get(lang) or c.label['vi']} ({fmt.number(c.weight, lang)})"
+               for c in plan.emulation.criteria}
+    table = pd.DataFrame([{t("col_rank", lang): r["rank"], t("col_unit", lang): names.get(r["unit"], r["unit"]),
+                           **{label: r[key] for key, label in columns.items()}, t("col_score", lang): r["score"]}
+                          for r in rows])
+    return table
+
+
 def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figures | None = None) -> Units:
     """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
     as_of = plan.clip(as_of)
@@ -682,7 +700,8 @@ def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figu
                  state_counts={str(s): int(n) for s, n in counts.items()}, gaps=gaps,
                  missing_names=gaps.missing_names, late_names=gaps.late_names,
                  reminder=reminder_text(plan, gaps, as_of), pilots=pilot_tasks(plan, result["targets"], as_of, lang),
-                 contribution=contribution, has_units=bool(plan.reporting_units))
+                 contribution=contribution, has_units=bool(plan.reporting_units),
+                 emulation=emulation_table(data, plan, as_of, pairs, lang))
 
 
 __all__ = ["Filters", "apply_filters", "coverage", "default_as_of", "last_due_month", "overview", "plan_files",

@@ -364,3 +364,8 @@ def chosen_as_of(plan_file: str | Path) -> date:
         return chosen.as_of
     url, version = store_state()
     return _default_as_of(url, version, str(plan_file))
+
+
+def configured_plan_file() -> Path:
+    """The plan file the meeting report and the presentation use (``YTSUPPORT_PLAN``)."""
+    return get_settings().plan_file

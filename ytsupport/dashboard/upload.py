@@ -39,6 +39,20 @@ def max_upload_mb() -> int:
 
 
 @st.cache_data(show_spinner=False)
+def uploader_css(lang: str) -> str:
+    """CSS that writes the file picker's own texts (Streamlit's "Upload" button and "50MB per file"
+    line, in English only) in the user's language; the drop zone and its behaviour are unchanged."""
+    button = t("uploader_button", lang)
+    limit = t("uploader_limit", lang, mb=max_upload_mb())
+    return (
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button { font-size: 0; }'
+        f'[data-testid="stFileUploaderDropzone"] button::after {{ content: "{button}"; font-size: 1rem; }}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] * { font-size: 0; }'
+        f'[data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: "{limit}"; font-size: .875rem; }}'
+        "</style>")
+
+
 def template_bytes() -> bytes:
     """The blank report template (the ``template`` command's workbook)."""
     from ..template import write_template

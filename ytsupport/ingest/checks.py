@@ -124,7 +124,7 @@ def _unknown(ctx: Context, col: Column, mask: np.ndarray, vocab, values: pd.Seri
     if not mask.any():
         return
     shown = (values if values is not None else col.values)[mask]
-    accepted = ", ".join(vocab.labels("vi"))
+    accepted = "; ".join(vocab.labels("vi"))
     for row, value in zip(col.rows[mask][: ctx.issues.cap], shown[: ctx.issues.cap]):
         hint = vocab.suggest(str(value))
         ctx.issues.add("unknown_code", col.sheet, int(row), col.label, value=str(value).strip(), accepted=accepted,

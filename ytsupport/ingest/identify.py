@@ -46,7 +46,7 @@ def _unit_candidates(sheets: list[RawSheet], stem: str, issues: IssueCollector) 
                 code = units.match_name(str(value)) or units.find_in_text(str(value))
                 if code is None:
                     issues.add("unknown_unit", sheet.name, None, None, value=cell_text(value),
-                               accepted=", ".join(units.labels()))
+                               accepted="; ".join(units.labels()))
                 else:
                     found.append(Found(code, "info", cell_text(value)))
     for sheet in sheets:
@@ -54,7 +54,7 @@ def _unit_candidates(sheets: list[RawSheet], stem: str, issues: IssueCollector) 
         if code:
             found.append(Found(code, "title", line))
         elif line:
-            issues.add("unknown_unit", sheet.name, None, None, value=line, accepted=", ".join(units.labels()))
+            issues.add("unknown_unit", sheet.name, None, None, value=line, accepted="; ".join(units.labels()))
     code = units.find_in_text(stem.replace("_", " ")) or _unit_code_in(stem)
     if code:
         found.append(Found(code, "file_name", stem))

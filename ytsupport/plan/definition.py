@@ -37,6 +37,27 @@ class Adjustment:
     reason: Mapping[str, str]
 
 
+# The measures a unit's emulation (thi đua) score can use; the plan file picks them and their weights.
+EMULATION_CRITERIA: tuple[str, ...] = ("completeness", "timeliness", "tasks", "activities", "people", "resources")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One emulation criterion: which measure (``EMULATION_CRITERIA``), its weight, its label {vi, en}."""
+
+    id: str
+    weight: float
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Emulation:
+    """The plan's emulation (thi đua) scorecard: criteria with weights, and each unit's assigned targets."""
+
+    criteria: tuple[Criterion, ...] = ()
+    tasks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Target:
     """One target of the plan: what it is, who answers for it, and how it is measured."""
@@ -95,6 +116,7 @@ class Plan:
     # activity types whose people count as "people supported" (training and surveys are not support)
     support_activity_types: tuple[str, ...] = ()
     sections: tuple[Section, ...] = ()
+    emulation: Emulation = field(default_factory=Emulation)
 
     def with_role(self, role: str) -> list[Target]:
         """The targets that declare ``role`` (see ``ROLES``), in plan order."""

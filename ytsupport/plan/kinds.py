@@ -109,8 +109,10 @@ def sum_people(target: Target, ctx: Context) -> Actual:
 
 
 def events_in_window(target: Target, ctx: Context) -> Actual:
-    """Activities of the type (at the place) dated within the window."""
-    return len(_activities(target, ctx)), {}
+    """Activities of the type (at the place) dated within the window (given in the record: the
+    meeting report names the windows opening soon)."""
+    start, end = _window(target.params) or (None, None)
+    return len(_activities(target, ctx)), {"window": {"from": str(start), "to": str(end)}}
 
 
 def sum_resource_quantity(target: Target, ctx: Context) -> Actual:

@@ -14,7 +14,8 @@ import yaml
 from .. import settings
 from ..store.tables import FRAME_DTYPES
 from .kinds import KINDS, UNIT_GROUPS
-from .definition import OWN_SECTIONS, ROLES, SECTION_SHOWS, Adjustment, Plan, Section, Target, Unit, plan_months
+from .definition import (EMULATION_CRITERIA, OWN_SECTIONS, ROLES, SECTION_SHOWS, Adjustment, Criterion, Emulation,
+                         Plan, Section, Target, Unit, plan_months)
 
 FORMATS = ("count", "percent", "vnd")
 _TARGET_KEYS = {"id", "clause", "label", "responsible", "kind", "target", "params", "interpretation", "format",
@@ -421,6 +422,47 @@ def _layout_errors(targets: tuple[Target, ...], sections: tuple[Section, ...]) -
     return errors
 
 
+def _emulation(raw: Any, targets: Mapping[str, Any], units: set[str], errors: list[str]) -> Emulation:
+    """The ``emulation:`` block: ``criteria`` [{id, weight, label {vi, en}}] (ids from
+    ``EMULATION_CRITERIA``, weights > 0) and ``tasks`` {unit code: [target ids]}; none: no scorecard."""
+    if raw is None:
+        return Emulation()
+    if not isinstance(raw, Mapping):
+        errors.append("`emulation` must be a mapping with `criteria` and `tasks`")
+        return Emulation()
+    criteria = []
+    for i, item in enumerate(raw.get("criteria") or [], start=1):
+        where = f"emulation criterion {i}"
+        if not isinstance(item, Mapping) or item.get("id") not in EMULATION_CRITERIA:
+            errors.append(f"{where}: `id` must be one of {', '.join(EMULATION_CRITERIA)}")
+            continue
+        weight = item.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            errors.append(f"{where} ({item['id']}): `weight` must be a number > 0")
+            continue
+        if not _text_pair(item.get("label")):
+            errors.append(f"{where} ({item['id']}): `label` needs non-empty `vi` and `en` texts")
+            continue
+        criteria.append(Criterion(str(item["id"]), float(weight), dict(item["label"])))
+    if not criteria:
+        errors.append("`emulation.criteria` must list at least one criterion")
+    if len({c.id for c in criteria}) != len(criteria):
+        errors.append("`emulation.criteria`: each criterion at most once")
+    tasks: dict[str, tuple[str, ...]] = {}
+    raw_tasks = raw.get("tasks") or {}
+    if not isinstance(raw_tasks, Mapping):
+        errors.append("`emulation.tasks` must map unit codes to lists of target ids")
+        raw_tasks = {}
+    for unit, ids in raw_tasks.items():
+        if unit not in units:
+            errors.append(f"`emulation.tasks`: unknown unit {unit!r}")
+        unknown = [str(i) for i in ids or [] if i not in targets] if isinstance(ids, list) else ["(not a list)"]
+        if unknown or not ids:
+            errors.append(f"`emulation.tasks.{unit}`: unknown target(s) {', '.join(unknown) or '(none given)'}")
+        tasks[str(unit)] = tuple(str(i) for i in ids or [] if i in targets) if isinstance(ids, list) else ()
+    return Emulation(tuple(criteria), tasks)
+
+
 def load_plan(path: str | Path | None = None) -> Plan:
     """Load and check a plan file (default: ``settings.plan_file``); ``PlanError`` lists every problem."""
     path = Path(path or settings.get_settings().plan_file)
@@ -442,6 +484,7 @@ def load_plan(path: str | Path | None = None) -> Plan:
     by_id = {t.get("id"): t for t in raw_targets if isinstance(t, Mapping)}
     adjustments = _adjustments(raw.get("adjustments") or [], by_id, plan_months(start, end), errors)
     support = _support_types(raw, vocab, errors)
+    emulation = _emulation(raw.get("emulation"), by_id, {u.code for u in refs.get("units") or ()}, errors)
     due_days = raw.get("due_days_after_month_end", 10)
     if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days < 0:
         errors.append("`due_days_after_month_end` must be a whole number of days >= 0")
@@ -456,4 +499,4 @@ def load_plan(path: str | Path | None = None) -> Plan:
     return Plan(number=str(raw["plan"]), title=dict(raw.get("title") or {}), start=start, end=end,
                 due_days=due_days, units=refs["units"], districts=districts, places=vocab.places,
                 targets=targets, adjustments=adjustments, source=path, support_activity_types=support,
-                sections=sections)
+                sections=sections, emulation=emulation)

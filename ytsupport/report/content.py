@@ -21,6 +21,7 @@ TABLE_KEYS: tuple[str, ...] = (
     "checkups_by_month", "activities_by_month_type", "resources_by_item", "resources_by_measure",
     "resources_by_donor_type", "resources_by_unit", "resources_by_month", "top_donors", "coverage_by_district",
     "coverage_by_category", "unit_contribution", "reporting_pairs", "resources_detail", "activities_detail",
+    "emulation",
 )
 
 
@@ -33,6 +34,7 @@ class ReportSettings:
     place: str = field(default_factory=lambda: get_settings().report_place)
     number: str = field(default_factory=lambda: get_settings().report_number)
     signer: str = field(default_factory=lambda: get_settings().signer)
+    signer_role: str = field(default_factory=lambda: get_settings().signer_role)
     detail_limit: int = field(default_factory=lambda: get_settings().report_detail_rows)
 
 
@@ -44,7 +46,8 @@ class ReportContent:
     ``meta`` keys: plan, plan_title {vi, en}, months, units {code: name}, reporting_units, as_of,
     generated_at, data_version, threshold, headline {...}, totals {table: rows before truncation},
     known_versions (report version ids stored when the figures were taken), snapshot (None, or
-    {name, created_at, created_by}).
+    {name, created_at, created_by}); month, reasons, unsupported, emulation_criteria (see
+    ``briefing`` and ``emulation``); at export: since (the compared snapshot) and texts (edited).
     """
 
     status: dict[str, Any]

@@ -18,6 +18,7 @@ from ..privacy import threshold
 from ..states import STATE_STYLE, STATUS_STYLE, ReportState, TargetStatus, pale
 from ..plan.definition import OWN_SECTIONS, SECTION_SHOWS
 from .labels import RECEIVERS, pick, state_mark, status_label
+from . import briefing
 from .content import ReportContent, ReportSettings
 
 # Light fills (hex RGB) for status and reporting-state cells: the dashboard's colours, paled for print.
@@ -114,40 +115,52 @@ def topic(content: ReportContent, lang: str) -> str:
     return title[:1].lower() + title[1:] if lang == "vi" else title
 
 
-def target_note(record: dict[str, Any], lang: str) -> str:
-    """Interpretation and excused months of a target, for a table's note column."""
-    notes = []
+def target_note(record: dict[str, Any], lang: str, content: ReportContent | None = None) -> str:
+    """The note column of a target: its status and the pace expected by now, whether the
+    Standing Committee set it from the plan, excused months and the units' notes (the reasons), and
+    the office's comment; parts separated by semicolons (a part may hold commas)."""
+    form = record.get("format", "count")
+    notes = [status_label(record["status"], lang)]
+    if record.get("expected_by_now") is not None and record["target"] is not None:
+        notes.append(f"{t('col_expected', lang).lower()} {fmt.target_value(record['expected_by_now'], form, lang)}")
     if record.get("interpretation"):
         notes.append(t("report_interpretation", lang))
-    excused = record.get("excused")
-    if excused:
-        notes.append(t("excused", lang, months=fmt.month_list(excused["months"]),
-                       reason=excused["reason"].get(lang) or excused["reason"].get("vi", "")))
+    if content is None:
+        excused = record.get("excused")
+        if excused:
+            notes.append(t("excused", lang, months=fmt.month_list(excused["months"]),
+                           reason=excused["reason"].get(lang) or excused["reason"].get("vi", "")))
+    else:
+        notes.extend(briefing.reason_texts(record, content, lang))
+        remark = briefing.comment(record, content)
+        if remark:
+            notes.append(t("office_comment", lang, text=remark))
     return "; ".join(notes)
 
 
 def targets_table(content: ReportContent, lang: str, number: int) -> Table:
-    """Table 1: every target with its actual, target, expected pace, attainment and status."""
-    header = [t(k, lang) for k in ("col_no", "col_target_label", "col_actual", "col_target", "col_expected",
-                                    "col_attainment", "col_status")]
-    previous = any("previous_actual" in r for r in content.targets)  # the same period of the previous year
-    if previous:
-        header.insert(3, t("col_previous", lang))
+    """Table 1: per target its lead unit, plan value, result in the month, cumulative, rate, change
+    since the compared snapshot (with an arrow) and the note (status, pace, reasons, comment)."""
+    header = [t(k, lang) for k in ("col_content", "col_lead", "col_plan", "col_in_month", "col_cumulative",
+                                    "col_rate", "col_since", "col_note")]
     rows, fills = [], []
     for i, record in enumerate(content.targets, start=1):
         form = record.get("format", "count")
-        label = f"{_label(record, lang)} ({t('clause', lang, clause=record.get('clause', ''))})"
-        before = [fmt.target_value(record.get("previous_actual"), form, lang)] if previous else []
-        rows.append([str(i), label, fmt.target_value(record["actual"], form, lang), *before,
-                     fmt.target_value(record["target"], form, lang),
-                     fmt.target_value(record["expected_by_now"], form, lang),
-                     fmt.percent(record["attainment"], lang), status_label(record["status"], lang)])
-        fills.append([None] * (len(header) - 1) + [STATUS_FILLS.get(record["status"])])
-    caption = t("targets_table", lang)
-    if previous:
-        return Table(caption, header, rows, [0.06, 0.31, 0.11, 0.11, 0.09, 0.11, 0.09, 0.12], "clrrrrrc", fills,
-                     small=True)
-    return Table(caption, header, rows, [0.07, 0.37, 0.13, 0.10, 0.12, 0.09, 0.12], "clrrrrc", fills, small=True)
+        lead = record.get("responsible") or {}
+        rows.append([f"{i}. {_label(record, lang)}", pick((lead.get("vi", ""), lead.get("en", lead.get("vi", ""))), lang),
+                     fmt.target_value(record["target"], form, lang, short=True),
+                     fmt.target_value(briefing.in_month(record, content), form, lang, short=True),
+                     fmt.target_value(record["actual"], form, lang, short=True), fmt.percent(record["attainment"], lang),
+                     briefing.arrow(briefing.change(record, content), form, lang),
+                     target_note(record, lang, content)])
+        fills.append([None] * 5 + [STATUS_FILLS.get(record["status"])] + [None] * 2)
+    month = fmt.month(content.meta.get("month", {}).get("period") or content.status["as_of"][:7], lang,
+                      in_sentence=True)
+    since = content.meta.get("since")
+    legend = (t("since_legend", lang, name=since["name"], day=fmt.day(since["as_of"]), month=month) if since
+              else t("since_none_legend", lang, month=month))
+    return Table(t("targets_table", lang), header, rows, [0.19, 0.14, 0.09, 0.09, 0.09, 0.09, 0.09, 0.22],
+                 "llrrrrrl", fills, legend=legend, small=True)
 
 
 def _other_statuses(by_status: dict[str, int], lang: str) -> str:
@@ -163,7 +176,7 @@ def _overall(content: ReportContent, lang: str) -> list[Block]:
     head = content.meta["headline"]
     by = head["by_status"]
     day = fmt.day(content.as_of)
-    return [Heading(t("sec_overall", lang)),
+    return [Heading(t("sec_overall", lang), 2),
             Paragraph(t("overall_counts", lang, day=day, met=head["targets_met"], total=head["targets_total"],
                         others=_other_statuses(by, lang))),
             Paragraph(t("overall_activity", lang, activities=fmt.count(head["activities"], lang),
@@ -171,11 +184,27 @@ def _overall(content: ReportContent, lang: str) -> list[Block]:
                         value=fmt.money(head["resources_value_vnd"], lang),
                         surveyed=fmt.count(head["people_surveyed"], lang),
                         districts=f"{head['districts_covered']}/{head['districts_total']}")),
-            targets_table(content, lang, 1), Figure("attainment", t("attainment_chart", lang))]
+            *_headline_since(content, lang), targets_table(content, lang, 1),
+            Figure("attainment", t("attainment_chart", lang))]
 
 
-def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
-    """One target as a bullet (plus its months achieved, its models, and its notes)."""
+def _headline_since(content: ReportContent, lang: str) -> list[Block]:
+    """The headline figures' change since the compared snapshot, as one sentence (none without one)."""
+    since = content.meta.get("since") or {}
+    then, head = since.get("headline"), content.meta["headline"]
+    if not then:
+        return []
+    def moved(key: str, form: str) -> str:
+        return briefing.arrow(head[key] - (then.get(key) or 0), form, lang)
+    received = head["reporting"]["received"] - ((then.get("reporting") or {}).get("received") or 0)
+    return [Paragraph(t("overall_since", lang, name=since["name"], day=fmt.day(since["as_of"]),
+                        met=moved("targets_met", "count"), activities=moved("activities", "count"),
+                        people=moved("people_supported", "count"), value=moved("resources_value_vnd", "vnd"),
+                        reports=briefing.arrow(received, "count", lang)))]
+
+
+def target_lines(record: dict[str, Any], lang: str, content: ReportContent | None = None) -> list[Block]:
+    """One target as a bullet (plus its months achieved, its models, its reasons and the office's comment)."""
     form = record.get("format", "count")
     if record["target"] is None:
         text = t("target_line_no_target", lang, label=_label(record, lang),
@@ -196,9 +225,15 @@ def target_lines(record: dict[str, Any], lang: str) -> list[Block]:
         extras.append(t("report_previous", lang, value=fmt.measured(record["previous_actual"], form,
                                                                      record.get("measure"), lang),
                         day=fmt.day(record["previous_as_of"])))
-    note = target_note(record, lang)
-    if note:
+    reasons = briefing.reason_texts(record, content, lang) if content is not None else []
+    if record.get("interpretation"):
+        reasons.insert(0, t("report_interpretation", lang))
+    if reasons:
+        note = "; ".join(reasons)
         extras.append(f"({note[:1].upper()}{note[1:]}.)")
+    remark = briefing.comment(record, content) if content is not None else ""
+    if remark:
+        extras.append(t("office_comment", lang, text=remark))
     return [Bullet(" ".join([text, *extras]))]
 
 
@@ -228,26 +263,17 @@ def _area_groups(content: ReportContent, lang: str) -> list[tuple[str, list[dict
 
 
 def _areas(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
-    blocks: list[Block] = [Heading(t("sec_areas", lang))]
-    for n, (title, records, show) in enumerate(_area_groups(content, lang), start=1):
-        blocks.append(Heading(f"{n}. {title}", 2))
+    blocks: list[Block] = []
+    for title, records, show in _area_groups(content, lang):
+        blocks.append(Heading(title, 2))
         for record in records:
-            blocks.extend(target_lines(record, lang))
+            blocks.extend(target_lines(record, lang, content))
         if "checkups_chart" in show and content.meta.get("threshold") is not None:
             blocks.append(Figure("checkups", t("checkups_chart", lang, threshold=content.meta["threshold"])))
         if "coverage_table" in show:
             counter[0] += 1
             blocks.append(_coverage_table(content, lang, counter[0]))
     return blocks
-
-
-def missing_by_unit(content: ReportContent) -> dict[str, list[str]]:
-    """Unit code -> months whose report is due and missing."""
-    missing: dict[str, list[str]] = {}
-    for pair in content.tables.get("reporting_pairs") or []:
-        if pair["state"] == "missing":
-            missing.setdefault(pair["unit"], []).append(pair["period"])
-    return missing
 
 
 def reporting_grid(content: ReportContent, lang: str, number: int) -> Table:
@@ -268,11 +294,11 @@ def reporting_grid(content: ReportContent, lang: str, number: int) -> Table:
 
 def _reporting(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
     rep = content.meta["headline"]["reporting"]
-    blocks: list[Block] = [Heading(t("sec_reporting", lang)), Paragraph(t(
+    blocks: list[Block] = [Heading(t("sec_reporting", lang), 2), Paragraph(t(
         "reporting_text", lang, day=fmt.day(content.as_of), received=rep["received"], expected=rep["expected"],
         completeness=fmt.percent(rep["completeness"], lang), on_time=rep["on_time"],
         timeliness=fmt.percent(rep["timeliness"], lang)))]
-    missing = missing_by_unit(content)
+    missing = briefing.missing_by_unit(content)
     if missing:
         units = "; ".join(f"{content.unit_name(u)} ({t('month_short', lang, months=fmt.month_list(ms))})"
                           for u, ms in missing.items())
@@ -286,7 +312,7 @@ def _reporting(content: ReportContent, lang: str, counter: list[int]) -> list[Bl
 
 def _resources(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
     head = content.meta["headline"]
-    blocks: list[Block] = [Heading(t("sec_resources", lang))]
+    blocks: list[Block] = [Heading(t("sec_resources", lang), 2)]
     if not head["resources_entries"]:
         return [*blocks, Paragraph(t("resources_none", lang))]
     blocks.append(Paragraph(t("resources_text", lang, value=fmt.money(head["resources_value_vnd"], lang),
@@ -310,18 +336,79 @@ def _resources(content: ReportContent, lang: str, counter: list[int]) -> list[Bl
     return blocks
 
 
-def _proposals(lang: str) -> list[Block]:
-    return [Heading(t("sec_proposals", lang)), Paragraph(t("proposals_hint", lang), italic=True), FillLines(4)]
+def emulation_table(content: ReportContent, lang: str, number: int) -> Table | None:
+    """The units' emulation scores, ranked, with each criterion's value (0-1, "–" when it does not
+    apply); None when the plan declares no criteria."""
+    criteria = content.meta.get("emulation_criteria") or []
+    rows_in = content.tables.get("emulation") or []
+    if not criteria or not rows_in:
+        return None
+    header = [t("col_rank", lang), t("col_unit", lang),
+              *[f"{pick((c['label']['vi'], c['label'].get('en', c['label']['vi'])), lang)} ({fmt.number(c['weight'], lang)})"
+                for c in criteria], t("col_score", lang)]
+    rows = []
+    for row in rows_in:
+        values = [fmt.number(row[f"value_{c['id']}"], lang, 2) if row.get(f"value_{c['id']}") is not None else "–"
+                  for c in criteria]
+        score = fmt.number(row["score"], lang, 1) if row["score"] is not None else "–"
+        rows.append([str(row["rank"]), content.unit_name(row["unit"]), *values, score])
+    share = 0.5 / len(criteria)
+    return Table(t("emulation_table", lang, n=number), header, rows, [0.06, 0.34, *[share] * len(criteria), 0.10],
+                 "cl" + "r" * (len(criteria) + 1), legend=t("emulation_legend", lang), small=True)
+
+
+def _emulation(content: ReportContent, lang: str, counter: list[int]) -> list[Block]:
+    criteria = content.meta.get("emulation_criteria") or []
+    made = emulation_table(content, lang, counter[0] + 1)
+    if made is None:
+        return []
+    counter[0] += 1
+    names = "; ".join(f"{pick((c['label']['vi'], c['label'].get('en', c['label']['vi'])), lang)} "
+                      f"({fmt.number(c['weight'], lang)})" for c in criteria)
+    return [Heading(t("sec_emulation", lang), 2), Paragraph(t("emulation_text", lang, criteria=names)), made]
+
+
+def text_blocks(text: str) -> list[Block]:
+    """An edited section as blocks: "- …" lines become bullets, "1. …" lines bold sub-headings,
+    other lines paragraphs; blank lines are skipped."""
+    out: list[Block] = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith(("- ", "+ ", "• ")):
+            out.append(Bullet(line[2:].strip()))
+        elif line[:1].isdigit() and ". " in line[:4]:
+            out.append(Paragraph(line, bold=True))
+        else:
+            out.append(Paragraph(line))
+    return out
+
+
+def _drafted(content: ReportContent, lang: str) -> list[Block]:
+    """Sections II-IV: the assessment, next steps and proposals as edited (or drafted)."""
+    texts = briefing.sections(content, lang)
+    blocks: list[Block] = []
+    for key, heading in (("assessment", "sec_assessment"), ("next_steps", "sec_next_steps"),
+                         ("proposals", "sec_proposals")):
+        blocks.append(Heading(t(heading, lang)))
+        body = text_blocks(texts[key])
+        blocks.extend(body or [Paragraph(t("proposals_hint", lang), italic=True), FillLines(4)])
+    return blocks
 
 
 def _numbered(blocks: list[Block], lang: str, chart_keys: Collection[str] | None) -> list[Block]:
-    """Level-1 headings numbered I, II, III…; figures numbered 1, 2…, those without a chart dropped."""
+    """Level-1 headings numbered I, II, III…, level-2 ones 1, 2… within each; figures numbered 1, 2…,
+    those without a chart dropped."""
     out: list[Block] = []
-    sections = figures = 0
+    sections = subsections = figures = 0
     for block in blocks:
         if isinstance(block, Heading) and block.level == 1:
             out.append(Heading(f"{ROMAN[sections]}. {block.text}", 1))
-            sections += 1
+            sections, subsections = sections + 1, 0
+        elif isinstance(block, Heading):
+            subsections += 1
+            out.append(Heading(f"{subsections}. {block.text}", 2))
         elif isinstance(block, Figure):
             if chart_keys is None or block.key in chart_keys:
                 figures += 1
@@ -341,9 +428,10 @@ def build(content: ReportContent, lang: str = "vi", *, settings: ReportSettings 
     day = fmt.day(content.as_of)
     plan = content.meta["plan"]
     counter = [1]
-    blocks: list[Block] = [Paragraph(t("intro", lang, plan=plan, topic=topic(content, lang), day=day))]
+    blocks: list[Block] = [Paragraph(t("intro", lang, plan=plan, topic=topic(content, lang), day=day)),
+                           Heading(t("sec_results", lang))]
     blocks += _overall(content, lang) + _areas(content, lang, counter) + _reporting(content, lang, counter)
-    blocks += _resources(content, lang, counter) + _proposals(lang)
+    blocks += _resources(content, lang, counter) + _emulation(content, lang, counter) + _drafted(content, lang)
     blocks.append(Paragraph(t("closing", lang, plan=plan, day=day)))
     snap = content.snapshot
     note = t("snapshot_note", lang, created=fmt.stamp(snap["created_at"]), name=snap["name"]) if snap else ""
@@ -351,8 +439,9 @@ def build(content: ReportContent, lang: str = "vi", *, settings: ReportSettings 
         lang=lang, superior=settings.superior, issuer=settings.issuer, number=f"Số: {settings.number}",
         party=t("party", lang), place_date=fmt.issue_date(issued_on or fmt.today(), settings.place),
         title=t("report_word", lang),
-        subtitle=t("report_subtitle", lang, plan=plan, topic=topic(content, lang), day=day),
+        subtitle=t("report_subtitle", lang, plan=plan, topic=topic(content, lang), day=day,
+                   month=fmt.month_number(content.status["as_of"][:7])),
         note=note, blocks=_numbered(blocks, lang, chart_keys), receivers_title=t("receivers", lang),
         receivers=[pick(r, lang) for r in RECEIVERS],
-        on_behalf=t("on_behalf", lang), role=t("secretary", lang), signer=settings.signer,
+        on_behalf=t("on_behalf", lang), role=settings.signer_role, signer=settings.signer,
         file_title=f"{t('report_word', lang)} {plan} – {day}")

@@ -23,7 +23,8 @@ from ..metrics import CONTRIBUTION_COLUMNS, JOINT
 from .. import formatting as fmt
 from ..plan.definition import month_end
 from ..states import ReportState
-from .document import STATE_FILLS, STATUS_FILLS, target_note
+from . import briefing
+from .document import STATE_FILLS, STATUS_FILLS, emulation_table, target_note
 from .labels import pick, state_label, status_label
 from .content import ReportContent
 from .safe import put
@@ -151,12 +152,15 @@ def targets_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None
                Column(_expected, t("col_expected", lang), 14, "count"),
                Column("attainment", t("col_attainment", lang), 11, "percent"),
                Column(lambda r: status_label(r["status"], lang), t("col_status", lang), 18),
-               Column(lambda r: target_note(r, lang), t("col_note", lang), 40)]
+               Column(lambda r: briefing.in_month(r, content), t("col_in_month", lang), 12, "count"),
+               Column(lambda r: briefing.change(r, content), t("col_since", lang), 14, "count"),
+               Column(lambda r: target_note(r, lang, content), t("col_note", lang), 60)]
     rows = [{**r, "_n": i} for i, r in enumerate(content.targets, start=1)]
     previous = any("previous_actual" in r for r in rows)  # the same period of the previous year's plan
     if previous:
         columns.append(Column(lambda r: r.get("previous_actual"), t("col_previous", lang), 16, "count"))
-    overrides = [[None] * 5 + [kinds.get(r.get("format", "count"), "count")] * 3 + [None] * 3
+    overrides = [[None] * 5 + [kinds.get(r.get("format", "count"), "count")] * 3 + [None] * 2
+                 + [kinds.get(r.get("format", "count"), "count")] * 2 + [None]
                  + ([kinds.get(r.get("format", "count"), "count")] if previous else []) for r in rows]
     sheet = write_sheet(workbook, t("sheet_targets", lang), columns, rows, overrides)
     _fills(sheet, f"J2:J{len(rows) + 1}", {k: status_label(k, lang) for k in STATUS_FILLS}, STATUS_FILLS)
@@ -285,12 +289,28 @@ def coverage_sheets(workbook: Workbook, content: ReportContent, lang: str) -> No
         Column("people", t("col_people", lang), 12, "int")], content.tables.get("coverage_by_category") or [])
 
 
+def emulation_sheet(workbook: Workbook, content: ReportContent, lang: str) -> None:
+    """The units' emulation scores (the report's table, as numbers) and the drafted sections as edited."""
+    made = emulation_table(content, lang, 0)
+    if made is not None:
+        columns = [Column(lambda r, i=i: r["_cells"][i], h, 40 if i == 1 else 14) for i, h in enumerate(made.header)]
+        rows = [{"_cells": [int(row["rank"]), content.unit_name(row["unit"]),
+                            *[row.get(f"value_{c['id']}") for c in content.meta["emulation_criteria"]],
+                            row["score"]]} for row in content.tables["emulation"]]
+        kinds = [["int", None, *["decimal"] * (len(made.header) - 2)] for _ in rows]
+        write_sheet(workbook, t("sec_emulation", lang), columns, rows, kinds)
+    texts = briefing.sections(content, lang)
+    rows = [{"section": t(f"sec_{key}", lang), "text": texts[key]} for key in texts]
+    write_sheet(workbook, t("sec_assessment", lang), [Column("section", t("col_title", lang), 36),
+                                                      Column("text", t("col_description", lang), 120)], rows)
+
+
 def render(content: ReportContent, lang: str = "vi") -> bytes:
     """The .xlsx file's bytes."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for writer in (info_sheet, targets_sheet, reporting_sheet, activity_sheets, resource_sheets, coverage_sheets,
-                   contribution_sheet, detail_sheets):
+                   contribution_sheet, emulation_sheet, detail_sheets):
         writer(workbook, content, lang)
     workbook.active = 1
     workbook.properties.title = f"{content.meta['plan']} – {fmt.day(content.as_of)}"

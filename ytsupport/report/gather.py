@@ -12,6 +12,7 @@ from ..plan import Plan, report_pairs
 from ..figures import Figures, checkup_rule, checkups_by_month, compute
 from ..plan.activities import count_once
 from ..privacy import hide_small
+from . import briefing, emulation
 from .content import ReportContent, ReportSettings, records
 from ..store.conversion import Frames
 
@@ -75,6 +76,7 @@ def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_vers
     figures = figures or compute(data, plan, as_of)
     result, day = figures.status, figures.as_of
     tables, totals = aggregates(data, plan, day, settings.detail_limit)
+    tables["emulation"] = emulation.scorecard(data, plan, day, tables["reporting_pairs"])
     reports = data.get("reports")
     known = sorted(int(v) for v in reports["report_version_id"]) if reports is not None and len(reports) else []
     rule = checkup_rule(plan)
@@ -86,7 +88,11 @@ def collect(data: Frames, plan: Plan, as_of: date | datetime | str, *, data_vers
             "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
             "threshold": rule.threshold if rule else None, "headline": figures.headline,
             "sections": [{"id": s.id, "label": dict(s.label), "show": list(s.show)} for s in plan.sections],
-            "totals": totals, "known_versions": known, "snapshot": None}
+            "totals": totals, "known_versions": known, "snapshot": None,
+            "month": briefing.month_before(data, plan, day), "reasons": briefing.reasons(data, plan, day),
+            "unsupported": briefing.unsupported(data, day, list(plan.districts)),
+            "emulation_criteria": [{"id": c.id, "weight": c.weight, "label": dict(c.label)}
+                                   for c in plan.emulation.criteria]}
     return ReportContent(status=result, tables=tables, meta=meta)
 
 

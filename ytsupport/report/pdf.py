@@ -123,10 +123,13 @@ def table(block: d.Table) -> Flowable:
             if fill:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(f"#{fill}")))
     grid.setStyle(TableStyle(commands))
-    parts: list[Flowable] = [_p(block.caption, "caption"), grid]
+    short = len(block.rows) <= 10
+    # a long table starts right under the text before it and breaks across pages (its header row
+    # repeats): its caption is not kept with it, which would move the whole table to a new page
+    parts: list[Flowable] = [_p(block.caption, "caption", **({} if short else {"keepWithNext": 0})), grid]
     if block.legend:
         parts.append(_p(block.legend, "legend"))
-    return KeepTogether(parts) if len(block.rows) <= 16 else _Group(parts)
+    return KeepTogether(parts) if short else _Group(parts)
 
 
 class _Group(list):  # a long table: caption, table and legend flow on their own

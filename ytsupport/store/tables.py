@@ -157,6 +157,21 @@ def _version_4_additions(md: MetaData) -> Table:
     )
 
 
+def _version_5_additions(md: MetaData) -> Table:
+    """Version 5: the meeting report's edited texts (office comments per target, the drafted
+    assessment, next steps and proposals), append-only: every save is a new row, the latest wins."""
+    return Table(
+        "meeting_texts", md,
+        Column("id", Integer, primary_key=True),
+        Column("scope", String(80), nullable=False),  # "as_of:YYYY-MM-DD" or "snapshot:<id>"
+        Column("key", String(120), nullable=False),  # "comment:<target id>", "assessment", ...
+        Column("text", Text, nullable=False),
+        Column("author", Text, nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Index("ix_meeting_texts_scope", "scope", "key"),
+    )
+
+
 def _current_metadata() -> tuple[MetaData, dict[str, Table], Index]:
     md = MetaData()
     tables = _version_1_tables(md)
@@ -164,6 +179,7 @@ def _current_metadata() -> tuple[MetaData, dict[str, Table], Index]:
     tables["audit_log"] = audit_log
     tables["snapshots"] = _version_3_additions(md)
     tables["plan_versions"] = _version_4_additions(md)
+    tables["meeting_texts"] = _version_5_additions(md)
     return md, tables, one_current
 
 
@@ -177,6 +193,7 @@ resources: Table = TABLES["resources"]
 audit_log: Table = TABLES["audit_log"]
 snapshots: Table = TABLES["snapshots"]
 plan_versions: Table = TABLES["plan_versions"]
+meeting_texts: Table = TABLES["meeting_texts"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,11 +236,17 @@ def _migrate_to_4(conn: Connection) -> None:
     plan_versions.create(conn, checkfirst=True)
 
 
+def _migrate_to_5(conn: Connection) -> None:
+    """Add the meeting texts table."""
+    meeting_texts.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "report versions, rows, units, meta", create_version_1),
     Migration(2, "audit log; at most one current version per (unit, month)", _migrate_to_2),
     Migration(3, "meeting snapshots", _migrate_to_3),
     Migration(4, "plan versions", _migrate_to_4),
+    Migration(5, "meeting texts (office comments, edited drafts)", _migrate_to_5),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
