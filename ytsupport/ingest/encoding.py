@@ -38,7 +38,7 @@ def _convert_rows(converter: SheetConverter, rows: list[list[Any]], first_row: i
     """Convert the text cells of ``rows`` in place (row ``i`` is Excel row ``first_row + i``)."""
     # where the text cells are, as two integer arrays (a list of (row, column) tuples costs ~70
     # bytes a cell: 170 MB for a 500,000-row CSV, in a reader process limited to 1 GB)
-    at_row, at_col, strings = array("l"), array("l"), []
+    at_row, at_col, strings = array("i"), array("i"), []
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             if isinstance(value, str) and value:

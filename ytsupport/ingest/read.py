@@ -657,6 +657,7 @@ def read_csv(path: Path, limits: Limits) -> RawWorkbook:
     """Read a CSV file as one sheet named after the file stem; every cell a string (empty -> None)."""
     text, _ = decode_text(path.read_bytes())
     rows = csv_rows(text, limits)
+    del text  # the rows hold every cell now: tens of MB given back before the cells are converted
     width = max((len(r) for r in rows), default=0)
     too_big = size_issue(path.stem, len(rows), width, limits)
     if too_big is not None:
@@ -667,7 +668,8 @@ def read_csv(path: Path, limits: Limits) -> RawWorkbook:
     sheet.header_rows = tuple(find_header_rows(top))
     if sheet.header_rows:
         start = max(sheet.header_rows) + 1
-        sheet.data = csv_frame(rows[start:], width)
+        del rows[:start]  # the rows below the header, in place: no copy of half a million rows
+        sheet.data = csv_frame(rows, width)
         sheet.data_first_row = 1 + start
     return RawWorkbook(str(path), "csv", sheets=[sheet])
 
@@ -689,9 +691,19 @@ def csv_rows(text: str, limits: Limits) -> list[list[str]]:
 
 
 def csv_frame(rows: list[list[str]], width: int) -> pd.DataFrame:
-    """An object DataFrame of the rows padded to ``width``: empty cells None, trailing empty columns dropped."""
-    cells = [[cell or None for cell in _pad(r, width, None)] for r in rows]
-    return strip_empty_tail_columns(pd.DataFrame(cells, columns=range(width), dtype=object))
+    """An object DataFrame of the rows padded to ``width``: empty cells None, trailing empty columns dropped.
+
+    Built straight from the rows (short rows are padded with None by pandas) and emptied column by
+    column: a second list of lists would cost ~70 bytes a cell, in a reader limited to 1 GB.
+    """
+    frame = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else \
+        pd.DataFrame(columns=range(width), dtype=object)
+    for j in range(width):
+        column = frame[j]
+        empty = column.eq("").to_numpy()
+        if empty.any():
+            frame[j] = column.mask(empty, None)
+    return strip_empty_tail_columns(frame)
 
 
 def _pad(row: list[str], width: int, fill: Any) -> list[Any]:
