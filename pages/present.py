@@ -115,7 +115,7 @@ as_of = plan.clip(_as_of_param() or state.chosen_as_of(plan_file))
 content = meeting.prepared(state.engine(), state.report_content(as_of))
 if "present_screen" not in st.session_state:
     st.session_state["present_screen"] = 2 if st.query_params.get("screen") == "2" else 1
-first, second, _ = st.columns([1, 1, 3])
+first, second, _ = st.columns([1.2, 1.6, 2.2])
 if first.button(t("present_screen_1", lang), key="present_1", shortcut="PageUp", icon=":material/grid_view:"):
     st.session_state["present_screen"] = 1
 if second.button(t("present_screen_2", lang), key="present_2", shortcut="PageDown", icon=":material/checklist:"):
