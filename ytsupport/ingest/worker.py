@@ -154,6 +154,18 @@ def _unreadable(path: Path, reason: str, detail: str, **extra: Any) -> RawWorkbo
     return RawWorkbook(str(path), file_format(path), issues=[issue])
 
 
+
+# A file this large is read in a fresh reader process (a warm reader holds a few hundred MB that
+# earlier reads left; a 500,000-row CSV needs the rest of the memory limit for itself).
+FRESH_READER_BYTES = 16 * 1024 * 1024
+
+
+def _large(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= FRESH_READER_BYTES
+    except OSError:
+        return False  # the read itself reports the file as unreadable
+
 class ReaderWorker:
     """A persistent reader process with memory and time limits, restarted lazily after a failure.
 
@@ -179,6 +191,8 @@ class ReaderWorker:
         """Read ``path`` in the worker; never raises for a bad file (see the module docstring)."""
         path = Path(path)
         with self._lock:
+            if _large(path) and self._process is not None:
+                self._stop()  # a fresh reader: what earlier reads left in this one never counts against the limit
             try:
                 self._ensure_started(limits.worker_memory_mb)
             except (OSError, EOFError, TimeoutError) as exc:
