@@ -24,8 +24,10 @@ run: $(VENV)/.requirements  ## set up and start the dashboard on the sample data
 test: $(VENV)/.requirements-dev  ## set up and run the whole test suite
 	$(BIN)/python -m pytest -q -rs
 
-bench: $(VENV)/.requirements-dev  ## measured ratios (not part of the test suite)
+bench: $(VENV)/.requirements-dev  ## measured ratios (not part of the test suite), then one table with PASS/FAIL
+	@$(BIN)/python benchmarks/summary.py --reset
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+	@$(BIN)/python benchmarks/summary.py
 
 sample: $(VENV)/.requirements
 	$(BIN)/python -m ytsupport sample sample_data

@@ -236,7 +236,7 @@ def print_report(results: dict[int, dict[str, float]], memory: dict[int, dict[st
                         cli["validate command"] / cli["bare process"], 3.0))
     print("\nTargets")
     for check in checks:
-        print(check.line())
+        check.report()
 
 
 if __name__ == "__main__":

@@ -194,6 +194,11 @@ class Check:
         verdict = "PASS" if self.passed else "FAIL"
         return f"  {verdict}  {self.name:<58} {self.ratio:6.2f}x  (target <= {self.limit:g}x)"
 
+    def report(self) -> None:
+        """Print the line and add the figure to the table of ``make bench``."""
+        print(self.line())
+        record(self.name, self.ratio, self.limit)
+
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain aligned text table."""
@@ -224,3 +229,27 @@ def quick_flag(argv: Sequence[str] | None = None) -> bool:
 def today_fixed() -> date:
     """The as-of date of the status benchmarks (the plan's last day: every month due)."""
     return date(2021, 12, 31)
+
+
+# --------------------------------------------------------------------------- the one table of `make bench`
+
+RESULTS = Path(os.environ.get("YTSUPPORT_BENCH_RESULTS", CACHE_DIR / "results.jsonl"))
+
+
+def record(figure: str, measured: float, target: float, *, unit: str = "x", note: str = "",
+           higher_is_better: bool = False) -> bool:
+    """Add one measured figure and its target to the table ``make bench`` prints at the end
+    (``benchmarks/summary.py``); True when the target is met.
+
+    ``unit`` is ``"x"`` for a ratio or ``"s"`` for seconds; a figure passes when it is at most its
+    target (at least, with ``higher_is_better``).
+    """
+    import json
+
+    passed = measured >= target if higher_is_better else measured <= target
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"figure": figure, "measured": measured, "target": target, "unit": unit,
+                              "note": note, "higher_is_better": higher_is_better, "passed": passed,
+                              "bench": Path(sys.argv[0]).stem}, ensure_ascii=False) + "\n")
+    return passed
