@@ -153,3 +153,14 @@ def sample_year() -> list[tuple[Report, date]]:
                              resources=month.resources)
         out.append((report, received[(month.unit, month.period)]))
     return sorted(out, key=lambda pair: pair[1])
+
+
+def store_all(url: str, received: Iterable[tuple[Report, date]]) -> str:
+    """Store each (report, received_on) pair in the database at ``url``, in order; the URL back."""
+    from ytsupport.store import get_engine, store_report
+
+    engine = get_engine(url)
+    for report, on in received:
+        store_report(engine, report, received_on=on)
+    engine.dispose()
+    return url

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import activity, beneficiary, make_report, resource
+from tests.factories import activity, beneficiary, make_report, resource, store_all
 from ytsupport import formatting as fmt
 from ytsupport import metrics
 from ytsupport.plan import load_plan, month_end, status
-from ytsupport.store import get_engine, load_current, store_report
+from ytsupport.store import get_engine, load_current
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/coverage.py", "pages/visits.py", "pages/resources.py", "pages/units.py"]
@@ -58,12 +58,7 @@ def sample_year() -> Iterator[tuple]:
 
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'year.sqlite'}"
-    engine = get_engine(url)
-    for report, received in sample_year():
-        store_report(engine, report, received_on=received)
-    engine.dispose()
-    return url
+    return store_all(f"sqlite:///{tmp_path_factory.mktemp('dash') / 'year.sqlite'}", sample_year())
 
 
 @pytest.fixture

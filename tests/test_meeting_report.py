@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import sample_year
+from tests.factories import sample_year, store_all
 from ytsupport import formatting as fmt
 from ytsupport.plan import load_plan
 from ytsupport.plan.activities import with_counted
@@ -31,7 +31,7 @@ from ytsupport.report.export import report_bytes
 from ytsupport.report.remarks import load_texts, scope_of, text_history
 from ytsupport.report.snapshots import create_snapshot, list_snapshots
 from ytsupport.settings import PLANS_DIR
-from ytsupport.store import get_engine, load_current, store_report
+from ytsupport.store import get_engine, load_current
 from ytsupport.store import tables as s
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +45,7 @@ SECTIONS = ["I. KẾT QUẢ THỰC HIỆN", "II. ĐÁNH GIÁ CHUNG", "III. PHƯ�
 
 
 def _store(url: str) -> None:
-    engine = get_engine(url)
-    for report, received in sample_year():
-        store_report(engine, report, received_on=received)
+    engine = get_engine(store_all(url, sample_year()))
     plan = load_plan(PLAN)
     data = with_counted(load_current(engine))
     for name, day in (("Giao ban tháng 6", date(2021, 6, 30)), ("Giao ban tháng 7", JULY)):

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.factories import sample_year
+from tests.factories import sample_year, store_all
 from ytsupport import formatting as fmt
 from ytsupport.cli import main
 from ytsupport.dashboard import models
@@ -32,7 +32,7 @@ from ytsupport.report import collect, render
 from ytsupport.report.labels import state_label, state_mark, status_label
 from ytsupport.settings import PLANS_DIR
 from ytsupport.states import RECEIVED_STATES
-from ytsupport.store import get_engine, load_current, store_report
+from ytsupport.store import get_engine, load_current
 
 AS_OF = ("2021-06-30", "2021-12-25", "2021-12-31")
 PLAN = PLANS_DIR / "plan_2021_114.yaml"
@@ -40,11 +40,7 @@ PLAN = PLANS_DIR / "plan_2021_114.yaml"
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('truth') / 'db.sqlite'}"
-    engine = get_engine(url)
-    for report, received in sample_year():
-        store_report(engine, report, received_on=received)
-    return url
+    return store_all(f"sqlite:///{tmp_path_factory.mktemp('truth') / 'db.sqlite'}", sample_year())
 
 
 @pytest.fixture(scope="module")
