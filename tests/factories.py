@@ -6,7 +6,9 @@ from (report, received_on) pairs in the order they were received.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -153,3 +155,13 @@ def sample_year() -> list[tuple[Report, date]]:
                              resources=month.resources)
         out.append((report, received[(month.unit, month.period)]))
     return sorted(out, key=lambda pair: pair[1])
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """The command line run in this process: (exit code, what it printed, what it wrote to stderr)."""
+    from ytsupport.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
