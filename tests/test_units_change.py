@@ -208,3 +208,38 @@ def test_one_name_for_two_units_at_the_same_time_is_refused(plan_path: Path, tmp
     with pytest.raises(PlanError) as info:
         load_plan(copy)
     assert any("ban_qlda_moi" in e and "ban_qlda'" in e for e in info.value.errors), info.value.errors
+
+
+def test_the_meeting_page_follows_the_plan_chosen_in_the_sidebar(plan_path: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = get_engine(url)
+    for period in ("2021-03", "2022-03"):
+        report = make_report("bv_da_khoa", period, activities=[activity(f"{period}-15", "kham_benh", 110, centre=True)])
+        store_report(engine, report, received_on=date(int(period[:4]), 4, 5))
+    engine.dispose()
+    monkeypatch.setenv("YTSUPPORT_DB_URL", url)
+    monkeypatch.setenv("YTSUPPORT_PLAN", str(plan_path))  # the configured plan is 2022's
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/units.py").run()
+    at.selectbox(key="f_plan").set_value("plan_2021_114").run()
+    assert at.date_input(key="f_as_of").value == date(2021, 12, 31)
+    at.switch_page("pages/meeting.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.date_input(key="meeting_as_of").value == date(2021, 12, 31)  # 2021's, not the configured 2022
+
+
+def test_the_upload_page_recognises_the_plans_own_units(plan_path: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YTSUPPORT_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    monkeypatch.setenv("YTSUPPORT_PLAN", str(plan_path))
+    monkeypatch.delenv("YTSUPPORT_USERS_FILE", raising=False)
+    data = write_report_workbook(tmp_path / "cdc.xlsx", activities=[activity_row(day=date(2022, 8, 5))],
+                                 unit=JOINING, period="8/2022").read_bytes()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].set_value(("cdc.xlsx", data, "application/vnd.openxmlformats-officedocument."
+                                   "spreadsheetml.sheet")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric if m.label == "Kết quả"] == ["✅ Hợp lệ"]
+    assert [m.value for m in at.metric if m.label == "Đơn vị"] == [JOINING]
