@@ -229,14 +229,23 @@ def test_the_meeting_page_follows_the_plan_chosen_in_the_sidebar(plan_path: Path
     assert at.date_input(key="meeting_as_of").value == date(2021, 12, 31)  # 2021's, not the configured 2022
 
 
-def test_the_upload_page_recognises_the_plans_own_units(plan_path: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_upload_page_recognises_a_stored_plans_own_units(plan_path: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 2022 plan saved in the app (not the configured plan) and chosen in the sidebar: a report
+    of its joining unit is recognised, and its 2022 dates are inside the plan."""
+    stored = tmp_path / "data" / "plans"
+    stored.mkdir(parents=True)
+    for name in ("plan_2022.yaml", "units_2022.yaml"):
+        (stored / name).write_bytes((plan_path.parent / name).read_bytes())
+    monkeypatch.setenv("YTSUPPORT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("YTSUPPORT_DB_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
-    monkeypatch.setenv("YTSUPPORT_PLAN", str(plan_path))
+    monkeypatch.delenv("YTSUPPORT_PLAN", raising=False)
     monkeypatch.delenv("YTSUPPORT_USERS_FILE", raising=False)
     data = write_report_workbook(tmp_path / "cdc.xlsx", activities=[activity_row(day=date(2022, 8, 5))],
                                  unit=JOINING, period="8/2022").read_bytes()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/units.py").run()
+    at.selectbox(key="f_plan").set_value("plan_2022").run()
     at.switch_page("pages/upload.py").run()
     at.file_uploader[0].set_value(("cdc.xlsx", data, "application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet")).run()

@@ -15,14 +15,17 @@ from ..settings import get_settings
 
 
 def check_uploaded(name: str, data: bytes, unit: str | None, period: str | None):
-    """Validate an uploaded file with the same function as the command line (in the worker process)."""
+    """Validate an uploaded file with the same function as the command line (in the worker process):
+    the plan chosen in the sidebar first holds its month, as ``--plan`` does for ``ingest``."""
     from ..ingest.validate import validate_file
+    from .state import selected_plan_file
 
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="ytsupport-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        return validate_file(path, unit=unit, period=period, file_name=name, units=known_units())
+        return validate_file(path, unit=unit, period=period, file_name=name, units=known_units(),
+                             plan_file=selected_plan_file())
 
 
 def issues_frame(report, lang: str, severities: list[str] | None = None) -> pd.DataFrame:
