@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..store.conversion import rows_of
@@ -62,8 +63,11 @@ def decide_status(actual: Any, target: Any, expected: Any, plan_over: bool = Fal
 
 def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> pd.DataFrame:
     """Rows dated from ``start`` through ``as_of`` (both included); undated rows are left out."""
-    days = pd.to_datetime(frame[column])
-    keep = ((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(as_of))).to_numpy()
+    days = frame[column]
+    if not pd.api.types.is_datetime64_dtype(days):  # the store's columns are datetime64 already: no copy
+        days = pd.to_datetime(days)
+    values = days.to_numpy(dtype="datetime64[ns]")
+    keep = (values >= np.datetime64(start, "ns")) & (values <= np.datetime64(as_of, "ns"))
     return frame if keep.all() else frame[keep]
 
 
