@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..store.conversion import rows_of
+from ..vocab import month_bounds
 from ..store.tables import DATE_COLUMNS
 from .activities import COUNTED, counted
 from .kinds import KINDS, Context, target_and_expected
@@ -161,7 +162,7 @@ def _merged_received(received: dict[tuple[str, str], pd.Timestamp], plan: Plan) 
     out = dict(received)
     for (code, month), day in received.items():
         unit = merged.get(code)
-        if unit is not None and not unit.exists_in(month):
+        if unit is not None and unit.valid_to < month_bounds(month)[0]:
             key = (unit.merged_into, month)
             out[key] = min(day, out[key]) if key in out else day
     return out
@@ -204,10 +205,11 @@ def matrix_records(pairs: pd.DataFrame) -> list[dict[str, Any]]:
 def reporting(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> dict[str, Any]:
     """expected, received, on_time, completeness and timeliness at ``as_of`` (clipped).
 
-    expected = reporting units × months due by as-of, in the months each unit existed; received = those pairs with a report received
-    by as-of (any version; a nil report counts); on_time = received pairs whose first version came by
-    the due date (early ones included). The rates are null while nothing is expected. ``matrix``
-    lists every unit × month pair with its state (``matrix_records``).
+    expected = reporting units × months due by as-of, in the months each unit existed; received =
+    those pairs with a report received by as-of (any version; a nil report counts); on_time =
+    received pairs whose first version came by the due date (early ones included). The rates are
+    null while nothing is expected. ``matrix`` lists every unit × month pair with its state
+    (``matrix_records``).
     """
     pairs = report_pairs(data, plan, plan.clip(_as_date(as_of)))
     due = pairs[pairs["is_due"].astype(bool)]
