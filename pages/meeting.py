@@ -21,7 +21,7 @@ engine = state.engine()
 st.title(t("meeting_title", lang))
 st.caption(t("meeting_intro", lang))
 
-plan_file = state.configured_plan_file()
+plan_file = state.selected_plan_file()
 plan = state.plan(plan_file)
 as_of = st.date_input(t("as_of", lang), value=state.chosen_as_of(plan_file), min_value=plan.start, max_value=plan.end,
                       format="DD/MM/YYYY", key="meeting_as_of")

@@ -109,7 +109,7 @@ def tasks_html(content) -> str:
                else f'<p class="pv-steps">{escape(t("reporting_all_in", lang))}</p>'))
 
 
-plan_file = state.configured_plan_file()
+plan_file = state.selected_plan_file()
 plan = state.plan(plan_file)
 as_of = plan.clip(_as_of_param() or state.chosen_as_of(plan_file))
 content = meeting.prepared(state.engine(), state.report_content(as_of))

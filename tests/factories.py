@@ -6,7 +6,9 @@ from (report, received_on) pairs in the order they were received.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -164,3 +166,13 @@ def store_all(url: str, received: Iterable[tuple[Report, date]]) -> str:
         store_report(engine, report, received_on=on)
     engine.dispose()
     return url
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """The command line run in this process: (exit code, what it printed, what it wrote to stderr)."""
+    from ytsupport.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()

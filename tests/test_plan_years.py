@@ -4,9 +4,7 @@ plan, and ``ingest`` refuses a month outside every plan unless ``--plan`` (or YT
 names the plan that holds it."""
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -16,19 +14,12 @@ import pandas as pd
 import pytest
 import yaml
 
+from tests.factories import run_cli as _run
 from tests.factories import sample_year
 from tests.workbooks import activity, write_report_workbook
-from ytsupport.cli import main
 from ytsupport.plan.copying import shift_date
 from ytsupport.store import get_engine, history, store_report
 from ytsupport.store.tables import DATE_COLUMNS
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -92,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .ingest.records import exit_code
     from .ingest.validate import validate_file
+    from .plan.catalogue import known_plans, recognised_units
 
-    reports = [validate_file(p, unit=args.unit, period=args.period, lang=args.lang) for p in args.paths]
+    units = recognised_units(known_plans())  # the plans' own units too, as ``ingest`` recognises them
+    reports = [validate_file(p, unit=args.unit, period=args.period, lang=args.lang, units=units) for p in args.paths]
     if args.json:
         print(json.dumps({"files": [r.to_json(args.lang) for r in reports]}, ensure_ascii=False, indent=1))
     else:

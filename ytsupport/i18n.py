@@ -82,6 +82,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "state_late": ("Trễ hạn", "Late"),
     "state_missing": ("Chưa nộp", "Missing"),
     "state_not_due": ("Chưa đến hạn", "Not due yet"),
+    "state_not_expected": ("Không yêu cầu", "Not expected"),
     "state_early": ("Nộp sớm", "Early"),
     # --- overview
     "overview_title": ("Tiến độ Kế hoạch {plan}", "Progress of Plan {plan}"),
@@ -613,8 +614,10 @@ STRINGS.update({
     "month_short": ("tháng {months}", "months {months}"),
     "reporting_table": ("Bảng {n}. Tình hình nộp báo cáo tháng của các cơ sở Đoàn",
                         "Table {n}. Monthly reports by unit"),
-    "reporting_legend": ("Đ: đúng hạn; T: trễ hạn; X: chưa nộp; S: nộp trước hạn; để trống: chưa đến hạn.",
-                         "O: on time; L: late; X: missing; E: received early; blank: not yet due."),
+    "reporting_legend": (("Đ: đúng hạn; T: trễ hạn; X: chưa nộp; S: nộp trước hạn; để trống: chưa đến hạn; "
+                          "–: không yêu cầu (đơn vị chưa thành lập hoặc đã giải thể, sáp nhập)."),
+                         ("O: on time; L: late; X: missing; E: received early; blank: not yet due; "
+                          "–: not expected (the unit did not exist that month).")),
     "col_unit": ("Đơn vị", "Unit"),
     "resources_text": ("Tổng giá trị nguồn lực vận động được: {value} ({entries} lượt hỗ trợ).",
                        "Resources mobilised: {value} ({entries} entries)."),

@@ -40,6 +40,7 @@ class ReportState(StrEnum):
     LATE = "late"  # received after the due date (and on or before D)
     MISSING = "missing"  # due on or before D, not received by D
     NOT_DUE = "not_due"  # due after D, not received by D
+    NOT_EXPECTED = "not_expected"  # the unit did not exist that month (joined later, left earlier)
 
 
 class MonthState(StrEnum):
@@ -59,7 +60,7 @@ STATUS_STYLE: dict[TargetStatus, tuple[str, str]] = {
 STATE_STYLE: dict[ReportState, tuple[str, str]] = {
     ReportState.EARLY: ("★", OKABE_ITO["sky"]), ReportState.ON_TIME: ("✔", OKABE_ITO["green"]),
     ReportState.LATE: ("◷", OKABE_ITO["orange"]), ReportState.MISSING: ("✖", OKABE_ITO["vermillion"]),
-    ReportState.NOT_DUE: ("·", LIGHT_GREY),
+    ReportState.NOT_DUE: ("·", LIGHT_GREY), ReportState.NOT_EXPECTED: ("–", GREY),
 }
 MONTH_STYLE: dict[MonthState, tuple[str, str]] = {
     MonthState.MET: ("✔", OKABE_ITO["green"]), MonthState.MISSED: ("✖", OKABE_ITO["vermillion"]),
@@ -69,10 +70,12 @@ MONTH_STYLE: dict[MonthState, tuple[str, str]] = {
 # One letter per report state for the printed unit × month grid (vi, en); its legend is printed below it.
 STATE_MARKS: dict[ReportState, tuple[str, str]] = {
     ReportState.EARLY: ("S", "E"), ReportState.ON_TIME: ("Đ", "O"), ReportState.LATE: ("T", "L"),
-    ReportState.MISSING: ("X", "X"), ReportState.NOT_DUE: ("", ""),
+    ReportState.MISSING: ("X", "X"), ReportState.NOT_DUE: ("", ""), ReportState.NOT_EXPECTED: ("–", "–"),
 }
 RECEIVED_STATES = frozenset({ReportState.EARLY, ReportState.ON_TIME, ReportState.LATE})
 TIMELY_STATES = frozenset({ReportState.EARLY, ReportState.ON_TIME})
+# States of a pair that is not (yet) expected: left out of every count of due reports.
+UNCOUNTED_STATES = frozenset({ReportState.NOT_DUE, ReportState.NOT_EXPECTED})
 
 
 def pale(colour: str, strength: float = 0.35) -> str:

@@ -8,11 +8,13 @@ duplicate code or two entries sharing a folded alias is a ``ValueError`` naming 
 """
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import difflib
 import functools
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -285,9 +287,23 @@ def strip_unit_prefixes(folded: str) -> str:
     return folded
 
 
+def month_bounds(period: str) -> tuple[date, date]:
+    """The first and last day of the month "YYYY-MM"."""
+    year, month = (int(p) for p in period.split("-"))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def exists_in(valid_from: date | None, valid_to: date | None, period: str) -> bool:
+    """Whether a unit valid from ``valid_from`` through ``valid_to`` (None: open) exists on some
+    day of the month "YYYY-MM"."""
+    first, last = month_bounds(period)
+    return (valid_from is None or valid_from <= last) and (valid_to is None or valid_to >= first)
+
+
 @dataclass(frozen=True)
 class Unit:
-    """A reporting unit of the plan (docs/data-contract.md §3, reporting units)."""
+    """A reporting unit (docs/data-contract.md §3, reporting units; docs/plan-file.md, units that
+    change between years): its names, and when it exists (None: open)."""
 
     code: str
     name_vi: str
@@ -296,20 +312,38 @@ class Unit:
     pilot: bool = False
     counts_for_reporting: bool = True
     note: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+    merged_into: str | None = None
+
+    def exists_in(self, period: str) -> bool:
+        return exists_in(self.valid_from, self.valid_to, period)
+
+    def overlaps(self, other: Unit) -> bool:
+        """Whether the two units' validity periods share a day."""
+        return ((self.valid_from is None or other.valid_to is None or self.valid_from <= other.valid_to)
+                and (other.valid_from is None or self.valid_to is None or other.valid_from <= self.valid_to))
 
 
 class UnitRegistry:
-    """The plan's reporting units, matched by code, name or alias (organisational prefixes ignored).
+    """Reporting units, matched by code, name or alias (organisational prefixes ignored).
+
+    A name may be reused by units that never exist at the same time: the month of the report
+    (``period``) picks the one that exists then. A unit merged into another, named in a report of a
+    month after it ended, is read as the unit it merged into. Without a month, the unit listed last.
+    ``strict``: two units sharing a name in overlapping periods are an error (a units file);
+    otherwise the unit listed first keeps the name (units gathered from several plans).
 
     A unit of kind ``khoi`` (the Bloc) is named in most title blocks above the actual unit, so
     :meth:`find_in_text` returns it only when no other unit is named.
     """
 
-    def __init__(self, units: Iterable[Unit], source: str = "<memory>") -> None:
+    def __init__(self, units: Iterable[Unit], source: str = "<memory>", strict: bool = True) -> None:
         self.source = source
+        self.strict = strict
         self._units: tuple[Unit, ...] = tuple(units)
         self._by_code: dict[str, Unit] = {}
-        self._keys: dict[str, str] = {}
+        self._keys: dict[str, list[str]] = {}
         for unit in self._units:
             if unit.code in self._by_code:
                 raise ValueError(f"{source}: duplicate unit code {unit.code!r}")
@@ -320,13 +354,38 @@ class UnitRegistry:
 
     def _add_key(self, code: str, text: str) -> None:
         folded = fold(text)
+        unit = self._by_code[code]
         for key in {folded, strip_unit_prefixes(folded)}:
             if not key:
                 raise ValueError(f"{self.source}: unit {code!r}: {text!r} is empty after folding")
-            other = self._keys.setdefault(key, code)
-            if other != code:
+            codes = self._keys.setdefault(key, [])
+            if code in codes:
+                continue
+            other = next((c for c in codes if self._by_code[c].overlaps(unit)), None)
+            if other is None:
+                codes.append(code)
+            elif self.strict:
                 raise ValueError(f"{self.source}: unit {code!r}: {text!r} folds to {key!r}, "
                                  f"which already names unit {other!r}")
+
+    def _pick(self, codes: list[str], period: str | None, follow: bool) -> str:
+        """Of the units sharing a name, the one that exists in ``period`` (else the last listed),
+        followed (``follow``) into the unit it merged into when it had ended by then."""
+        if period is None:
+            return codes[-1]
+        code = next((c for c in codes if self._by_code[c].exists_in(period)), codes[-1])
+        return self.successor(code, period) if follow else code
+
+    def successor(self, code: str, period: str | None) -> str:
+        """``code``, or the unit it was merged into (through every later merge) when it had
+        ended before the month ``period``."""
+        seen = {code}
+        unit = self._by_code.get(code)
+        while (period is not None and unit is not None and unit.merged_into and unit.valid_to is not None
+               and unit.valid_to < month_bounds(period)[0] and unit.merged_into not in seen):
+            seen.add(unit.merged_into)
+            code, unit = unit.merged_into, self._by_code.get(unit.merged_into)
+        return code
 
     def units(self) -> list[Unit]:
         """All units, in file order."""
@@ -348,32 +407,35 @@ class UnitRegistry:
         unit = self._by_code.get(code)
         return unit.name_vi if unit else code
 
-    def match_name(self, text: object) -> str | None:
-        """The code of the unit a cell names as a whole (code, name or alias, prefixes ignored)."""
+    def match_name(self, text: object, period: str | None = None, follow: bool = True) -> str | None:
+        """The code of the unit a cell names as a whole (code, name or alias, prefixes ignored),
+        the one existing in the report month ``period`` when the name was reused; with ``follow``,
+        a unit merged before that month gives the unit it merged into."""
         if is_blank(text):
             return None
         raw = cell_text(text).strip().lower()
         if raw in self._by_code:
-            return raw
+            return self.successor(raw, period) if follow else raw
         folded = fold(cell_text(text))
-        return self._keys.get(folded) or self._keys.get(strip_unit_prefixes(folded))
+        codes = self._keys.get(folded) or self._keys.get(strip_unit_prefixes(folded))
+        return self._pick(codes, period, follow) if codes else None
 
-    def find_in_text(self, text: object) -> str | None:
+    def find_in_text(self, text: object, period: str | None = None, follow: bool = True) -> str | None:
         """The unit named inside a longer line (a title such as ``ĐOÀN CƠ SỞ BỆNH VIỆN ĐA KHOA TỈNH``).
 
         Names are matched as whole phrases of the folded line; the longest wins. The Bloc is
-        returned only when no other unit is named.
+        returned only when no other unit is named. ``period`` and ``follow`` as in :meth:`match_name`.
         """
         if is_blank(text):
             return None
         padded = f" {fold(cell_text(text))} "
-        found = [(len(key), code) for key, code in self._keys.items() if f" {key} " in padded]
+        found = [(len(key), self._pick(codes, period, follow)) for key, codes in self._keys.items() if f" {key} " in padded]
         units = [f for f in found if self._by_code[f[1]].kind != "khoi"] or found
         return max(units)[1] if units else None
 
     def suggest(self, text: object) -> str | None:
         """The name of the unit closest to an unknown name (for the error message), or None."""
-        code = _closest(strip_unit_prefixes(fold(cell_text(text))), self._keys)
+        code = _closest(strip_unit_prefixes(fold(cell_text(text))), {k: c[-1] for k, c in self._keys.items()})
         return self._by_code[code].name_vi if code else None
 
 
@@ -483,8 +545,18 @@ def _flag(record: dict[str, Any], key: str, where: str, default: bool) -> bool:
     return value
 
 
+def _date_field(record: dict[str, Any], key: str, where: str) -> date | None:
+    value = record.get(key)
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{where}: {key!r} must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
 def load_units(path: Path) -> UnitRegistry:
-    """The reporting units of ``units_2021.yaml``, validated."""
+    """The reporting units of a units file (``units_2021.yaml``), validated."""
     units = []
     for record in _records(_read_yaml(path), "units", path.name):
         where = f"{path.name}: unit {record.get('code') if isinstance(record, dict) else record!r}"
@@ -494,25 +566,35 @@ def load_units(path: Path) -> UnitRegistry:
                           aliases=_aliases(record, where), kind=_text_field(record, "kind", where, False),
                           pilot=_flag(record, "pilot", where, False),
                           counts_for_reporting=_flag(record, "counts_for_reporting", where, True),
-                          note=_text_field(record, "note", where, False)))
+                          note=_text_field(record, "note", where, False),
+                          valid_from=_date_field(record, "valid_from", where),
+                          valid_to=_date_field(record, "valid_to", where),
+                          merged_into=_text_field(record, "merged_into", where, False) or None))
     return UnitRegistry(units, source=path.name)
 
 
-def load_all_units(directory: Path) -> UnitRegistry:
-    """The units of every units file of ``directory`` (``units_*.yaml``, one per plan year), so a
-    report of any year names a known unit. A unit listed in several files keeps the name of the
-    last file (by file name: the newest year) and every older name as an alias, so old reports of a
-    renamed unit still match."""
-    files = sorted(directory.glob("units_*.yaml"))
+def merge_unit_lists(lists: Iterable[Iterable[Unit]]) -> list[Unit]:
+    """Unit lists, oldest first, as one list: a unit listed again takes the later list's name,
+    kind and validity, and keeps every older name as an alias (so old reports of a renamed unit
+    still match)."""
     merged: dict[str, Unit] = {}
-    for path in files:
-        for unit in load_units(path).units():
+    for units in lists:
+        for unit in units:
             old = merged.get(unit.code)
             if old is not None:
                 older = [old.name_vi] if fold(old.name_vi) != fold(unit.name_vi) else []
                 unit = dataclasses.replace(unit, aliases=tuple(dict.fromkeys([*unit.aliases, *old.aliases, *older])))
             merged[unit.code] = unit
-    return UnitRegistry(merged.values(), source=", ".join(p.name for p in files))
+    return list(merged.values())
+
+
+def load_all_units(directory: Path) -> UnitRegistry:
+    """The units of every units file of ``directory`` (``units_*.yaml``, one per plan year), so a
+    report of any year names a known unit; the last file by name (the newest year) gives a unit's
+    current name (``merge_unit_lists``)."""
+    files = sorted(directory.glob("units_*.yaml"))
+    merged = merge_unit_lists(load_units(path).units() for path in files)
+    return UnitRegistry(merged, source=", ".join(p.name for p in files))
 
 
 def load_places(path: Path) -> dict[str, Place]:

@@ -129,11 +129,12 @@ def _engine(args: argparse.Namespace) -> Any:
 
 
 def _ingest_one(engine: Any, path: str, args: argparse.Namespace, received_on: date,
-                plans: list[Any]) -> dict[str, Any]:
+                plans: list[Any], units: Any = None) -> dict[str, Any]:
     from ..ingest.validate import validate_file
     from ..store.storing import store_report
 
-    report = validate_file(path, unit=args.unit, period=args.period, lang="vi", plan_file=plans[0].source)
+    report = validate_file(path, unit=args.unit, period=args.period, lang="vi", plan_file=plans[0].source,
+                           units=units)
     outside = outside_plans(report.period, plans) if report.status != "unreadable" else []
     if outside:  # said first: the dates outside the plan year follow from it
         report.issues, report.status = outside + report.issues, "invalid"
@@ -171,9 +172,10 @@ def outside_plans(period: str | None, plans: list[Any]) -> list[Any]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate each file, store those that are ok (in argument order), report what happened.
     A report whose month lies outside every plan's period (``--plan`` and the plans of
-    ``ytsupport/plans``) is refused."""
+    ``ytsupport/plans`` and the plans saved in the app) is refused. Units are recognised by the
+    names of those plans' units as well as the reference units files."""
     from ..plan import PlanError
-    from ..plan.catalogue import known_plans, load_ref
+    from ..plan.catalogue import known_plans, load_ref, recognised_units
 
     received_on = args.received_on or date.today()
     try:
@@ -182,7 +184,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         engine = _engine(args)
-        files = [_ingest_one(engine, path, args, received_on, plans) for path in args.paths]
+        units = recognised_units(plans)
+        files = [_ingest_one(engine, path, args, received_on, plans, units) for path in args.paths]
     except (SQLAlchemyError, ValueError) as exc:
         return _fail(f"storing stopped, the report being stored was not stored: {exc}")
     if args.json:

@@ -27,8 +27,9 @@ from ..privacy import threshold as suppress_threshold
 from ..i18n import t
 from ..figures import Figures, checkup_rule, checkups_by_month, compute
 from ..plan import Plan, month_end, report_pairs
+from ..plan.status import within_plan
 from ..plan.activities import COUNTED, counted, select_activities, with_counted
-from ..settings import PLANS_DIR, get_settings
+from ..settings import get_settings
 from ..store.tables import DATE_COLUMNS
 from ..vocab import reference
 from ..store.conversion import Frames
@@ -260,12 +261,11 @@ def _reporting(record: dict[str, Any]) -> Reporting:
 
 def plan_files() -> list[Path]:
     """The plan files to choose from: the configured one first, then the others in ``ytsupport/plans``,
-    then the latest versions of the plans saved in the app (``plan.stored``)."""
-    from ..plan.stored import stored_dir
+    then the latest versions of the plans saved in the app (``plan.catalogue.plan_paths``)."""
+    from ..plan.catalogue import plan_paths
 
     configured = get_settings().plan_file
-    others = [p for p in [*sorted(PLANS_DIR.glob("*.yaml")), *sorted(stored_dir().glob("*.yaml"))]
-              if p.resolve() != configured.resolve()]
+    others = [p for p in plan_paths() if p.resolve() != configured.resolve()]
     return [configured, *others] if configured.is_file() else others
 
 
@@ -466,7 +466,8 @@ def coverage(data: Frames, plan: Plan, as_of: date, lang: str = "vi", whole: Fra
     districts: every count of the view is then below province level and hidden by the one rule
     (``privacy``) against the province's figures, and a view of fewer than 5 people shows no
     breakdown at all."""
-    as_of = plan.clip(as_of)
+    as_of, data = plan.clip(as_of), within_plan(data, plan)
+    whole = None if whole is None else within_plan(whole, plan)
     view = _coverage_frames(data, plan, as_of, lang)
     counts, columns = view["counts"], ["surveyed", "supported", "with_bhyt"]
     filtered = whole is not None
@@ -540,8 +541,8 @@ def _events(acts: pd.DataFrame, plan: Plan, lang: str) -> tuple[Event, ...]:
 
 def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figures | None = None) -> Visits:
     """Check-ups at the Centre per month against the line, monthly targets month by month,
-    activities by month × type, and the dated events."""
-    as_of = plan.clip(as_of)
+    activities by month × type, and the dated events (the plan period's only)."""
+    as_of, data = plan.clip(as_of), within_plan(data, plan)
     figures = figures or compute(data, plan, as_of)
     result = {target["id"]: target for target in figures.status["targets"]}
     rule = checkup_rule(plan)
@@ -575,7 +576,7 @@ def visits(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Fig
 def resources(data: Frames, plan: Plan, as_of: date, lang: str = "vi") -> Resources:
     """Value mobilised by item, donor type, unit and month (cumulated), top donors, and in-kind
     quantities, one per item and unit of measure (quantities in different measures never add up)."""
-    as_of = plan.clip(as_of)
+    as_of, data = plan.clip(as_of), within_plan(data, plan)
     items, donor_types, names = _labels("resource_items", lang), _labels("donor_types", lang), unit_names(plan)
     by_item = metrics.resources_by_item(data, as_of)
     by_item.insert(1, "label", _label_column(by_item["item"], items, lang))
@@ -689,7 +690,7 @@ def emulation_table(data: Frames, plan: Plan, as_of: date, pairs: pd.DataFrame, 
 
 def units(data: Frames, plan: Plan, as_of: date, lang: str = "vi", figures: Figures | None = None) -> Units:
     """The reporting matrix, completeness and timeliness, the reminder, pilot tasks and contributions."""
-    as_of = plan.clip(as_of)
+    as_of, data = plan.clip(as_of), within_plan(data, plan)
     pairs = report_pairs(data, plan, as_of)
     result = (figures or compute(data, plan, as_of)).status
     gaps = _reporting_gaps(plan, data, as_of)

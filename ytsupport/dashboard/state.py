@@ -159,9 +159,9 @@ def _report_content(url: str, version: int, plan_file: str, as_of: date):
 
 
 def report_content(as_of: date):
-    """The meeting report's content at ``as_of``, for the configured plan: from the same cached data
-    and figures as the pages (never a second load of the store)."""
-    return _report_content(*store_state(), str(get_settings().plan_file), as_of)
+    """The meeting report's content at ``as_of``, for the plan chosen in the sidebar: from the same
+    cached data and figures as the pages (never a second load of the store)."""
+    return _report_content(*store_state(), str(selected_plan_file()), as_of)
 
 
 def plan(path: str | Path) -> Plan:
@@ -366,6 +366,11 @@ def chosen_as_of(plan_file: str | Path) -> date:
     return _default_as_of(url, version, str(plan_file))
 
 
-def configured_plan_file() -> Path:
-    """The plan file the meeting report and the presentation use (``YTSUPPORT_PLAN``)."""
-    return get_settings().plan_file
+def selected_plan_file() -> Path:
+    """The plan chosen in the sidebar this session (the pages, the meeting report and the
+    presentation all follow it), else the configured plan (``YTSUPPORT_PLAN``)."""
+    chosen = st.session_state.get(FILTERS_KEY)
+    if chosen is not None:
+        return Path(chosen.plan_file)
+    by_stem = {p.stem: p for p in models.plan_files()}  # a shared link (``?plan=``) opened on its own
+    return by_stem.get(st.query_params.get("plan") or "", get_settings().plan_file)

@@ -15,14 +15,17 @@ from ..settings import get_settings
 
 
 def check_uploaded(name: str, data: bytes, unit: str | None, period: str | None):
-    """Validate an uploaded file with the same function as the command line (in the worker process)."""
+    """Validate an uploaded file with the same function as the command line (in the worker process):
+    the plan chosen in the sidebar first holds its month, as ``--plan`` does for ``ingest``."""
     from ..ingest.validate import validate_file
+    from .state import selected_plan_file
 
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="ytsupport-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        return validate_file(path, unit=unit, period=period, file_name=name)
+        return validate_file(path, unit=unit, period=period, file_name=name, units=known_units(),
+                             plan_file=selected_plan_file())
 
 
 def issues_frame(report, lang: str, severities: list[str] | None = None) -> pd.DataFrame:
@@ -125,18 +128,39 @@ def cached_unicode_copy(file_id: str, name: str, data: bytes) -> tuple[str, byte
 # What the upload page reads and does, on the store of this server process
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _known_units(files: tuple[tuple[str, float], ...]):
+    from ..plan import PlanError
+    from ..plan.catalogue import recognised_units
+    from .state import plan
+
+    plans = []
+    for path, _mtime in files:
+        try:
+            plans.append(plan(path))
+        except (PlanError, OSError):
+            continue  # a plan file that does not load names no unit (the plans page says why)
+    return recognised_units(plans)
+
+
+def known_units():
+    """The units an uploaded report may name: the reference units files' and every plan's own
+    (``plan.catalogue.recognised_units``), rebuilt when a plan file changes."""
+    from .models import plan_files
+
+    return _known_units(tuple((str(p), p.stat().st_mtime) for p in plan_files()))
+
+
 def unit_choices() -> dict[str, str]:
     """Every known unit, code -> full name (the unit select of a file that does not say)."""
-    from ..vocab import reference
-
-    return {u.code: u.name_vi for u in reference().units.units()}
+    return {u.code: u.name_vi for u in known_units().units()}
 
 
 def plan_months() -> list[str]:
-    """The months of the configured plan ("YYYY-MM")."""
-    from .state import plan
+    """The months of the plan chosen in the sidebar ("YYYY-MM")."""
+    from .state import plan, selected_plan_file
 
-    return plan(get_settings().plan_file).months
+    return plan(selected_plan_file()).months
 
 
 def marked_name(file_name: str, lang: str) -> str:

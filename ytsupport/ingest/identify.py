@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..text import fold
-from ..vocab import reference
+from ..vocab import UnitRegistry, reference
 from .issue_cap import IssueCollector
 from .locate import cell_text, is_empty, kind_from_name, period_from_file_name, period_from_title, period_from_value, title_lines
 from .records import RawSheet
@@ -21,6 +21,7 @@ class Found:
     value: str
     source: str      # "info" | "title" | "file_name"
     written: str     # as written, for messages
+    named: str = ""  # the unit named, when it had been merged into ``value`` by the report's month
 
 
 def info_values(sheet: RawSheet) -> dict[str, Any]:
@@ -36,37 +37,44 @@ def info_values(sheet: RawSheet) -> dict[str, Any]:
     return found
 
 
-def _unit_candidates(sheets: list[RawSheet], stem: str, issues: IssueCollector) -> list[Found]:
-    units = reference().units
+def _unit_candidates(sheets: list[RawSheet], stem: str, issues: IssueCollector, units: UnitRegistry,
+                     period: str | None) -> list[Found]:
     found: list[Found] = []
     for sheet in sheets:
         if kind_from_name(sheet.name) == "info":
             value = info_values(sheet).get("unit")
             if value is not None:
-                code = units.match_name(str(value)) or units.find_in_text(str(value))
+                code = (units.match_name(str(value), period, follow=False)
+                        or units.find_in_text(str(value), period, follow=False))
                 if code is None:
                     issues.add("unknown_unit", sheet.name, None, None, value=cell_text(value),
                                accepted="; ".join(units.labels()))
                 else:
-                    found.append(Found(code, "info", cell_text(value)))
+                    found.append(_found(code, "info", cell_text(value), units, period))
     for sheet in sheets:
-        code, line = _unit_in_title(sheet)
+        code, line = _unit_in_title(sheet, units, period)
         if code:
-            found.append(Found(code, "title", line))
+            found.append(_found(code, "title", line, units, period))
         elif line:
             issues.add("unknown_unit", sheet.name, None, None, value=line, accepted="; ".join(units.labels()))
-    code = units.find_in_text(stem.replace("_", " ")) or _unit_code_in(stem)
+    code = units.find_in_text(stem.replace("_", " "), period, follow=False) or _unit_code_in(stem, units)
     if code:
-        found.append(Found(code, "file_name", stem))
+        found.append(_found(code, "file_name", stem, units, period))
     return found
 
 
-def _unit_in_title(sheet: RawSheet) -> tuple[str | None, str | None]:
+def _found(code: str, source: str, written: str, units: UnitRegistry, period: str | None) -> Found:
+    """A unit named in ``source``; a unit merged before the report's month is read as the unit it
+    merged into (docs/plan-file.md, units that change between years), and ``named`` keeps it."""
+    current = units.successor(code, period)
+    return Found(current, source, written, code if current != code else "")
+
+
+def _unit_in_title(sheet: RawSheet, units: UnitRegistry, period: str | None) -> tuple[str | None, str | None]:
     """A unit named in the title block; the Bloc only when no unit is named. (code, line) or (None, unknown line)."""
-    units = reference().units
     bloc = None
     for line in title_lines(sheet):
-        code = units.find_in_text(line)
+        code = units.find_in_text(line, period, follow=False)
         if code and code != "doan_khoi":
             return code, line
         bloc = bloc or (line if code == "doan_khoi" else None)
@@ -78,9 +86,9 @@ def _unit_in_title(sheet: RawSheet) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _unit_code_in(stem: str) -> str | None:
+def _unit_code_in(stem: str, units: UnitRegistry) -> str | None:
     low = stem.lower()
-    codes = sorted((u.code for u in reference().units.units()), key=len, reverse=True)
+    codes = sorted((u.code for u in units.units()), key=len, reverse=True)
     for code in codes:
         i = low.find(code)
         if i >= 0 and (i == 0 or not low[i - 1].isalpha()) and (i + len(code) == len(low) or not low[i + len(code)].isalpha()):
@@ -142,13 +150,23 @@ def _may_name_the_report(sheet: RawSheet) -> bool:
 
 
 def identify(sheets: list[RawSheet], path: Path, issues: IssueCollector,
-             unit: str | None, period: str | None) -> tuple[str | None, str | None]:
-    """The report's unit code and month ("YYYY-MM"); overrides silence detection and its errors."""
+             unit: str | None, period: str | None, units: UnitRegistry | None = None) -> tuple[str | None, str | None]:
+    """The report's unit code and month ("YYYY-MM"); overrides silence detection and its errors.
+
+    ``units``: the units a report may name (default: those of ``ytsupport/reference/``; the
+    command line and the upload page add the plans' own units). The month is found first, so a
+    name reused by two units in different years, or a merged unit's, resolves to the unit of that
+    month."""
     stem = path.stem
+    units = reference().units if units is None else units
     sheets = [s for s in sheets if _may_name_the_report(s)]
-    if unit is None:
-        label = lambda code: reference().units.name(code)  # noqa: E731
-        unit = _decide(_unit_candidates(sheets, stem, issues), "unit", issues, label)
     if period is None:
         period = _decide(_period_candidates(sheets, stem), "period", issues, _show_period)
+    if unit is None:
+        found = _unit_candidates(sheets, stem, issues, units, period)
+        unit = _decide(found, "unit", issues, units.name)
+        merged = next((f.named for f in found if f.value == unit and f.named), None)
+        if merged:
+            issues.add("unit_merged", value=units.name(merged), unit=units.name(unit),
+                       day=units.get(merged).valid_to.strftime("%d/%m/%Y"))
     return unit, period

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from ..settings import Limits, get_settings, installation_secret
 from ..legacy import LABELS as LEGACY_LABELS
 from ..text import fold
+from ..vocab import UnitRegistry
 from . import checks
 from .issue_cap import IssueCollector
 from .identify import identify
@@ -79,9 +80,10 @@ def _plan_window(path: str, _mtime_ns: int, _size: int) -> PlanWindow:
 
 def validate_file(path: str | Path, unit: str | None = None, period: str | None = None,
                   lang: str = "vi", limits: Limits | None = None, file_name: str | None = None,
-                  plan_file: Path | None = None) -> Report:
+                  plan_file: Path | None = None, units: UnitRegistry | None = None) -> Report:
     """Read ``path`` in the isolated worker and check it. ``unit``/``period`` override detection;
-    dates are checked against the period of the plan holding the report's month (``window_for``)."""
+    dates are checked against the period of the plan holding the report's month (``window_for``);
+    ``units``: the units the report may name (``identify``)."""
     from .worker import read_isolated
 
     path = Path(path)
@@ -91,7 +93,7 @@ def validate_file(path: str | Path, unit: str | None = None, period: str | None 
         raw = read_isolated(path, limits, materialise=False)
         sha256 = digest.result()
     return _check_workbook(raw, path, unit, period, limits, None, file_name, sha256, consume=True,
-                           plan_file=plan_file)
+                           plan_file=plan_file, units=units)
 
 
 def file_sha256(path: Path) -> str:
@@ -107,14 +109,15 @@ def file_sha256(path: Path) -> str:
 
 def validate_raw(raw: RawWorkbook, path: Path, unit: str | None = None, period: str | None = None,
                  limits: Limits | None = None, window: PlanWindow | None = None,
-                 file_name: str | None = None) -> Report:
+                 file_name: str | None = None, units: UnitRegistry | None = None) -> Report:
     """Check a workbook already read: identify unit and month, parse and check each report sheet."""
-    return _check_workbook(raw, path, unit, period, limits, window, file_name, file_sha256(path), consume=False)
+    return _check_workbook(raw, path, unit, period, limits, window, file_name, file_sha256(path), consume=False,
+                           units=units)
 
 
 def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str | None, limits: Limits | None,
                     window: PlanWindow | None, file_name: str | None, sha256: str, consume: bool,
-                    plan_file: Path | None = None) -> Report:
+                    plan_file: Path | None = None, units: UnitRegistry | None = None) -> Report:
     """``validate_raw``; with ``consume`` each sheet's rows are let go once checked (``raw`` is ours)."""
     limits = limits or get_settings().limits
     name = file_name or path.name
@@ -129,7 +132,7 @@ def _check_workbook(raw: RawWorkbook, path: Path, unit: str | None, period: str 
         issues.add("no_report_sheet", sheets=", ".join(f"'{s.name}'" for s in raw.sheets) or "-")
         report.status, report.issues = "invalid", issues.issues([s.name for s in raw.sheets])
         return report
-    report.unit, report.period = identify(raw.sheets, Path(name), issues, unit, period)
+    report.unit, report.period = identify(raw.sheets, Path(name), issues, unit, period, units)
     window = window or window_for(report.period, plan_file)
     frames: dict[str, list[pd.DataFrame]] = {k: [] for k in KINDS}
     for sheet in raw.sheets:

@@ -8,6 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .. import vocab
+from ..vocab import exists_in
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -22,10 +25,23 @@ class Unit:
     valid_from: date | None = None
     valid_to: date | None = None
     merged_into: str | None = None
+    aliases: tuple[str, ...] = ()  # older and other names a report may use (a renamed unit's old name)
+    kind: str = ""  # ``khoi`` for the Bloc, named above the unit in most title blocks
 
     def active_between(self, start: date, end: date) -> bool:
         """Whether the unit exists on some day from ``start`` through ``end``."""
         return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
+
+    def exists_in(self, period: str) -> bool:
+        """Whether the unit exists on some day of the month "YYYY-MM" (so its report for that
+        month is expected: a unit joining on 15/7 reports for July, one leaving on 15/9 for September)."""
+        return exists_in(self.valid_from, self.valid_to, period)
+
+    def as_known(self) -> vocab.Unit:
+        """The unit as the report recogniser knows it (``vocab.UnitRegistry``)."""
+        return vocab.Unit(code=self.code, name_vi=self.name_vi, aliases=self.aliases, kind=self.kind, pilot=self.pilot,
+                          counts_for_reporting=self.counts_for_reporting, valid_from=self.valid_from,
+                          valid_to=self.valid_to, merged_into=self.merged_into)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import yaml
 
 from .. import settings
 from ..store.tables import FRAME_DTYPES
+from ..vocab import UnitRegistry
 from .kinds import KINDS, UNIT_GROUPS
 from .definition import (EMULATION_CRITERIA, OWN_SECTIONS, ROLES, SECTION_SHOWS, Adjustment, Criterion, Emulation,
                          Plan, Section, Target, Unit, plan_months)
@@ -269,12 +270,14 @@ def _load_units(path: Path) -> tuple[Unit, ...]:
                       counts_for_reporting=bool(u.get("counts_for_reporting", True)),
                       valid_from=_as_date(u["valid_from"]) if u.get("valid_from") else None,
                       valid_to=_as_date(u["valid_to"]) if u.get("valid_to") else None,
-                      merged_into=u.get("merged_into"))
+                      merged_into=u.get("merged_into"),
+                      aliases=tuple(str(a) for a in u.get("aliases") or ()), kind=str(u.get("kind") or ""))
                  for u in raw["units"])
 
 
 def unit_errors(units: tuple[Unit, ...]) -> list[str]:
-    """Validity periods that end before they start, duplicate codes, merges into unknown units."""
+    """Validity periods that end before they start, duplicate codes, merges into unknown units, a
+    name (or alias) given to two units that exist at the same time."""
     codes = [u.code for u in units]
     errors = [f"units: duplicate code {c!r}" for c in sorted({c for c in codes if codes.count(c) > 1})]
     errors += [f"unit {u.code!r}: valid_to {u.valid_to} is before valid_from {u.valid_from}" for u in units
@@ -283,6 +286,11 @@ def unit_errors(units: tuple[Unit, ...]) -> list[str]:
                if u.merged_into and u.merged_into not in codes]
     errors += [f"unit {u.code!r}: merged_into needs valid_to (the day it ended)" for u in units
                if u.merged_into and not u.valid_to]
+    if not errors:  # one name for two units that exist at the same time: a report naming it is ambiguous
+        try:
+            UnitRegistry([u.as_known() for u in units], source="units")
+        except ValueError as exc:
+            errors.append(str(exc))
     return errors
 
 

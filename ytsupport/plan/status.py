@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..store.conversion import rows_of
+from ..vocab import month_bounds
 from ..store.tables import DATE_COLUMNS
-from .activities import counted
+from .activities import COUNTED, counted
 from .kinds import KINDS, Context, target_and_expected
 from ..states import RECEIVED_STATES, TIMELY_STATES, ReportState, TargetStatus
 from .definition import Plan, Target, month_end
@@ -62,9 +64,23 @@ def decide_status(actual: Any, target: Any, expected: Any, plan_over: bool = Fal
 
 def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> pd.DataFrame:
     """Rows dated from ``start`` through ``as_of`` (both included); undated rows are left out."""
-    days = pd.to_datetime(frame[column])
-    keep = ((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(as_of))).to_numpy()
+    days = frame[column]
+    if not pd.api.types.is_datetime64_dtype(days):  # the store's columns are datetime64 already: no copy
+        days = pd.to_datetime(days)
+    values = days.to_numpy(dtype="datetime64[ns]")
+    keep = (values >= np.datetime64(start, "ns")) & (values <= np.datetime64(as_of, "ns"))
     return frame if keep.all() else frame[keep]
+
+
+def within_plan(data: dict[str, pd.DataFrame], plan: Plan) -> dict[str, pd.DataFrame]:
+    """``data`` with the rows of every dated kind, and the activities counted once, cut to the plan
+    period (undated rows left out): what the plan's charts and tables show, never another year's
+    rows. Stored reports are kept (the reporting grid picks the plan's months itself)."""
+    out = dict(data)
+    for kind, column in {**DATE_COLUMNS, COUNTED: "date"}.items():
+        if data.get(kind) is not None:
+            out[kind] = dated_within(data[kind], column, plan.start, plan.end)
+    return out
 
 
 def context(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> Context:
@@ -137,14 +153,37 @@ def report_state(period: str, due: date, as_of: date, received_on: date | None) 
     return ReportState.ON_TIME if received_on <= due else ReportState.LATE
 
 
+def _merged_received(received: dict[tuple[str, str], pd.Timestamp], plan: Plan) -> dict[tuple[str, str], pd.Timestamp]:
+    """``received`` with the reports a merged unit sent for months after it ended (stored under its
+    old code) counted for the unit it merged into (the earliest report of the pair wins)."""
+    merged = {u.code: u for u in plan.units if u.merged_into}
+    if not merged:
+        return received
+    out = dict(received)
+    for (code, month), day in received.items():
+        unit = merged.get(code)
+        if unit is not None and unit.valid_to < month_bounds(month)[0]:
+            key = (unit.merged_into, month)
+            out[key] = min(day, out[key]) if key in out else day
+    return out
+
+
 def report_pairs(data: dict[str, pd.DataFrame], plan: Plan, as_of: date) -> pd.DataFrame:
     """One row per reporting unit × plan month, as known on ``as_of``: due date, whether due,
-    whether received by ``as_of`` and when (null when not, or later), and the state."""
-    received = _first_received(data)
+    whether received by ``as_of`` and when (null when not, or later), and the state.
+
+    A month in which the unit did not exist (it joined later or left earlier, ``Unit.exists_in``)
+    is ``not_expected``: never due, never counted. A merged unit's reports for months after it
+    ended count for the unit it merged into."""
+    received = _merged_received(_first_received(data), plan)
     rows = []
     for unit in plan.reporting_units:
         for month in plan.months:
             due = plan.due_date(month)
+            if not unit.exists_in(month):
+                rows.append({"unit": unit.code, "period": month, "due_on": due, "is_due": False,
+                             "received": False, "first_received_on": None, "state": ReportState.NOT_EXPECTED})
+                continue
             first = received.get((unit.code, month))
             day = first.date() if first is not None else None
             state = report_state(month, due, as_of, day)
@@ -166,10 +205,11 @@ def matrix_records(pairs: pd.DataFrame) -> list[dict[str, Any]]:
 def reporting(data: dict[str, pd.DataFrame], plan: Plan, as_of: date | datetime | str) -> dict[str, Any]:
     """expected, received, on_time, completeness and timeliness at ``as_of`` (clipped).
 
-    expected = reporting units × months due by as-of; received = those pairs with a report received
-    by as-of (any version; a nil report counts); on_time = received pairs whose first version came by
-    the due date (early ones included). The rates are null while nothing is expected. ``matrix``
-    lists every unit × month pair with its state (``matrix_records``).
+    expected = reporting units × months due by as-of, in the months each unit existed; received =
+    those pairs with a report received by as-of (any version; a nil report counts); on_time =
+    received pairs whose first version came by the due date (early ones included). The rates are
+    null while nothing is expected. ``matrix`` lists every unit × month pair with its state
+    (``matrix_records``).
     """
     pairs = report_pairs(data, plan, plan.clip(_as_date(as_of)))
     due = pairs[pairs["is_due"].astype(bool)]

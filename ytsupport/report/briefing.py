@@ -30,6 +30,7 @@ from ..plan.activities import select_activities
 from ..plan.definition import month_end
 from ..plan.status import status
 from ..privacy import hide_small
+from ..states import UNCOUNTED_STATES
 from ..store.conversion import rows_of
 from .content import ReportContent, records
 from .labels import pick, status_label
@@ -178,7 +179,7 @@ def units_in_full(content: ReportContent) -> list[str]:
     """Reporting units with every due report received on time or early (at least one due)."""
     by_unit: dict[str, list[str]] = {}
     for pair in content.tables.get("reporting_pairs") or []:
-        if pair["state"] != "not_due":
+        if pair["state"] not in UNCOUNTED_STATES:
             by_unit.setdefault(pair["unit"], []).append(pair["state"])
     return [u for u, states in by_unit.items() if states and all(s in ("on_time", "early") for s in states)]
 

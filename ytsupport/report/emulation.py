@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..plan import Plan
 from ..plan.status import status
+from ..states import UNCOUNTED_STATES
 from ..store.conversion import rows_of
 from ..store.tables import DATE_COLUMNS
 
@@ -64,7 +65,7 @@ def raw_measures(data: dict[str, pd.DataFrame], plan: Plan, as_of: date,
     support = acts[acts["activity_type"].isin(plan.support_activity_types)] if len(acts) else acts
     out = {}
     for unit in plan.reporting_units:
-        mine = [p for p in pairs if p["unit"] == unit.code and p["state"] != "not_due"]
+        mine = [p for p in pairs if p["unit"] == unit.code and p["state"] not in UNCOUNTED_STATES]
         out[unit.code] = {
             "due": len(mine), "received": sum(p["state"] in RECEIVED for p in mine),
             "timely": sum(p["state"] in TIMELY for p in mine),

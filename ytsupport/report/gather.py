@@ -11,6 +11,7 @@ from .. import metrics
 from ..plan import Plan, report_pairs
 from ..figures import Figures, checkup_rule, checkups_by_month, compute
 from ..plan.activities import count_once
+from ..plan.status import within_plan
 from ..privacy import hide_small
 from . import briefing, emulation
 from .content import ReportContent, ReportSettings, records
@@ -39,7 +40,9 @@ def _detail(frame: pd.DataFrame, columns: list[str], limit: int) -> tuple[list[d
 
 
 def aggregates(data: Frames, plan: Plan, as_of: date, limit: int) -> tuple[dict[str, list], dict[str, int]]:
-    """The report's tables (records) and, per detail table, its row count before truncation."""
+    """The report's tables (records) and, per detail table, its row count before truncation: the
+    plan period's rows only (``within_plan``)."""
+    data = within_plan(data, plan)
     checkups = checkups_by_month(data, plan, as_of, plan.months)
     tables = {
         "checkups_by_month": records(checkups),
