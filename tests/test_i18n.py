@@ -10,6 +10,7 @@ import pytest
 
 from ytsupport.auth import ROLES
 from ytsupport.plan.definition import ROLES as PLAN_ROLES
+from ytsupport.plan.problems import CODES as PLAN_PROBLEMS
 from ytsupport.report.remarks import SECTIONS
 from ytsupport.i18n import LANGS, STRINGS, t
 from ytsupport.ingest.messages import Severity
@@ -39,7 +40,8 @@ COMPUTED: dict[str, tuple[str, ...]] = {
     "map_title_": ("surveyed", "supported", "with_bhyt"),  # the coverage page's map measures
     "sheet_": ("act_detail", "res_detail"),  # the workbook's truncated detail tables: sheet_{key[:3]}_detail
     "pe_": ("label", "responsible"),  # the plan editor's bilingual fields
-    "pe_role_": PLAN_ROLES,  # the plan editor's roles of a target
+    "pe_role_": PLAN_ROLES,
+    "plan_err_": PLAN_PROBLEMS,  # a plan's problems, by code  # the plan editor's roles of a target
     "sec_": SECTIONS,  # the meeting page's editable sections of the report
 }
 
