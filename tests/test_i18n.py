@@ -11,6 +11,11 @@ import pytest
 from ytsupport.auth import ROLES
 from ytsupport.plan.definition import ROLES as PLAN_ROLES
 from ytsupport.plan.problems import CODES as PLAN_PROBLEMS
+from ytsupport.plan.definition import EMULATION_CRITERIA
+from ytsupport.plan.editing import EDIT_PROBLEMS, REFERRERS
+from ytsupport.plan.kinds import KINDS as PLAN_KINDS, UNIT_GROUPS
+
+PARAMS = sorted({name for spec in PLAN_KINDS.values() for name in (*spec.required, *spec.optional)})
 from ytsupport.report.remarks import SECTIONS
 from ytsupport.i18n import LANGS, STRINGS, t
 from ytsupport.ingest.messages import Severity
@@ -41,7 +46,13 @@ COMPUTED: dict[str, tuple[str, ...]] = {
     "sheet_": ("act_detail", "res_detail"),  # the workbook's truncated detail tables: sheet_{key[:3]}_detail
     "pe_": ("label", "responsible"),  # the plan editor's bilingual fields
     "pe_role_": PLAN_ROLES,
-    "plan_err_": PLAN_PROBLEMS,  # a plan's problems, by code  # the plan editor's roles of a target
+    "plan_err_": PLAN_PROBLEMS,  # a plan's problems, by code
+    "pe_kind_": tuple(PLAN_KINDS),  # the plan editor's target kinds
+    "pe_param_": (*PARAMS, *(f"{name}_help" for name in PARAMS)),  # each parameter's label and help
+    "pe_group_": UNIT_GROUPS,  # a reporting_rate's or units_with_activity's units group
+    "pe_crit_": EMULATION_CRITERIA,  # the help of an emulation criterion's weight
+    "pe_err_": EDIT_PROBLEMS,  # why a target or unit cannot be added
+    "pe_ref_": REFERRERS,  # what refers to a target that cannot be removed  # the plan editor's roles of a target
     "sec_": SECTIONS,  # the meeting page's editable sections of the report
 }
 
