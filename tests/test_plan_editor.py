@@ -21,6 +21,10 @@ from streamlit.testing.v1 import AppTest
 from ytsupport.cli import main
 from ytsupport.dashboard import models
 from ytsupport.plan import load_plan
+from ytsupport.plan.copying import read_raw
+from ytsupport.plan.editing import choices, inline_units, set_kind
+from ytsupport.plan.kinds import KINDS
+from ytsupport.plan.load import plan_problems
 from ytsupport.plan.stored import version_text, versions
 from ytsupport.settings import PLANS_DIR, PROJECT_ROOT
 from ytsupport.store import audit_entries, get_engine
@@ -317,3 +321,30 @@ def test_units_are_edited_and_saved_inline_with_the_plan(store: str, tmp_path: P
     assert by_code["so_tu_phap"].valid_from == date(2022, 7, 1)
     assert by_code["so_y_te"].name_vi == "Chi đoàn Sở Y tế tỉnh Trà Vinh"
     assert len(plan.units) == len(load_plan(PLANS_DIR / "plan_2021_114.yaml").units) + 1
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_target_switched_to_any_kind_starts_valid(kind: str) -> None:
+    raw = read_raw(PLANS_DIR / "plan_2021_114.yaml")
+    target = next(t for t in raw["targets"] if t["id"] == "staff_training")
+    set_kind(target, kind, raw, choices(raw))
+    assert set(target["params"]) == set(KINDS[kind].required)
+    plan, problems = plan_problems(raw, PLANS_DIR / "plan_2021_114.yaml")
+    assert problems == [] and plan is not None and plan.target("staff_training").kind == kind
+
+
+def test_a_plan_with_its_units_inline_uses_them_and_checks_them(tmp_path: Path) -> None:
+    raw = read_raw(PLANS_DIR / "plan_2021_114.yaml")
+    units = inline_units(raw)
+    assert "units" not in raw["reference"] and units[0]["code"] == "doan_khoi"
+    units.append({"code": "so_moi", "name_vi": "Chi đoàn Sở Mới", "valid_from": date(2021, 7, 1)})
+    plan, problems = plan_problems(raw, PLANS_DIR / "plan_2021_114.yaml")
+    assert problems == [] and plan is not None and plan.units[-1].valid_from == date(2021, 7, 1)
+    units[-1]["valid_to"] = date(2021, 3, 1)
+    units[0]["merged_into"] = "khong_co"
+    _, problems = plan_problems(raw, PLANS_DIR / "plan_2021_114.yaml")
+    assert {(p.where, p.code) for p in problems} == {("units.so_moi.valid_to", "unit_dates"),
+                                                      ("units.doan_khoi.merged_into", "unit_merge_unknown"),
+                                                      ("units.doan_khoi.valid_to", "unit_merge_end")}
+    assert next(p for p in problems if p.code == "unit_merge_unknown").message() == (
+        "Đơn vị 'doan_khoi' được sáp nhập vào 'khong_co', không phải một đơn vị khác của danh sách.")

@@ -194,21 +194,17 @@ def _model_fields(model: dict[str, Any], key: str, lang: str, where: Choices, ta
     when = model["when"]
     by_target = st.toggle(t("pe_model_by_target", lang), "target" in when, key=f"{key}_by")
     cols = st.columns(2)
-    if by_target:
-        chosen = cols[0].selectbox(t("pe_target", lang), target_ids, key=f"{key}_t",
-                                   index=target_ids.index(when["target"]) if when.get("target") in target_ids else 0)
-        model["when"] = when = {"target": chosen, "at_least": when.get("at_least", 1)}
-    else:
-        types = list(where.activity_types)
-        chosen = cols[0].selectbox(t("pe_activity_type", lang), types, key=f"{key}_a",
-                                   index=types.index(when["activity_type"]) if when.get("activity_type") in types else 0,
-                                   format_func=_named(where.activity_types, lang).get)
-        place = when.get("place") if when.get("place") in where.places else ""
-        places = ["", *where.places]
-        place = cols[0].selectbox(t("pe_place", lang), places, index=places.index(place), key=f"{key}_p",
-                                  format_func=lambda p: _named(where.places, lang)[p] if p else t("pe_anywhere", lang))
-        model["when"] = when = {"activity_type": chosen, "at_least": when.get("at_least", 1),
-                                **({"place": place} if place else {})}
+    with cols[0]:
+        if by_target:
+            chosen = _pick(t("pe_target", lang), target_ids, when.get("target"), f"{key}_t", {}, None, lang)
+            model["when"] = when = {"target": chosen, "at_least": when.get("at_least", 1)}
+        else:
+            chosen = _pick(t("pe_activity_type", lang), list(where.activity_types), when.get("activity_type"),
+                           f"{key}_a", _named(where.activity_types, lang), None, lang)
+            place = _pick(t("pe_place", lang), ["", *where.places], when.get("place", ""), f"{key}_p",
+                          {"": t("pe_anywhere", lang), **_named(where.places, lang)}, None, lang)
+            model["when"] = when = {"activity_type": chosen, "at_least": when.get("at_least", 1),
+                                    **({"place": place} if place else {})}
     when["at_least"] = int(cols[1].number_input(t("pe_at_least", lang), min_value=1, value=int(when["at_least"]),
                                                 key=f"{key}_n"))
     return not (model["label"]["vi"].strip() and model["label"]["en"].strip())
@@ -298,6 +294,7 @@ def kind_field(target: dict[str, Any], draft: dict[str, Any], lang: str, where: 
     if kind != target["kind"]:
         set_kind(target, kind, draft, where)
         _forget("pe_p_", f"_{target['id']}")
+        st.session_state.pop(f"pe_value_{target['id']}", None)  # a tracked_value has no value to show
         st.session_state["pe_kind_note"] = target["id"]
     if st.session_state.get("pe_kind_note") == target["id"]:
         st.info(t("pe_kind_reset", lang, kind=t(f"pe_kind_{kind}", lang)))

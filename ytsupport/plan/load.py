@@ -86,8 +86,8 @@ class _Bad(NamedTuple):
 
 def _check_activity_type(value: Any, vocab: _Vocab) -> _Bad | None:
     if value not in vocab.activity_types:
-        return _Bad("unknown_activity", f"unknown activity code {value!r} (known: {', '.join(sorted(vocab.activity_types))})",
-                    {"value": value})
+        known = ", ".join(sorted(vocab.activity_types))
+        return _Bad("unknown_activity", f"unknown activity code {value!r} (known: {known})", {"value": value})
     return None
 
 
@@ -162,7 +162,8 @@ def _check_steps(value: Any, _vocab: _Vocab) -> _Bad | None:
 
 def _check_condition(when: Any, vocab: _Vocab) -> _Bad | None:
     if not isinstance(when, Mapping):
-        return _Bad("condition", "`when` must be {activity_type, [place], [window], [at_least]} or {target, [at_least]}")
+        return _Bad("condition",
+                    "`when` must be {activity_type, [place], [window], [at_least]} or {target, [at_least]}")
     if "target" in when:
         return None if when["target"] in vocab.target_ids else _Bad(
             "condition_target", f"unknown target {when['target']!r}", {"value": when["target"]})
