@@ -336,11 +336,12 @@ def target_fields(draft: dict[str, Any], lang: str, slots: Slots) -> bool:
                                                key=f"pe_{key}_{code}_{chosen}")
             with col:
                 wrong |= _field_error(None if target[key][code].strip() else t("pe_err_required", lang))
-    sections = [None, *[s["id"] for s in draft.get("sections") or []], "reporting", "resources"]
+    titles = {s["id"]: (s.get("label") or {}).get(lang) or s["id"] for s in draft.get("sections") or []}
+    sections = [None, *titles, "reporting", "resources"]
     current = target.get("section") if target.get("section") in sections else None
     target["section"] = st.selectbox(t("pe_section", lang), sections, index=sections.index(current),
-                                     format_func=lambda s: t("pe_no_section", lang) if s is None else s,
-                                     key=f"pe_section_{chosen}")
+                                     format_func=lambda s: t("pe_no_section", lang) if s is None
+                                     else f"{titles.get(s, s)} ({s})", key=f"pe_section_{chosen}")
     if target["section"] is None:
         target.pop("section", None)
     slots.here(f"targets.{chosen}.section")
@@ -475,7 +476,7 @@ def emulation_fields(draft: dict[str, Any], lang: str, slots: Slots) -> None:
     for item in block.get("criteria") or []:
         cid = item.get("id")
         label = (item.get("label") or {}).get(lang) or (item.get("label") or {}).get("vi") or cid
-        value = st.number_input(label, value=float(item.get("weight") or 0), step=5.0, key=f"pe_w_{cid}",
+        value = st.number_input(label, value=float(item.get("weight") or 0), step=5.0, format="%g", key=f"pe_w_{cid}",
                                 help=t(f"pe_crit_{cid}", lang) if cid in EMULATION_CRITERIA else None)
         item["weight"] = int(value) if float(value).is_integer() else value
         slots.here(f"emulation.criteria.{cid}")
