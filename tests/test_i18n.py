@@ -149,3 +149,22 @@ def test_both_languages_and_placeholders_agree():
     assert LANGS == ("vi", "en")
     assert t("status_met", "en") == "Met" and t("status_met", "vi") == "Đạt"
     assert t("status_met", "fr") == "Đạt"  # an unknown language falls back to Vietnamese
+
+
+def test_each_plan_problem_gives_what_its_message_names() -> None:
+    """A plan problem made in ``plan/load.py`` or ``plan/stored.py`` (``problem(where, code, text,
+    **params)``, or a parameter's ``_Bad(code, text, params)``) passes every field its message
+    ``plan_err_<code>`` names, in both languages: a missing one would fail only when shown."""
+    import string
+
+    for name in ("load.py", "stored.py"):
+        tree = ast.parse((ROOT / "ytsupport" / "plan" / name).read_text(encoding="utf-8"))
+        made = [(c.args[1].value, {k.arg for k in c.keywords if k.arg}) for c in _calls(tree, "problem")
+                if len(c.args) > 1 and isinstance(c.args[1], ast.Constant)]
+        made += [(c.args[0].value, {"name", *(k.value for k in c.args[2].keys)} if len(c.args) > 2 else {"name"})
+                 for c in _calls(tree, "_Bad") if isinstance(c.args[0], ast.Constant)]
+        assert made
+        for code, given in made:
+            for text in STRINGS[f"plan_err_{code}"]:
+                named = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+                assert named <= given | {"text"}, (code, named - given)

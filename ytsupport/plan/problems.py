@@ -45,7 +45,8 @@ class Problem:
 
     def message(self, lang: str = "vi") -> str:
         """The problem in ``lang`` (``vi`` or ``en``)."""
-        return t(f"plan_err_{self.code}", lang, **{**self.params, "text": self.text})
+        # formatted here, not by t(): a parameter may be called ``key``, as t()'s own argument is
+        return t(f"plan_err_{self.code}", lang).format(**{**self.params, "text": self.text})
 
     def __str__(self) -> str:
         return self.text
