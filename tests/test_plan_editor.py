@@ -303,6 +303,12 @@ def test_units_are_edited_and_saved_inline_with_the_plan(store: str, tmp_path: P
     at.date_input(key="pe_u_to_so_y_te").set_value(None)
     at.date_input(key="pe_u_from_so_y_te").set_value(None).run()
     assert _errors(at) == []
+    at.selectbox(key="pe_unit").set_value("cap_thoat_nuoc").run()  # merged into another: needs the day it ended
+    at.selectbox(key="pe_u_merged_cap_thoat_nuoc").set_value("so_y_te").run()
+    assert _errors_at(at.tabs[2], "pe_u_to_cap_thoat_nuoc") == [
+        "Đơn vị 'cap_thoat_nuoc' đã sáp nhập: hãy ghi ngày kết thúc (ngày sáp nhập)."]
+    at.date_input(key="pe_u_to_cap_thoat_nuoc").set_value(date(2022, 9, 30)).run()
+    assert _errors(at) == []
     _button(at, "plans_save").click().run()
     assert any("Đã lưu kế hoạch plan_2022_114, phiên bản 1." in s.value for s in at.success)
 
@@ -316,6 +322,8 @@ def test_units_are_edited_and_saved_inline_with_the_plan(store: str, tmp_path: P
     assert units["so_y_te"]["name_vi"] == "Chi đoàn Sở Y tế tỉnh Trà Vinh"
     assert units["so_y_te"]["aliases"][-1] == "Chi đoàn Sở Y tế" and "Sở Y tế" in units["so_y_te"]["aliases"]
     assert "valid_from" not in units["so_y_te"]
+    assert (units["cap_thoat_nuoc"]["merged_into"], units["cap_thoat_nuoc"]["valid_to"]) == ("so_y_te",
+                                                                                            date(2022, 9, 30))
     plan = load_plan(out)  # the exported file is a plan file that carries its units
     by_code = {u.code: u for u in plan.units}
     assert by_code["so_tu_phap"].valid_from == date(2022, 7, 1)
@@ -348,3 +356,21 @@ def test_a_plan_with_its_units_inline_uses_them_and_checks_them(tmp_path: Path) 
                                                       ("units.doan_khoi.valid_to", "unit_merge_end")}
     assert next(p for p in problems if p.code == "unit_merge_unknown").message() == (
         "Đơn vị 'doan_khoi' được sáp nhập vào 'khong_co', không phải một đơn vị khác của danh sách.")
+
+
+def test_excused_months_are_added_with_their_reason_and_removed(store: str) -> None:
+    at = _editor()
+    adjust = next(b for b in at.button if b.label == "Thêm tháng được miễn")
+    at.selectbox(key="pe_adj_target").set_value("checkup_monthly")
+    adjust.click().run()
+    assert "Hãy chọn ít nhất một tháng và ghi lý do." in _errors(at)
+    at.multiselect(key="pe_adj_months").set_value(["2022-08", "2022-09"])
+    at.text_input(key="pe_adj_vi").set_value("Giãn cách xã hội")
+    next(b for b in at.button if b.label == "Thêm tháng được miễn").click().run()
+    assert at.session_state["plan_draft"]["adjustments"] == [
+        {"target": "checkup_monthly", "months": ["2022-08", "2022-09"],
+         "reason": {"vi": "Giãn cách xã hội", "en": "Giãn cách xã hội"}}]
+    assert at.tabs[4].dataframe[0].value.iloc[0].tolist() == ["checkup_monthly", "2022-08, 2022-09",
+                                                              "Giãn cách xã hội"]
+    _button(at, "pe_adj_remove").click().run()
+    assert at.session_state["plan_draft"]["adjustments"] == [] and not at.tabs[4].dataframe

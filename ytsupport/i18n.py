@@ -598,6 +598,8 @@ STRINGS.update({
     "pe_tasks": ("Nhiệm vụ được giao", "Assigned tasks"),
     "pe_tasks_help": ("Các chỉ tiêu giao cho từng đơn vị điểm; để trống: đơn vị không có nhiệm vụ riêng.",
                       "The targets assigned to each pilot unit; empty: no task of its own."),
+    "pe_adjustment": ("Điều chỉnh", "Adjustment"),
+    "pe_remove_adjustment": ("Xoá điều chỉnh này", "Remove this adjustment"),
     "pe_err_adjustment": ("Hãy chọn ít nhất một tháng và ghi lý do.", "Choose at least one month and give the reason."),
     "audit_empty": ("Nhật ký chưa có gì.", "The audit log is empty."),
     "audit_action": ("Thao tác", "Action"),

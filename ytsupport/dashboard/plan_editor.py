@@ -509,6 +509,13 @@ def adjustment_fields(draft: dict[str, Any], lang: str, slots: Slots) -> None:
         st.dataframe(pd.DataFrame([{t("pe_target", lang): a["target"], t("pe_months", lang): ", ".join(a["months"]),
                                     t("pe_reason", lang): a["reason"].get("vi", "")} for a in adjustments]),
                      hide_index=True, width="stretch")
+        cols = st.columns([3, 1], vertical_alignment="bottom")
+        gone = cols[0].selectbox(t("pe_adjustment", lang), range(len(adjustments)), key="pe_adj_gone",
+                                 format_func=lambda i: f"{i + 1}. {adjustments[i]['target']}: "
+                                                       f"{', '.join(adjustments[i]['months'])}")
+        if cols[1].button(t("pe_remove_adjustment", lang), key="pe_adj_remove"):
+            adjustments.pop(gone)
+            st.rerun()
     with st.form("pe_adjust", clear_on_submit=True):
         target = st.selectbox(t("pe_target", lang), monthly, key="pe_adj_target")
         chosen = st.multiselect(t("pe_months", lang), months, key="pe_adj_months")
