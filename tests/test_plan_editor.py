@@ -58,6 +58,9 @@ def test_the_plan_editor_copies_edits_checks_previews_and_saves(store: str) -> N
     _button(at, "plans_copy").click().run()
     assert at.text_input(key="pe_id").value == "plan_2022_114"
     assert at.date_input(key="pe_start").value == date(2022, 1, 1)
+    at.text_input(key="pe_number").set_value("").run()
+    assert _errors_at(at.tabs[0], "pe_number") == ["Thiếu số hiệu kế hoạch (ví dụ 114-KH/ĐTN)."]
+    at.text_input(key="pe_number").set_value("25-KH/ĐTN").run()
 
     at.selectbox(key="pe_target").set_value("checkup_people").run()
     at.text_input(key="pe_value_checkup_people").set_value("1300").run()
@@ -95,6 +98,7 @@ def test_the_plan_editor_copies_edits_checks_previews_and_saves(store: str) -> N
     assert by_id["checkup_people"]["target"] == 1300
     assert by_id["children_day_gifts"]["params"]["window"] == {"from": date(2022, 5, 25), "to": date(2022, 6, 5)}
     assert saved["period"] == {"start": date(2022, 1, 1), "end": date(2022, 12, 31)}
+    assert saved["plan"] == "25-KH/ĐTN"
     entry = next(e for e in audit_entries(engine, 10) if e["action"] == "plan_save")
     assert entry["details"]["plan_id"] == "plan_2022_114" and entry["details"]["version"] == 1
     assert entry["actor"] == versions(engine)[0]["created_by"]  # who saved it, in the version and the log

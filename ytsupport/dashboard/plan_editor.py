@@ -111,9 +111,16 @@ def _field_error(message: str | None) -> bool:
 
 
 def period_fields(draft: dict[str, Any], lang: str, slots: Slots) -> bool:
-    """Start, end and due days; True when a field is wrong (its message is shown under it)."""
+    """The plan's number and title, start, end and due days; True when a field is wrong (its
+    message is shown under it)."""
     period = draft["period"]
+    draft["plan"] = st.text_input(t("pe_number", lang), str(draft.get("plan") or ""), key="pe_number",
+                                  help=t("pe_number_help", lang)).strip()
     slots.here("plan")
+    title = draft.setdefault("title", {})
+    cols = st.columns(2)
+    for col, code in zip(cols, ("vi", "en")):
+        title[code] = col.text_input(t("pe_title", lang, lang_code=code), title.get(code, ""), key=f"pe_title_{code}")
     cols = st.columns(3)
     period["start"] = cols[0].date_input(t("pe_start", lang), period["start"], key="pe_start", format="DD/MM/YYYY")
     period["end"] = cols[1].date_input(t("pe_end", lang), period["end"], key="pe_end", format="DD/MM/YYYY")

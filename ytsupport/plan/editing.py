@@ -1,8 +1,9 @@
 """Editing a plan's raw data (as read from its YAML): what the plan editor does besides setting a
 field. A new target of a kind with that kind's default parameters, a target removed unless
 something refers to it, the plan's units written inline so a saved version carries them, a unit
-added, renamed (its old name kept as an alias) or merged into another. Each function changes the
-raw data it is given and returns what went wrong as data (None or an empty list: done).
+added or renamed (its old name kept as an alias); its other fields (validity, merge) are set with
+``set_optional``. Each function changes the raw data it is given and returns what went wrong as
+data (None or an empty list: done).
 
 The choices the editor offers (activity types, places, resource items with their Vietnamese and
 English labels) come from the plan's reference files (``docs/plan-file.md``).
