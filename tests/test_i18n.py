@@ -45,14 +45,14 @@ COMPUTED: dict[str, tuple[str, ...]] = {
     "map_title_": ("surveyed", "supported", "with_bhyt"),  # the coverage page's map measures
     "sheet_": ("act_detail", "res_detail"),  # the workbook's truncated detail tables: sheet_{key[:3]}_detail
     "pe_": ("label", "responsible"),  # the plan editor's bilingual fields
-    "pe_role_": PLAN_ROLES,
+    "pe_role_": PLAN_ROLES,  # the plan editor's roles of a target
     "plan_err_": PLAN_PROBLEMS,  # a plan's problems, by code
     "pe_kind_": tuple(PLAN_KINDS),  # the plan editor's target kinds
     "pe_param_": (*PARAMS, *(f"{name}_help" for name in PARAMS)),  # each parameter's label and help
     "pe_group_": UNIT_GROUPS,  # a reporting_rate's or units_with_activity's units group
     "pe_crit_": EMULATION_CRITERIA,  # the help of an emulation criterion's weight
     "pe_err_": EDIT_PROBLEMS,  # why a target or unit cannot be added
-    "pe_ref_": REFERRERS,  # what refers to a target that cannot be removed  # the plan editor's roles of a target
+    "pe_ref_": REFERRERS,  # what refers to a target that cannot be removed
     "sec_": SECTIONS,  # the meeting page's editable sections of the report
 }
 
