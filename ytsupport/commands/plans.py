@@ -139,7 +139,7 @@ def cmd_plan_new(args: argparse.Namespace) -> int:
 
 def cmd_plan_check(args: argparse.Namespace) -> int:
     """Exit 0 when the plan is valid; else 1 with every problem, one a line, in ``--lang``, each
-    after where it is in the plan (``targets.checkup_monthly.roles``)."""
+    after where it is in the plan (``targets.<id>.roles``)."""
     from ..plan import PlanError, load_plan
     from ..plan.catalogue import resolve_plan
 
