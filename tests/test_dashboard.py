@@ -280,6 +280,7 @@ def test_a_broken_plan_file_is_reported_not_a_traceback(store: str, tmp_path: Pa
     monkeypatch.setenv("YTSUPPORT_PLAN", str(broken))
     at = run(plan="plan_broken")
     assert "Không đọc được tệp kế hoạch" in at.error[0].value
+    assert "targets: Kế hoạch phải có ít nhất một chỉ tiêu." in at.error[0].value  # in the user's language
 
 
 def test_upload_page_is_registered_without_store_filters(store: str) -> None:

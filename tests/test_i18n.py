@@ -10,6 +10,12 @@ import pytest
 
 from ytsupport.auth import ROLES
 from ytsupport.plan.definition import ROLES as PLAN_ROLES
+from ytsupport.plan.problems import CODES as PLAN_PROBLEMS
+from ytsupport.plan.definition import EMULATION_CRITERIA
+from ytsupport.plan.editing import EDIT_PROBLEMS, REFERRERS
+from ytsupport.plan.kinds import KINDS as PLAN_KINDS, UNIT_GROUPS
+
+PARAMS = sorted({name for spec in PLAN_KINDS.values() for name in (*spec.required, *spec.optional)})
 from ytsupport.report.remarks import SECTIONS
 from ytsupport.i18n import LANGS, STRINGS, t
 from ytsupport.ingest.messages import Severity
@@ -40,6 +46,13 @@ COMPUTED: dict[str, tuple[str, ...]] = {
     "sheet_": ("act_detail", "res_detail"),  # the workbook's truncated detail tables: sheet_{key[:3]}_detail
     "pe_": ("label", "responsible"),  # the plan editor's bilingual fields
     "pe_role_": PLAN_ROLES,  # the plan editor's roles of a target
+    "plan_err_": PLAN_PROBLEMS,  # a plan's problems, by code
+    "pe_kind_": tuple(PLAN_KINDS),  # the plan editor's target kinds
+    "pe_param_": (*PARAMS, *(f"{name}_help" for name in PARAMS)),  # each parameter's label and help
+    "pe_group_": UNIT_GROUPS,  # a reporting_rate's or units_with_activity's units group
+    "pe_crit_": EMULATION_CRITERIA,  # the help of an emulation criterion's weight
+    "pe_err_": EDIT_PROBLEMS,  # why a target or unit cannot be added
+    "pe_ref_": REFERRERS,  # what refers to a target that cannot be removed
     "sec_": SECTIONS,  # the meeting page's editable sections of the report
 }
 
@@ -136,3 +149,22 @@ def test_both_languages_and_placeholders_agree():
     assert LANGS == ("vi", "en")
     assert t("status_met", "en") == "Met" and t("status_met", "vi") == "Đạt"
     assert t("status_met", "fr") == "Đạt"  # an unknown language falls back to Vietnamese
+
+
+def test_each_plan_problem_gives_what_its_message_names() -> None:
+    """A plan problem made in ``plan/load.py`` or ``plan/stored.py`` (``problem(where, code, text,
+    **params)``, or a parameter's ``_Bad(code, text, params)``) passes every field its message
+    ``plan_err_<code>`` names, in both languages: a missing one would fail only when shown."""
+    import string
+
+    for name in ("load.py", "stored.py"):
+        tree = ast.parse((ROOT / "ytsupport" / "plan" / name).read_text(encoding="utf-8"))
+        made = [(c.args[1].value, {k.arg for k in c.keywords if k.arg}) for c in _calls(tree, "problem")
+                if len(c.args) > 1 and isinstance(c.args[1], ast.Constant)]
+        made += [(c.args[0].value, {"name", *(k.value for k in c.args[2].keys)} if len(c.args) > 2 else {"name"})
+                 for c in _calls(tree, "_Bad") if isinstance(c.args[0], ast.Constant)]
+        assert made
+        for code, given in made:
+            for text in STRINGS[f"plan_err_{code}"]:
+                named = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+                assert named <= given | {"text"}, (code, named - given)

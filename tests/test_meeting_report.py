@@ -326,7 +326,7 @@ def test_a_wrong_emulation_block_is_refused_with_every_problem_named(tmp_path: P
 
     raw = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
     raw["emulation"]["criteria"][0]["id"] = "popularity"
-    raw["emulation"]["criteria"][1]["weight"] = 0
+    raw["emulation"]["criteria"][1]["weight"] = -1
     raw["emulation"]["tasks"]["no_such_unit"] = ["checkup_monthly"]
     raw["emulation"]["tasks"]["bhxh"] = ["no_such_target"]
     path = tmp_path / "plan.yaml"
@@ -335,7 +335,7 @@ def test_a_wrong_emulation_block_is_refused_with_every_problem_named(tmp_path: P
         load_plan(path)
     errors = "\n".join(info.value.errors)
     assert "emulation criterion 1: `id` must be one of completeness" in errors
-    assert "emulation criterion 2 (timeliness): `weight` must be a number > 0" in errors
+    assert "emulation criterion 2 (timeliness): `weight` must be a number >= 0" in errors
     assert "unknown unit 'no_such_unit'" in errors and "unknown target(s) no_such_target" in errors
     del raw["emulation"]
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -101,6 +101,8 @@ def _errors(tmp_path: Path, edit: Any) -> list[str]:
     edit(raw)
     with pytest.raises(PlanError) as info:
         _load_edited(tmp_path, raw)
+    for problem in info.value.problems:  # each also said in both languages, with what it names
+        assert problem.message("vi") and problem.message("en") and "{" not in problem.message("vi")
     return info.value.errors
 
 

@@ -44,7 +44,9 @@ def test_plan_check_lists_every_problem(tmp_path: Path, plan_2022: Path) -> None
                       .replace("end: 2022-12-31", "end: 2021-12-31"), encoding="utf-8")
     code, _, err = _run("plan", "check", str(broken))
     assert code == 1
-    assert "unknown kind 'sum_peple'" in err and "`period` must be" in err
+    assert "Không có cách tính 'sum_peple'" in err and "period: Thời gian thực hiện cần ngày bắt đầu" in err
+    code, _, err = _run("plan", "check", str(broken), "--lang", "en")
+    assert code == 1 and "No kind 'sum_peple'. Choose a kind of the list." in err
 
 
 def _moved(report: Any, years: int) -> Any:

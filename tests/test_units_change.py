@@ -12,7 +12,6 @@ import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest

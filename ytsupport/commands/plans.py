@@ -37,6 +37,7 @@ def register(subparsers: Any) -> None:
     new.set_defaults(handler=cmd_plan_new)
     check = sub.add_parser("check", help="check a plan file: exit 0 when valid, 1 with the problems")
     check.add_argument("file", metavar="PLAN_ID_OR_FILE")
+    check.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the problems (default vi)")
     check.set_defaults(handler=cmd_plan_check)
 
 
@@ -137,12 +138,15 @@ def cmd_plan_new(args: argparse.Namespace) -> int:
 
 
 def cmd_plan_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the plan is valid; else 1 with every problem, one a line, in ``--lang``, each
+    after where it is in the plan (``targets.<id>.roles``)."""
     from ..plan import PlanError, load_plan
     from ..plan.catalogue import resolve_plan
 
     try:
         plan = load_plan(resolve_plan(args.file))
     except PlanError as exc:
-        return _problems(exc.path, exc.errors)
+        lines = dict.fromkeys(f"{p.where}: {p.message(args.lang)}" for p in exc.problems)
+        return _problems(exc.path, list(lines))
     print(f"OK {plan.number}: {plan.start.isoformat()} – {plan.end.isoformat()}, {len(plan.targets)} targets")
     return 0

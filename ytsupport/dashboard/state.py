@@ -300,7 +300,8 @@ def sidebar_filters(lang: str) -> Filters:
     try:
         current = plan(plan_file)
     except PlanError as exc:
-        st.error(t("plan_error", lang, path=plan_file, error="; ".join(exc.errors)))
+        st.error(t("plan_error", lang, path=plan_file, error="; ".join(dict.fromkeys(
+            f"{p.where}: {p.message(lang)}" for p in exc.problems))))
         st.stop()
     try:
         url, version = store_state()

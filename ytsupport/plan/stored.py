@@ -19,6 +19,7 @@ from ..store.storing import audit
 from ..store.tables import plan_versions
 from .definition import Plan
 from .load import PlanError, load_plan
+from .problems import problem
 
 PLAN_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,63}")
 
@@ -37,14 +38,15 @@ def check_text(text: str) -> Plan:
         try:
             return load_plan(path)
         except PlanError as exc:
-            raise PlanError("plan", exc.errors) from None
+            raise PlanError("plan", exc.problems) from None
 
 
 def save_version(engine: Engine, plan_id: str, text: str, actor: str, note: str = "") -> int:
     """Check ``text`` and store it as the next version of ``plan_id`` (audited as ``plan_save``);
     return the version number. ``PlanError`` when the id or the plan is not valid: nothing is stored."""
     if not PLAN_ID.fullmatch(plan_id or ""):
-        raise PlanError("plan", [f"plan id {plan_id!r}: lower-case letters, digits and _ only (e.g. plan_2022_114)"])
+        raise PlanError("plan", [problem("plan_id", "plan_id", f"plan id {plan_id!r}: lower-case letters, digits and _ "
+                                         "only (e.g. plan_2022_114)")])
     plan = check_text(text)
     with write_transaction(engine) as conn:
         last = conn.execute(select(func.max(plan_versions.c.version))
