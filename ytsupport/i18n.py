@@ -447,9 +447,9 @@ STRINGS.update({
     "plan_err_unit_merge_end": ("Đơn vị '{unit}' đã sáp nhập: hãy ghi ngày kết thúc (ngày sáp nhập).",
                                 "Unit '{unit}' is merged: give the day it ended."),
     "plan_err_unit_name_shared": ("Hai đơn vị cùng tồn tại một lúc có chung tên hoặc tên gọi khác, nên báo cáo ghi "
-                                  "tên đó không biết của đơn vị nào ({text}). Hãy đổi tên hoặc bỏ tên gọi trùng.",
+                                  "tên đó không biết của đơn vị nào ({detail}). Hãy đổi tên hoặc bỏ tên gọi trùng.",
                                   "Two units that exist at the same time share a name or alias, so a report naming "
-                                  "it is ambiguous ({text}). Rename one or drop the shared alias."),
+                                  "it is ambiguous ({detail}). Rename one or drop the shared alias."),
     "plan_err_plan_id": ("Mã kế hoạch chỉ gồm chữ thường không dấu, chữ số và dấu _ (ví dụ plan_2022_114).",
                          "A plan id has lower-case letters, digits and _ only (e.g. plan_2022_114)."),
     "pe_intro": ("Chọn kế hoạch gốc, sao chép sang năm mới hoặc sửa trực tiếp. Mỗi lỗi hiện ngay dưới ô cần sửa; "

@@ -347,7 +347,7 @@ def unit_problems(units: tuple[Unit, ...]) -> list[Problem]:
         try:
             UnitRegistry([u.as_known() for u in units], source="units")
         except ValueError as exc:
-            errors.append(problem("units", "unit_name_shared", str(exc), text=str(exc)))
+            errors.append(problem("units", "unit_name_shared", str(exc), detail=str(exc)))
     return errors
 
 
