@@ -17,11 +17,12 @@ A tab counts as drawn when the page's metrics, charts and cards are on screen (a
 warm-up tab showed); CPU is read once the server is idle again. Not part of the test suite.
 
     python benchmarks/bench_viewers.py [--quick] [--tabs 10] [--rounds 3] [--at-once 20]
-                                       [--sweep 10,20,30,40] [--server-cpus 0]
+                                       [--sweep 10,20,30,40] [--server-cpus 0] [--profile OUT.pstat]
 
 ``--server-cpus 0`` pins both servers to CPU 0 (``taskset``), to measure a one-core server;
 ``--sweep`` opens the overview with each number of simultaneous viewers (for the README's
-"Scaling" table) instead of the per-page rounds.
+"Scaling" table) instead of the per-page rounds; ``--profile OUT.pstat`` runs the dashboard under
+yappi (``serve_profiled.py``) and prints where ``--tabs`` new sessions per page spend the server's CPU.
 """
 from __future__ import annotations
 
