@@ -6,7 +6,7 @@ from ytsupport.dashboard import app, login, state, t, widgets
 st.set_page_config(page_title="Kế hoạch 114-KH/ĐTN", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 lang = state.current_language()
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview",
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path=app.DEFAULT_PAGE,
             default=True),
     st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/map:", url_path="coverage"),
     st.Page("pages/visits.py", title=t("page_visits", lang), icon=":material/medical_services:", url_path="visits"),
@@ -22,6 +22,7 @@ ADMIN_PAGES = [
     st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"),
     st.Page("pages/plans.py", title=t("page_plans", lang), icon=":material/edit_calendar:", url_path="plans"),
 ]
+app.open_default_page_by_name(app.DEFAULT_PAGE)
 app.leave_pages_folder_mode(pages + EDITOR_PAGES + ADMIN_PAGES, hidden=login.logins_configured())
 lang = state.language()
 user = login.login_gate(lang, pages + EDITOR_PAGES + ADMIN_PAGES)

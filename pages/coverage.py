@@ -30,20 +30,20 @@ with left:
     measure = st.segmented_control(t("map_measure", lang), list(measures), default="surveyed",
                                    format_func=measures.get, key="map_measure") or "surveyed"
     areas = state.boundaries()
-    widgets.chart(charts.district_map(m.by_district, measure, lang, areas=areas,
-                                 title=t(f"map_title_{measure}", lang),
-                                 sum_note=t("map_sum_note", lang)))
+    widgets.shared_chart(f"coverage/map/{measure}/{hash(areas)}", lambda: charts.district_map(
+        m.by_district, measure, lang, areas=areas, title=t(f"map_title_{measure}", lang),
+        sum_note=t("map_sum_note", lang)))
     st.caption(t("map_attribution", lang) if areas else t("map_tiles_note", lang))
-    widgets.chart(charts.grouped_hbar(m.by_district, "label", [("surveyed", t("surveyed", lang)),
-                                                             ("supported", t("supported", lang))],
-                                 lang, title=t("by_district", lang)))
+    widgets.shared_chart("coverage/by_district", lambda: charts.grouped_hbar(
+        m.by_district, "label", [("surveyed", t("surveyed", lang)), ("supported", t("supported", lang))],
+        lang, title=t("by_district", lang)))
     st.caption(t("suppressed_note", lang, n=m.suppress_below))
 with right:
-    widgets.chart(charts.steps(m.steps, lang, title=t("steps_title", lang)))
-    widgets.chart(charts.hbar(m.by_sex, "label", "people", lang, title=t("by_sex", lang),
-                         colour=charts.OKABE_ITO["orange"]))
-    widgets.chart(charts.hbar(m.by_age, "label", "people", lang, title=t("by_age", lang),
-                         colour=charts.OKABE_ITO["green"], sort=False))
-    widgets.chart(charts.hbar(m.by_category, "label", "people", lang, title=t("by_category", lang),
-                         colour=charts.OKABE_ITO["purple"]))
+    widgets.shared_chart("coverage/steps", lambda: charts.steps(m.steps, lang, title=t("steps_title", lang)))
+    widgets.shared_chart("coverage/by_sex", lambda: charts.hbar(m.by_sex, "label", "people", lang, title=t("by_sex", lang),
+                                                                colour=charts.OKABE_ITO["orange"]))
+    widgets.shared_chart("coverage/by_age", lambda: charts.hbar(m.by_age, "label", "people", lang, title=t("by_age", lang),
+                                                                colour=charts.OKABE_ITO["green"], sort=False))
+    widgets.shared_chart("coverage/by_category", lambda: charts.hbar(
+        m.by_category, "label", "people", lang, title=t("by_category", lang), colour=charts.OKABE_ITO["purple"]))
     st.caption(t("by_category_note", lang))

@@ -23,17 +23,19 @@ for start in range(0, len(kinds), 4):
         col.metric(item.label, f"{fmt.number(item.quantity, lang, 1)} {widgets.plain(item.unit_of_measure)}".strip(),
                    border=True)
 
-widgets.chart(charts.cumulative_by_month(m.by_month, lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),
-                                                                "cumulative": t("cumulative", lang)},
-                                    title=t("cumulative_title", lang)))
+widgets.shared_chart("resources/by_month", lambda: charts.cumulative_by_month(
+    m.by_month, lang, names={"monthly": t("monthly", lang), "axis": t("million_vnd", lang),
+                             "cumulative": t("cumulative", lang)}, title=t("cumulative_title", lang)))
 a, b = st.columns(2)
 with a:
-    widgets.chart(charts.hbar(m.by_item, "label", "value_vnd", lang, money=True, title=t("by_item", lang)))
-    widgets.chart(charts.hbar(m.by_donor_type, "label", "value_vnd", lang, money=True, title=t("by_donor_type", lang),
-                         colour=charts.OKABE_ITO["orange"]))
+    widgets.shared_chart("resources/by_item", lambda: charts.hbar(m.by_item, "label", "value_vnd", lang, money=True,
+                                                                  title=t("by_item", lang)))
+    widgets.shared_chart("resources/by_donor_type", lambda: charts.hbar(
+        m.by_donor_type, "label", "value_vnd", lang, money=True, title=t("by_donor_type", lang),
+        colour=charts.OKABE_ITO["orange"]))
 with b:
-    widgets.chart(charts.hbar(m.by_unit, "label", "value_vnd", lang, money=True, title=t("by_unit", lang),
-                         colour=charts.OKABE_ITO["green"]))
+    widgets.shared_chart("resources/by_unit", lambda: charts.hbar(m.by_unit, "label", "value_vnd", lang, money=True,
+                                                                  title=t("by_unit", lang), colour=charts.OKABE_ITO["green"]))
 
 st.subheader(t("top_donors", lang))
 donors = m.top_donors

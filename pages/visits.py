@@ -24,9 +24,9 @@ cols[2].metric(t("activities", lang), fmt.number(m.activities, lang), border=Tru
 cols[3].metric(t("h_people_served", lang), fmt.number(m.people_served, lang), border=True, help=m.supported_help)
 
 if m.threshold is not None:
-    widgets.chart(charts.checkups_by_month(m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
-                                           names={**month_names, "line": t("line", lang)},
-                                           title=t("checkups_title", lang)))
+    widgets.shared_chart("visits/checkups", lambda: charts.checkups_by_month(
+        m.checkups, m.threshold, lang, excused=m.excused, elapsed=m.elapsed,
+        names={**month_names, "line": t("line", lang)}, title=t("checkups_title", lang)))
 if m.excused:
     st.caption(t("excused_months", lang, months=", ".join(fmt.month(x, lang) for x in m.excused)))
 
@@ -34,10 +34,11 @@ widgets.legend(widgets.MONTH_STYLE, "month_", lang)
 for strip in m.strips:
     st.markdown(f"**{strip.label}** — {t('months_met', lang).lower()}: "
                 f"{strip.actual}" + ("" if strip.target is None else f" / {fmt.number(strip.target, lang)}"))
-    widgets.chart(charts.month_strip(strip.months, lang, names=month_names), key=f"strip-{strip.id}")
+    widgets.shared_chart(f"visits/strip/{strip.id}", lambda: charts.month_strip(strip.months, lang, names=month_names),
+                         key=f"strip-{strip.id}")
 
 st.subheader(t("heatmap_title", lang))
-widgets.chart(charts.activity_heatmap(m.matrix, lang))
+widgets.shared_chart("visits/heatmap", lambda: charts.activity_heatmap(m.matrix, lang))
 
 st.header(t("events_title", lang))
 for event in m.events:

@@ -324,3 +324,24 @@ def test_a_district_filter_cannot_show_or_subtract_a_small_count(store: str) -> 
                                   "tp_tra_vinh", "duyen_hai"))
     rest = run("pages/coverage.py", districts=others)
     assert metric(rest, "Đã khảo sát") == "–"  # 4 − 3 would otherwise give Càng Long back
+
+
+def test_charts_shared_by_viewers_follow_each_viewers_language_filters_and_measure(store: str) -> None:
+    # Figures are built once per view and shared by every session showing it (widgets.shared_chart):
+    # a second viewer must still get the figures of their own language, filters and map measure.
+    def charts(at: AppTest) -> list[str]:
+        return [chart_text(c) for c in at.get("plotly_chart")]
+
+    first, second = run("pages/coverage.py"), run("pages/coverage.py")
+    assert charts(first) == charts(second)
+    english = run("pages/coverage.py", lang="en")
+    assert "By district" in " ".join(charts(english)) and "By district" not in " ".join(charts(first))
+    assert "Theo huyện" in " ".join(charts(first))
+    filtered = run("pages/coverage.py", as_of="2021-03-31")
+    assert metric(filtered, "Đã khảo sát") == "3"
+    assert charts(filtered) != charts(first)
+    supported = run("pages/coverage.py")
+    supported.segmented_control(key="map_measure").set_value("supported").run()
+    assert charts(supported)[0] != charts(first)[0]  # the map of the chosen measure
+    assert charts(supported)[1:] == charts(first)[1:]
+    assert charts(run("pages/visits.py", lang="en")) != charts(run("pages/visits.py"))

@@ -306,6 +306,7 @@ def _proxy_folder(tmp_path: Path, ports: dict[str, int] | None = None) -> Proxy:
     conf = NGINX_CONF.read_text(encoding="utf-8")
     conf = _replace_once(conf, "/etc/ssl/certs/ytsupport.crt", str(folder / "test.crt"))
     conf = _replace_once(conf, "/etc/ssl/private/ytsupport.key", str(folder / "test.key"))
+    conf = _replace_once(conf, "/var/lib/nginx/ytsupport-static", str(folder / "static-cache"))
     if ports:
         conf = _replace_once(conf, "listen 80;", f"listen 127.0.0.1:{ports['http']};")
         conf = _replace_once(conf, "listen 443 ssl;", f"listen 127.0.0.1:{ports['https']} ssl;")

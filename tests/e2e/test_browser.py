@@ -126,6 +126,17 @@ def test_deep_link_first_then_every_page_by_navigation(server: str, page) -> Non
     assert page.outside == []
 
 
+def test_a_link_naming_the_overview_opens_it_without_page_not_found(server: str, page) -> None:
+    # Streamlit serves the default page at the root only; /overview used to show "Page not found" first.
+    for path, title in (("overview", TITLES[""]), ("overview?lang=en", "Progress of Plan 114-KH/ĐTN"),
+                        ("overview?lang=vi&as_of=2021-06-30", TITLES[""])):
+        page.goto(f"{server}/{path}")
+        settle(page, title)
+        page.locator("[data-testid=stMetricValue]").first.wait_for(timeout=20000)
+        assert page.get_by_text("Page not found").count() == 0, path
+        assert page.locator("[role=dialog]").count() == 0, path
+
+
 def test_language_switch_and_filters_in_the_url(server: str, page) -> None:
     page.goto(f"{server}/resources?units=doan_khoi&as_of=2021-06-30")
     settle(page, TITLES["resources"])

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 ROUTER = Path(__file__).resolve().parents[2] / "dashboard.py"
+DEFAULT_PAGE = "overview"  # the default page's own path; Streamlit serves it at the root (open_default_page_by_name)
 _routing = threading.local()  # set while dashboard.py runs the chosen page (Streamlit runs a script in one thread)
 
 
@@ -27,6 +28,21 @@ def run_page(page: Any) -> None:
         page.run()
     finally:
         _routing.active = False
+
+
+def open_default_page_by_name(url_path: str) -> None:
+    """Let ``/<url_path>`` (e.g. ``/overview``, with any ``?lang=``) open the default page.
+
+    Streamlit serves the default page at the app's root and never under its own ``url_path``, so
+    a link naming it would first show the "Page not found" dialog. Called before ``st.navigation``:
+    a request naming the default page is turned into a request for the root.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is not None and manager.intended_page_name == url_path:
+        manager.set_script_intent("", "")
 
 
 def leave_pages_folder_mode(pages: list[Any], hidden: bool = False) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -16,7 +16,7 @@ from ..states import STATUS_STYLE as STATUS_STYLE  # the pages draw legends with
 from ..states import ReportState as ReportState
 from . import charts
 from .models import MonthCell, ScorecardRow
-from .state import filters, plan
+from .state import current_language, filters, plan, store_state
 
 _CSS = """
 <style>
@@ -72,6 +72,28 @@ def header(title: str, lang: str, m: Any) -> None:
 def chart(fig: Any, key: str | None = None) -> None:
     """A plotly figure with the project's theme kept (not Streamlit's) and a small toolbar."""
     st.plotly_chart(fig, theme=None, config=charts.PLOTLY_CONFIG, width="stretch", key=key)
+
+
+def shared_chart(name: str, build: Callable[[], Any], key: str | None = None) -> None:
+    """``chart(build())``, the figure built once per data version, filters, language and ``name``
+    and then shared read-only by every session showing the same view: twenty viewers of a page
+    cost one build of each figure (about 10 ms each), not twenty.
+
+    ``name`` names the page and the chart and everything else ``build`` depends on beyond the
+    page's model (e.g. the map's chosen measure): two figures that may differ need two names.
+    """
+    f = filters()
+    url, version = store_state()
+    chart(_shared_figure(name, url, version, f.plan_file, f.as_of, f.units, f.districts, current_language(), build),
+          key=key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _shared_figure(name: str, url: str, version: int, plan_file: str, as_of: Any, units: tuple[str, ...],
+                   districts: tuple[str, ...], lang: str, _build: Callable[[], Any]) -> Any:
+    # st.cache_resource returns the one object (st.cache_data would unpickle a copy per call);
+    # st.plotly_chart only reads the figure. Emptied by Streamlit's clear_cache: then rebuilt.
+    return _build()
 
 
 def _e(text: Any) -> str:
