@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..store.conversion import rows_of
 from ..store.tables import DATE_COLUMNS
-from .activities import counted
+from .activities import as_days, counted
 from .kinds import KINDS, Context, target_and_expected
 from ..states import RECEIVED_STATES, TIMELY_STATES, ReportState, TargetStatus
 from .definition import Plan, Target, month_end
@@ -62,7 +62,7 @@ def decide_status(actual: Any, target: Any, expected: Any, plan_over: bool = Fal
 
 def dated_within(frame: pd.DataFrame, column: str, start: date, as_of: date) -> pd.DataFrame:
     """Rows dated from ``start`` through ``as_of`` (both included); undated rows are left out."""
-    days = pd.to_datetime(frame[column])
+    days = as_days(frame[column])
     keep = ((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(as_of))).to_numpy()
     return frame if keep.all() else frame[keep]
 
