@@ -15,7 +15,7 @@ from datetime import date
 
 import pandas as pd
 
-from .plan.activities import at_place, counted, month_of
+from .plan.activities import as_days, at_place, counted, month_of
 from .store.conversion import Frames, rows_of
 from .store.tables import DATE_COLUMNS
 
@@ -26,7 +26,7 @@ def rows_until(data: Frames, kind: str, as_of: date | None = None) -> pd.DataFra
     """The rows of ``kind`` (an empty canonical frame when absent), dated on or before ``as_of``."""
     frame = rows_of(data, kind)
     if as_of is not None:
-        keep = (pd.to_datetime(frame[DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
+        keep = (as_days(frame[DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
         if not keep.all():  # at the usual as-of date every row is kept: no copy
             frame = frame[keep]
     return frame

@@ -86,11 +86,10 @@ def _same_store(held: pd.DataFrame, now: pd.DataFrame) -> bool:
     names the same unit, month, version and file (a restored backup may reuse ids otherwise)."""
     if held.attrs.get("schema_version") != now.attrs.get("schema_version"):
         return False
-    columns = ["id", "unit", "period", "version", "sha256"]
-    merged = held[columns].merge(now[columns], on="id", how="left", suffixes=("", "_now"), indicator=True)
-    if (merged["_merge"] != "both").any():
-        return False
-    return all((merged[c].astype(str) == merged[f"{c}_now"].astype(str)).all() for c in columns[1:])
+    columns = ["unit", "period", "version", "sha256"]
+    before = held.set_index("id")[columns].astype(str)
+    after = now.set_index("id")[columns].reindex(before.index)
+    return not after.isna().any(axis=None) and bool((before == after.astype(str)).all(axis=None))
 
 
 # ---------------------------------------------------------------------------------------------
