@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from tests.factories import activity, beneficiary, make_report, resource  # noqa: E402
 from ytsupport.plan import load_plan, month_end  # noqa: E402
 from common import record  # noqa: E402
-from ytsupport.store import get_engine, store_report  # noqa: E402
+from ytsupport.store import backup, get_engine, store_report  # noqa: E402
 
 PAGES = ["pages/overview.py", "pages/coverage.py", "pages/visits.py", "pages/resources.py", "pages/units.py"]
 TYPES = ["kham_benh", "tham_tang_qua", "vui_choi", "sinh_hoat_clb", "bhyt", "tri_lieu", "sinh_ke", "tap_huan",
@@ -216,10 +216,12 @@ def main() -> int:
         changes = {}
         for name in ("medium", "large"):
             copy = folder / f"changed-{name}.sqlite"
-            shutil.copyfile(urls[name].removeprefix("sqlite:///"), copy)
-            changes[name] = measure_changes(f"sqlite:///{copy}", a.rounds, a.reruns)
-            copy.unlink()
-            Path(f"{copy}.current.arrow").unlink(missing_ok=True)
+            backup(urls[name].removeprefix("sqlite:///"), copy)  # a consistent copy; the kept store stays as built
+            try:
+                changes[name] = measure_changes(f"sqlite:///{copy}", a.rounds, a.reruns)
+            finally:
+                for suffix in ("", "-wal", "-shm", ".current.arrow"):
+                    Path(f"{copy}{suffix}").unlink(missing_ok=True)
         report_changes(changes, {"medium": a.medium, "large": a.large})
         if a.changes_only:
             return 0
