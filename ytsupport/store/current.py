@@ -191,10 +191,13 @@ def _recount(activities: pd.DataFrame, held: Mapping[str, pd.DataFrame], moved: 
     ``count_once``'s: by day, then type, then people served (most first), then row position.
     """
     before = held["activities"]
-    touched = pd.concat([activities.loc[moved.held_position < 0, ["date", "activity_type"]],
-                         before.loc[moved.dropped, ["date", "activity_type"]]])
-    affected = (activities["date"].isin(touched["date"].unique())
-                & activities["activity_type"].isin(touched["activity_type"].unique())).to_numpy()
+    day = activities["date"].dt.normalize()  # the day an activity is matched on (a datetime64 column)
+    added = moved.held_position < 0
+    touched_days = np.r_[day.to_numpy()[added], before["date"].dt.normalize().to_numpy()[moved.dropped]]
+    touched_types = np.r_[activities["activity_type"].to_numpy()[added],
+                          before["activity_type"].to_numpy()[moved.dropped]]
+    affected = (day.isin(pd.unique(touched_days))
+                & activities["activity_type"].isin(pd.unique(touched_types))).to_numpy()
     now_of_held = np.full(len(before), -1, dtype=np.int64)
     survived = moved.held_position >= 0
     now_of_held[moved.held_position[survived]] = np.flatnonzero(survived)
@@ -206,7 +209,7 @@ def _recount(activities: pd.DataFrame, held: Mapping[str, pd.DataFrame], moved: 
     _, again = _counted(activities.take(subset), count_once)
     positions = np.r_[now[keep], subset[again["position"].to_numpy()]]
     times = np.r_[old_rows["times_reported"].to_numpy()[keep], again["times_reported"].to_numpy()]
-    days = pd.to_datetime(activities["date"]).dt.normalize().to_numpy()[positions]
+    days = day.to_numpy()[positions]
     types = pd.factorize(activities["activity_type"].to_numpy()[positions], sort=True)[0]
     people = activities["people_served"].astype("Float64").fillna(-1).to_numpy(dtype=float)[positions]
     order = np.lexsort((positions, -people, types, days))
