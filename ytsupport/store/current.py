@@ -293,7 +293,15 @@ def _series(column: pa.ChunkedArray, dtype: str) -> pd.Series:
         texts = np.append(column.dictionary.to_numpy(zero_copy_only=False), None)
         codes = column.indices.fill_null(-1).to_numpy()
         return pd.Series(texts[codes], dtype=object)  # -1 takes the None appended last
+    if dtype in _MASKED:  # values and null mask as they are (through float64 would check every value)
+        values = column.fill_null(0).to_numpy(zero_copy_only=False)
+        mask = column.is_null().to_numpy(zero_copy_only=False)
+        return pd.Series(_MASKED[dtype](values.astype(_MASKED_NUMPY[dtype], copy=False), mask))
     return column.to_pandas(date_as_object=False).astype(dtype)
+
+
+_MASKED = {"Int64": pd.arrays.IntegerArray, "Float64": pd.arrays.FloatingArray}
+_MASKED_NUMPY = {"Int64": np.int64, "Float64": np.float64}
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
