@@ -26,8 +26,9 @@ SQLite database (``<database>.current.arrow``) or, for PostgreSQL, in the data f
 (``cache/current-<hash of the URL>.arrow``): created 0600 in a 0700 folder, like the database
 (it holds the same personal data). The file records the versions it was made from, so it is
 used exactly as held data is: as is when they are still the current ones, as the start of a
-difference otherwise. Whoever reads after a change writes the new copy (atomically: a
-temporary file renamed over the old one). A copy that cannot be read is ignored.
+difference otherwise. A reader asking for it (``keep_copy``: the ``status`` command) writes the
+new copy after a change (atomically: a temporary file renamed over the old one); the dashboard
+only reads it when it starts. A copy that cannot be read is ignored.
 """
 from __future__ import annotations
 
