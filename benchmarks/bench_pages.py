@@ -186,8 +186,8 @@ def report_changes(results: dict[str, dict[str, float]], sizes: dict[str, int]) 
         limit = 1.5 * r["rerun"] + 1.0
         rows = f"{sizes[name]:,} rows"
         print(f"{rows:<10}{r['rerun'] * 1000:>8.1f}ms{r['upload']:>13.2f}s{r['revert']:>13.2f}s{limit:>8.2f}s")
-        for change in ("upload", "revert"):
-            record(f"first overview after an {change} at {rows} (<= 1.5 x rerun + 1 s)", r[change], limit, unit="s",
+        for change, words in (("upload", "an upload"), ("revert", "a revert")):
+            record(f"first overview after {words} at {rows} (<= 1.5 x rerun + 1 s)", r[change], limit, unit="s",
                    note=f"rerun {r['rerun'] * 1000:.0f} ms, AppTest, SQLite")
         if sizes[name] <= 100_000:
             record(f"first overview after an upload at {rows}", r["upload"], 1.0, unit="s", note="AppTest, SQLite")
