@@ -8,6 +8,12 @@ spread over them), then ``status`` is timed the way ``python -m ytsupport status
 PostgreSQL part runs when ``YTSUPPORT_BENCH_PG_URL`` or ``YTSUPPORT_TEST_PG_URL`` names a database
 (``eval "$(.ci/start_postgres.sh)"`` starts one); it works in a schema of its own, dropped after.
 ``--quick``: 1k and 100k rows.
+
+Then the command itself, ``python -m ytsupport status --json`` in a fresh process with the data
+already stored: the first run after the change (it reads the store and writes the columnar copy,
+``store/current.py``), then the usual run (the copy is current: read back with Arrow), against a
+bare ``python -c "import ytsupport.cli, ytsupport.figures"`` (the interpreter and the imports, what
+no storage can save). Target: the usual run at most 1 s on each store.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import interleaved_medians, quick_flag, seconds, table, today_fixed  # noqa: E402
+from common import interleaved_medians, quick_flag, record, run_process, seconds, table, today_fixed  # noqa: E402
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
@@ -130,6 +136,18 @@ def time_status(engine: Engine, repeat: int) -> dict[str, float]:
     return interleaved_medians({"load_current": load, "status()": compute, "status total": whole}, repeat)
 
 
+def time_command(url: str, data_dir: str, repeat: int) -> dict[str, float]:
+    """Wall times of ``status --json`` as a fresh process: the first after a change (no columnar copy
+    yet), then the median of the next runs, and of a bare interpreter importing the same modules."""
+    argv = [sys.executable, "-m", "ytsupport", "status", "--db", url, "--json", "--as-of", today_fixed().isoformat()]
+    env = {"YTSUPPORT_DATA_DIR": data_dir}
+    first = run_process(argv, env)
+    bare = [sys.executable, "-c", "import ytsupport.cli, ytsupport.commands.data, ytsupport.figures, ytsupport.store.current"]
+    medians = interleaved_medians({"command": lambda: run_process(argv, env), "imports": lambda: run_process(bare, env)},
+                                  repeat)
+    return {"command first": first, "command": medians["command"], "imports": medians["imports"]}
+
+
 def measure(backend: str, rows: int, repeat: int) -> dict[str, float] | None:
     base = pg_url()
     if backend == "postgresql" and not base:
@@ -146,6 +164,8 @@ def measure(backend: str, rows: int, repeat: int) -> dict[str, float] | None:
         loaded = time.perf_counter() - started
         result = time_status(engine, repeat)
         result["bulk load"] = loaded
+        url = engine.url.render_as_string(hide_password=False)
+        result.update(time_command(url, folder.name, repeat))
         return result
     finally:
         engine.dispose()
@@ -164,13 +184,21 @@ def main() -> int:
         for rows in sizes:
             result = measure(backend, rows, repeat=5 if rows <= 100_000 else 3)
             if result is None:
-                out.append([backend, f"{rows:,}", "-", "-", "-", "-"])
+                out.append([backend, f"{rows:,}"] + ["-"] * 7)
                 continue
             out.append([backend, f"{rows:,}", seconds(result["bulk load"]), seconds(result["load_current"]),
-                        seconds(result["status()"]), seconds(result["status total"])])
+                        seconds(result["status()"]), seconds(result["status total"]), seconds(result["command first"]),
+                        seconds(result["command"]), seconds(result["imports"])])
             print(f"  {backend} {rows:,} rows measured", flush=True)
-    print("\nstatus (median seconds): load_current reads every current row; status() computes the targets")
-    print(table(["store", "activity rows", "bulk load", "load_current", "status()", "load + status"], out))
+            if rows >= 1_000_000:
+                record(f"status command at {rows:,} rows, {backend} (fresh process)", result["command"], 1.0, unit="s",
+                       note=f"first after a change {result['command first']:.2f} s; bare imports "
+                            f"{result['imports']:.2f} s")
+    print("\nstatus (median seconds): load_current reads every current row; status() computes the targets;"
+          "\nthe command: a fresh process, first after a change (writes the columnar copy), then usual;"
+          "\nimports: a bare interpreter importing the command's modules")
+    print(table(["store", "activity rows", "bulk load", "load_current", "status()", "load + status",
+                 "command first", "command", "imports"], out))
     return 0
 
 

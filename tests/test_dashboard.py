@@ -293,13 +293,13 @@ def test_a_change_loads_the_new_data_in_the_background(store: str, monkeypatch: 
     """After a store or revert the next page opened finds the frames already loaded."""
     import threading
 
-    from ytsupport import store as store_module
     from ytsupport.dashboard import state
+    from ytsupport.store import current
 
     state._frames.clear()
     loads: list[str] = []
-    real = store_module.load_current
-    monkeypatch.setattr(store_module, "load_current", lambda engine: loads.append("load") or real(engine))
+    real = current.current_data
+    monkeypatch.setattr(current, "current_data", lambda *args, **kw: loads.append("load") or real(*args, **kw))
     state.data_changed()
     for thread in [t for t in threading.enumerate() if t.name == "ytsupport-warm"]:
         thread.join(timeout=60)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import metrics
 from .plan import Plan, status
-from .plan.activities import count_once
+from .plan.activities import counted as counted_once
 from .plan.status import dated_within
 from .states import TargetStatus
 from .store.conversion import Frames, rows_of
@@ -83,8 +83,7 @@ def headline(data: Frames, plan: Plan, as_of: date, result: dict[str, Any]) -> d
     check-ups (``threshold_people``: people at the activities of the plan's ``checkup_chart`` target);
     resources mobilised; people surveyed and districts reached; reporting rates. All
     from the plan's start through ``as_of``."""
-    acts = _dated(data, "activities", "date", plan, as_of)
-    once = count_once(acts) if len(acts) else acts
+    once = counted_once(data, plan.start, as_of)  # the activities counted once for every reader, cut by date
     support = once[once["activity_type"].isin(plan.support_activity_types)] if len(once) else once
     res = _dated(data, "resources", "date", plan, as_of)
     surveyed = metrics.unique_beneficiaries(data, as_of)

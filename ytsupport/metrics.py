@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from .plan.activities import at_place, counted, month_of
+from .plan.activities import as_days, at_place, counted, month_of
 from .store.conversion import Frames, rows_of
 from .store.tables import DATE_COLUMNS
 
@@ -26,7 +27,7 @@ def rows_until(data: Frames, kind: str, as_of: date | None = None) -> pd.DataFra
     """The rows of ``kind`` (an empty canonical frame when absent), dated on or before ``as_of``."""
     frame = rows_of(data, kind)
     if as_of is not None:
-        keep = (pd.to_datetime(frame[DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
+        keep = (as_days(frame[DATE_COLUMNS[kind]]) <= pd.Timestamp(as_of)).to_numpy()
         if not keep.all():  # at the usual as-of date every row is kept: no copy
             frame = frame[keep]
     return frame
@@ -157,20 +158,25 @@ def top_donors(data: Frames, n: int = 10, as_of: date | None = None) -> pd.DataF
 def _categories_by_person(rows: pd.DataFrame) -> pd.Series:
     """Each person's categories over all their rows: distinct, sorted, joined with ";".
 
-    The few category codes become bits: a person's set is the sum of their distinct bits, and
-    each distinct set is spelled once (no Python per person).
+    The few category codes become bits: each distinct ``categories`` text is split once, a person
+    has a bit when any of their rows has it, and each distinct set is spelled once (no Python per
+    row or person).
     """
-    codes = rows["categories"].fillna("").astype(str).str.split(";")
-    exploded = pd.DataFrame({"person_key": rows["person_key"], "category": codes}).explode("category")
-    exploded["category"] = exploded["category"].str.strip()
-    exploded = exploded[exploded["category"] != ""].drop_duplicates()
-    names = sorted(exploded["category"].unique())
+    texts = rows["categories"].fillna("").astype(str)
+    split = {text: {c.strip() for c in text.split(";")} - {""} for text in texts.unique()}
+    names = sorted(set().union(*split.values()))
     if len(names) > 62:  # more categories than bits: the plain way
+        exploded = pd.DataFrame({"person_key": rows["person_key"], "category": texts.str.split(";")}).explode("category")
+        exploded["category"] = exploded["category"].str.strip()
+        exploded = exploded[exploded["category"] != ""].drop_duplicates()
         return exploded.groupby("person_key")["category"].agg(lambda s: ";".join(sorted(s)))
-    bits = exploded["category"].map({name: 1 << i for i, name in enumerate(names)}).astype("int64")
-    sets = bits.groupby(exploded["person_key"]).sum()
-    spelled = {m: ";".join(n for i, n in enumerate(names) if m >> i & 1) for m in sets.unique()}
-    return sets.map(spelled).astype(object)
+    bit = {name: i for i, name in enumerate(names)}
+    masks = texts.map({text: sum(1 << bit[c] for c in cats) for text, cats in split.items()}).to_numpy(np.int64)
+    flags = pd.DataFrame({i: (masks >> i) & 1 == 1 for i in range(len(names))}, index=rows.index)
+    has = flags.groupby(rows["person_key"].to_numpy()).any()
+    sets = sum((has[i].to_numpy(np.int64) << i for i in range(len(names))), np.zeros(len(has), dtype=np.int64))
+    spelled = {m: ";".join(n for i, n in enumerate(names) if m >> i & 1) for m in np.unique(sets).tolist()}
+    return pd.Series([spelled[m] for m in sets.tolist()], index=has.index, dtype=object)
 
 
 def unique_beneficiaries(data: Frames, as_of: date | None = None) -> pd.DataFrame:

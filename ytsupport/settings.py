@@ -71,7 +71,8 @@ class Settings:
     """Every setting of an installation (README "Settings")."""
 
     data_dir: Path = setting("YTSUPPORT_DATA_DIR", str(PROJECT_ROOT / "data"), Path,
-                             "where the embedded database and the secret live")
+                             "where the embedded database and the secret live (and, for PostgreSQL, the "
+                             "columnar copy of the current data, in `cache/`)")
     db_url_setting: str = setting("YTSUPPORT_DB_URL", "", str,
                                   "the store (`sqlite:///…` or `postgresql://…`); default: SQLite in the data folder")
     secret: str = setting("YTSUPPORT_SECRET", "", str,

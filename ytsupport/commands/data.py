@@ -237,13 +237,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     from ..figures import compute
     from ..formatting import today
     from ..plan import PlanError
-    from ..store.storing import load_current
+    from ..plan.activities import count_once
+    from ..store.current import current_data
 
     from ..plan.catalogue import load_ref
 
     try:
         plan = load_ref(args.plan)
-        data = load_current(_engine(args))
+        data = current_data(_engine(args), count_once=count_once)  # from the columnar copy when up to date
     except PlanError as exc:
         return _fail(str(exc))
     except SQLAlchemyError as exc:

@@ -28,7 +28,7 @@ from ..i18n import t
 from ..figures import Figures, checkup_rule, checkups_by_month, compute
 from ..plan import Plan, month_end, report_pairs
 from ..plan.status import within_plan
-from ..plan.activities import COUNTED, counted, select_activities, with_counted
+from ..plan.activities import COUNTED, as_days, counted, select_activities, with_counted
 from ..settings import get_settings
 from ..store.tables import DATE_COLUMNS
 from ..vocab import reference
@@ -298,7 +298,7 @@ def restrict_plan(plan: Plan, units: Sequence[str] = ()) -> Plan:
 
 def last_data_day(data: Frames) -> date | None:
     """The latest date of any activity, survey or resource (None with no data)."""
-    days = [pd.to_datetime(data[k][c]).max() for k, c in DATE_COLUMNS.items()
+    days = [as_days(data[k][c]).max() for k, c in DATE_COLUMNS.items()
             if data.get(k) is not None and len(data[k])]
     days = [d for d in days if pd.notna(d)]
     return max(days).date() if days else None

@@ -87,6 +87,11 @@ class _Shared:
                     self._values.pop(next(iter(self._values)))
             return value
 
+    def newest(self, first: Any) -> Any | None:
+        """The most recently used value whose key starts with ``first``; None when there is none."""
+        with self._lock:
+            return next((v for k, v in reversed(self._values.items()) if k[0] == first), None)
+
     def clear(self) -> None:
         """Forget every value (tests and benchmarks measuring a cold start)."""
         with self._lock:
@@ -100,14 +105,18 @@ def _new_engine(url: str):
 
 
 def _load_frames(url: str, version: int) -> dict[str, pd.DataFrame]:
-    """The current data, loaded once per data version (shared, never copied: treat as read-only).
+    """The current data, built once per data version (shared, never copied: treat as read-only),
+    with its activities counted once: from the data of the previous version by difference when
+    this process holds it (else from the store's columnar copy), ``store.current``.
 
     Version -1 means there is no database yet: no data.
     """
-    from ..plan.activities import with_counted
-    from ..store import load_current
+    from ..plan.activities import count_once
+    from ..store.current import current_data
 
-    return {} if version < 0 else with_counted(load_current(_engine(url)))
+    if version < 0:
+        return {}
+    return current_data(_engine(url), _frames.newest(url) or None, count_once=count_once, keep_copy=False)
 
 
 _engine = _Shared(_new_engine, max_entries=4)
