@@ -492,8 +492,9 @@ def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: i
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
     row 1), whatever the used range; its columns span the used range, whose first column's
     absolute index is checked against ``first_col`` (None: the range's first column).
-    ``on_load`` sees the loaded sheet before its cells are converted (it may raise). ``member``
-    is the sheet's part in an .xlsx (where a TRUE/FALSE cell is looked for; see ``_boolean_cells``).
+    ``on_load`` sees the loaded sheet before its cells are converted (it may raise). ``booleans``
+    says whether the sheet may hold a TRUE/FALSE cell (asked only when a numeric column holds a 0
+    or 1; see ``_boolean_cells``).
 
     A column mixing numbers and text comes back from fastexcel as text, its numbers written out
     ("1.234"), which Vietnamese reading takes for thousands, wherever the numbers are (fastexcel
