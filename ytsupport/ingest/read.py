@@ -377,18 +377,16 @@ def read_xlsx_streamed(path: Path, fmt: str, book: XlsxBook, limits: Limits) -> 
         for plan in planned:  # after the bulk reads, which the pool runs first
             if plan.load is not None and not plan.peek.complete:
                 plan.merged = bulk.submit(plan.part.merged)
-        converting = []
         for plan in planned:
             sheet, issue = _finish_sheet(plan)
             if issue is not None:
                 result.issues.append(issue)
             elif sheet is not None:
                 result.sheets.append(sheet)
-                # on the pool: a sheet's legacy-text search (Arrow, GIL released) overlaps the
-                # other sheets' reads and searches instead of following them on one core
-                converting.append(bulk.submit(convert_sheet, sheet))
-        for done in converting:
-            done.result()
+                # as soon as the sheet is read: its legacy-text search overlaps the reads of the
+                # sheets after it (here, not on the pool: a pool thread's allocations would widen
+                # the reader's address space, which a 500,000-row workbook fills to its limit)
+                convert_sheet(sheet)
     return _with_file_issue(result)
 
 
