@@ -104,6 +104,53 @@ def test_merged_cells_start_at_c3_and_long_sheet(tmp_path: Path) -> None:
     assert sheet.merged == [(2, 2, 2, 5), (409, 2, 409, 3)] and len(sheet.top[0]) == 10
 
 
+def test_true_false_below_the_peek_window_and_merged_cells_of_a_long_sheet(tmp_path: Path) -> None:
+    """A long sheet's part is inflated once for its TRUE/FALSE cells and its merged ranges: a
+    TRUE far below the peek window in a column of 0s and 1s still comes back as "TRUE" (not 1),
+    and the merged range after the cells is still found, on both paths alike."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "HoatDong"
+    ws.append(["STT", "Ngày thực hiện", "Số người được hỗ trợ", "Đã báo cáo"])
+    for i in range(300):
+        ws.append([i + 1, dt.datetime(2021, 6, 1 + i % 28), 10 + i, i % 2])
+    ws["D250"] = True
+    ws.merge_cells("A303:B303")
+    path = tmp_path / "long_true.xlsx"
+    book.save(path)
+    old, new = both_paths(path)
+    assert_same_workbook(old, new)
+    sheet = new.sheets[0].materialise()
+    assert sheet.data[3].iloc[250 - sheet.data_first_row] == "TRUE"
+    assert sheet.data[3].iloc[0] == 0
+    assert sheet.merged == [(302, 0, 302, 1)]
+
+
+def test_legacy_text_below_the_peek_window_is_converted_in_every_sheet(tmp_path: Path) -> None:
+    """The sheets' legacy-text searches run side by side on the reader's threads: a TCVN3 cell far
+    below the peek window is converted in each sheet, text and numbers columns alike, as on the exact path."""
+    from tests.legacy_text import to_tcvn3
+
+    book = openpyxl.Workbook()
+    for k, title in enumerate(("HoatDong", "DoiTuong")):
+        ws = book.active if k == 0 else book.create_sheet()
+        ws.title = title
+        ws.append(["STT", "Ngày thực hiện", "Loại hoạt động", "Số người được hỗ trợ"])
+        for i in range(200):
+            ws.append([i + 1, dt.datetime(2021, 6, 1 + i % 28), "Thăm hỏi, tặng quà", 10 + i])
+        ws.cell(150 + k, 3, to_tcvn3("Khám bệnh, phát thuốc"))
+        ws.cell(160 + k, 4, to_tcvn3("hai mươi người"))
+    path = tmp_path / "legacy.xlsx"
+    book.save(path)
+    old, new = both_paths(path)
+    assert_same_workbook(old, new)
+    for k, sheet in enumerate(new.sheets):
+        assert sheet.legacy is not None and sheet.legacy.converted == 2, sheet.name
+        sheet.materialise()
+        assert sheet.data[2].iloc[150 + k - sheet.data_first_row] == "Khám bệnh, phát thuốc"
+        assert sheet.data[3].iloc[160 + k - sheet.data_first_row] == "hai mươi người"
+
+
 def test_inline_strings_rich_text_and_dates(tmp_path: Path) -> None:
     """xlsxwriter in constant-memory mode writes inline strings; rich text; date, time, datetime."""
     xlsxwriter = pytest.importorskip("xlsxwriter")

@@ -391,3 +391,23 @@ def test_a_unit_named_without_its_province_is_recognised() -> None:
     from ytsupport.vocab import reference
 
     assert reference().units.match_name("Đoàn cơ sở Bệnh viện Đa khoa") == "bv_da_khoa"
+
+
+@pytest.mark.parametrize("values", [[3.0, None, 0.0, 12.0], [], [None, None], [2.0 ** 62, -5.0],
+                                    [1.5, 2.0], [float("inf"), 1.0], [2.0 ** 64, 1.0]])
+@pytest.mark.parametrize("dtype", ["Int64", "Float64"])
+def test_nullable_numbers_are_what_astype_gives(values: list, dtype: str) -> None:
+    """Counts, years and money become pandas' nullable types straight from numpy; the columns
+    astype would refuse (a fraction, an infinity, beyond int64) still go through astype."""
+    import pandas as pd
+
+    from ytsupport.ingest.validate import _nullable
+
+    numbers = pd.Series(values, dtype="float64", name="people_served")
+    try:
+        expected = numbers.astype(dtype)
+    except (TypeError, ValueError, OverflowError) as refused:
+        with pytest.raises(type(refused)):
+            _nullable(numbers, dtype)
+        return
+    pd.testing.assert_series_equal(_nullable(numbers, dtype), expected)

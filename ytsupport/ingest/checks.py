@@ -16,7 +16,8 @@ from .. import text
 from ..vocab import reference
 from .issue_cap import IssueCollector
 from .messages import severity_of
-from .rows import as_arrow_text, nonempty, tidy_mask
+from .bytescan import tidy_mask
+from .rows import as_arrow_text, nonempty
 
 
 @dataclass

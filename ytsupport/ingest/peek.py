@@ -222,11 +222,6 @@ class XlsxBook:
                     return reader.result
         raise Unsupported("the sheet's XML ends early")
 
-    def merged(self, sheet: SheetEntry) -> list[tuple[int, int, int, int]]:
-        """The merged ranges of a sheet (after its cells: the sheet is inflated, not parsed)."""
-        tail = _tail_after_sheet_data(zipfile.ZipFile(self.path), sheet.member)
-        return merged_in_tail(tail)
-
     def shared_string(self, index: int) -> str:
         return self._strings.get(index)
 
@@ -597,18 +592,23 @@ class _SharedStrings:
 
 # --------------------------------------------------------------------------- merged cells
 
-def _tail_after_sheet_data(archive: zipfile.ZipFile, member: str) -> bytes:
-    """The sheet's XML after ``</sheetData>`` (inflating the whole part, in C, without parsing)."""
+def scan_part(path: str, member: str, needle: bytes) -> tuple[bool, bytes | None]:
+    """One inflate of a sheet's part (in C, without parsing): whether ``needle`` occurs in it, and
+    its XML after ``</sheetData>`` (None when there is no such tag; see :func:`merged_in_tail`)."""
     marker = b"</sheetData>"
-    with archive, archive.open(member) as stream:
+    keep = max(len(marker), len(needle))
+    found = False
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
         carry = b""
         for chunk in iter(lambda: stream.read(16 * CHUNK_BYTES), b""):
             window = carry + chunk
+            found = found or needle in window
             at = window.find(marker)
             if at >= 0:
-                return window[at + len(marker):] + stream.read()
-            carry = window[-len(marker):]
-    raise Unsupported("no </sheetData>")
+                tail = window[at + len(marker):] + stream.read()
+                return found or needle in tail, tail
+            carry = window[-keep:]
+    return found, None
 
 
 _MERGE_CELL = re.compile(rb"<([A-Za-z0-9_]+:)?mergeCell\b([^>]*)>")

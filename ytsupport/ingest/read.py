@@ -49,10 +49,11 @@ import python_calamine as calamine
 from ..legacy import ENCODINGS, vietnamese_words
 from ..settings import Limits
 from .arrow_rows import ArrowRows, arrow_rows
+from .bytescan import pairs_holding
 from .encoding import convert_all_rows, convert_sheet, converted_rows
 from .locate import find_header_rows
 from .records import Issue, RawSheet, RawWorkbook
-from .peek import Peek, SheetEntry, XlsxBook, iter_worksheets
+from .peek import Peek, SheetEntry, Unsupported, XlsxBook, iter_worksheets, merged_in_tail, scan_part
 from .repair import read_with_repair
 
 PEEK_ROWS = 60
@@ -288,8 +289,46 @@ class _Planned:
     peek: Peek
     sheet: RawSheet | None = None
     issue: Issue | None = None
+    part: _PartScan | None = None
     load: Future | None = None
     merged: Future | None = None
+
+
+_BOOLEAN_CELL = b't="b"'  # how a TRUE/FALSE cell is written in a sheet's XML
+
+
+class _PartScan:
+    """A sheet's part inflated once for the two things read from it besides its cells: whether it
+    holds a TRUE/FALSE cell (asked by the bulk read) and its merged ranges (after its cells).
+    Whichever asks first inflates it (about 50 ms for a 100,000-row sheet, saved the second time)."""
+
+    def __init__(self, path: Path, member: str) -> None:
+        self._path, self._member = str(path), member
+        self._lock = threading.Lock()
+        self._scanned: tuple[bool, bytes | None] | Exception | None = None
+
+    def _scan(self) -> tuple[bool, bytes | None] | Exception:
+        with self._lock:
+            if self._scanned is None:
+                try:
+                    self._scanned = scan_part(self._path, self._member, _BOOLEAN_CELL)
+                except Exception as exc:  # noqa: BLE001 - each question answers a failure its own way
+                    self._scanned = exc
+            return self._scanned
+
+    def has_booleans(self) -> bool:
+        """Whether the part may hold a TRUE/FALSE cell (when it cannot be inflated, python-calamine looks)."""
+        scanned = self._scan()
+        return True if isinstance(scanned, Exception) else scanned[0]
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """The part's merged ranges; raises where the fast path cannot be sure of them."""
+        scanned = self._scan()
+        if isinstance(scanned, Exception):
+            raise scanned
+        if scanned[1] is None:
+            raise Unsupported("no </sheetData>")
+        return merged_in_tail(scanned[1])
 
 
 class _BulkReads:
@@ -337,20 +376,24 @@ def read_xlsx_streamed(path: Path, fmt: str, book: XlsxBook, limits: Limits) -> 
         planned = [_plan_sheet(book, entry, limits, bulk) for entry in iter_worksheets(book)]
         for plan in planned:  # after the bulk reads, which the pool runs first
             if plan.load is not None and not plan.peek.complete:
-                plan.merged = bulk.submit(book.merged, plan.entry)
+                plan.merged = bulk.submit(plan.part.merged)
         for plan in planned:
             sheet, issue = _finish_sheet(plan)
             if issue is not None:
                 result.issues.append(issue)
             elif sheet is not None:
                 result.sheets.append(sheet)
-    return _with_file_issue(_converted(result))
+                # as soon as the sheet is read: its legacy-text search overlaps the reads of the
+                # sheets after it (here, not on the pool: a pool thread's allocations would widen
+                # the reader's address space, which a 500,000-row workbook fills to its limit)
+                convert_sheet(sheet)
+    return _with_file_issue(result)
 
 
 def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkReads) -> _Planned:
     """Peek at a sheet, find its header, and start the bulk read of the rows below it."""
     peek = book.peek(entry, PEEK_ROWS)
-    plan = _Planned(entry, peek)
+    plan = _Planned(entry, peek, part=_PartScan(bulk.path, entry.member))
     if peek.first_row is None:  # an empty sheet
         plan.sheet = RawSheet(name=entry.name, top=[], visible=entry.visible)
         return plan
@@ -371,7 +414,7 @@ def _plan_sheet(book: XlsxBook, entry: SheetEntry, limits: Limits, bulk: _BulkRe
     skip_rows = sheet.first_row + max(sheet.header_rows)  # 0-based absolute row of the first data row
     first_col = peek.first_col if peek.complete else None
     check = None if peek.complete else _size_check(entry.name, peek.first_row, limits)
-    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, entry.member)
+    plan.load = bulk.submit(_bulk_load, bulk, entry.name, skip_rows, first_col, check, plan.part.has_booleans)
     return plan
 
 
@@ -388,11 +431,12 @@ def _size_check(name: str, first_row: int, limits: Limits) -> Callable[[Any], tu
 
 
 def _bulk_load(bulk: _BulkReads, name: str, skip_rows: int, first_col: int | None,
-               check: Callable[[Any], tuple[int, int, int]] | None, member: str) -> tuple[ArrowRows, Any]:
+               check: Callable[[Any], tuple[int, int, int]] | None,
+               booleans: Callable[[], bool]) -> tuple[ArrowRows, Any]:
     """Runs on a pool thread: the rows below the header, and the range ``check`` returned."""
     ranges: list[Any] = []
     on_load = None if check is None else (lambda loaded: ranges.append(check(loaded)))
-    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, member=member)
+    rows = load_rows(bulk.reader(), bulk.path, name, skip_rows, first_col, on_load=on_load, booleans=booleans)
     return rows, (ranges[0] if ranges else None)
 
 
@@ -439,14 +483,16 @@ def _settle_long_sheet(sheet: RawSheet, peek: Peek, ranges: tuple[int, int, int]
 # --------------------------------------------------------------------------- fastexcel bulk read
 
 def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: int, first_col: int | None,
-              on_load: Callable[[Any], None] | None = None, member: str | None = None) -> ArrowRows:
+              on_load: Callable[[Any], None] | None = None,
+              booleans: Callable[[], bool] | None = None) -> ArrowRows:
     """The sheet's rows from the 0-based absolute row ``skip_rows`` on, columns aligned on ``first_col``.
 
     With ``header_row=None`` fastexcel counts ``skip_rows`` from the sheet's first row (Excel
     row 1), whatever the used range; its columns span the used range, whose first column's
     absolute index is checked against ``first_col`` (None: the range's first column).
-    ``on_load`` sees the loaded sheet before its cells are converted (it may raise). ``member``
-    is the sheet's part in an .xlsx (where a TRUE/FALSE cell is looked for; see ``_boolean_cells``).
+    ``on_load`` sees the loaded sheet before its cells are converted (it may raise). ``booleans``
+    says whether the sheet may hold a TRUE/FALSE cell (asked only when a numeric column holds a 0
+    or 1; see ``_boolean_cells``).
 
     A column mixing numbers and text comes back from fastexcel as text, its numbers written out
     ("1.234"), which Vietnamese reading takes for thousands, wherever the numbers are (fastexcel
@@ -463,8 +509,8 @@ def load_rows(reader: fastexcel.ExcelReader, path: Path, name: str, skip_rows: i
     ambiguous = [j for j in range(batch.num_columns) if _has_ambiguous_numbers(batch.column(j))]
     numbers = _number_cells(path, name, skip_rows, {j: absolute[j] for j in ambiguous}, batch.num_rows) \
         if ambiguous else {}
-    booleans = _boolean_cells(path, name, skip_rows, batch, absolute, member)
-    return arrow_rows(batch, positions, error_cells(errors) + booleans, numbers)
+    true_false = _boolean_cells(path, name, skip_rows, batch, absolute, booleans)
+    return arrow_rows(batch, positions, error_cells(errors) + true_false, numbers)
 
 
 # A number as fastexcel writes it into a text column that Vietnamese reading would take otherwise:
@@ -475,7 +521,14 @@ _AMBIGUOUS_NUMBER = r"^-?[0-9]+([.][0-9]{3}|([.][0-9]+)?e[-+]?[0-9]+)$"
 def _has_ambiguous_numbers(column: pa.Array) -> bool:
     if not pa.types.is_string(column.type):
         return False
+    # such a number has a digit right before "." or "e": most text columns have none, and this
+    # look at the column's bytes costs a fraction of the pattern over every cell
+    if not pairs_holding(column, _DIGIT_THEN_POINT).any():
+        return False
     return bool(pc.any(pc.match_substring_regex(column, pattern=_AMBIGUOUS_NUMBER)).as_py())
+
+
+_DIGIT_THEN_POINT = (("0123456789", ".e"),)
 
 
 def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int],
@@ -491,16 +544,16 @@ def _number_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int]
 
 
 def _boolean_cells(path: Path, name: str, skip_rows: int, batch: pa.RecordBatch, absolute: list[int],
-                   member: str | None) -> list[tuple[int, int, str]]:
+                   booleans: Callable[[], bool] | None) -> list[tuple[int, int, str]]:
     """The TRUE/FALSE cells that fastexcel turned into 1/0 in a numeric column, as ``(row, batch
     column, "TRUE"/"FALSE")``: they come back as that text (see ``ArrowRows.errors``), which a
     number column reports at its cell and a yes/no column reads.
 
     Only numeric columns holding a 0 or 1 are looked at, and only in a sheet that has a boolean
-    cell at all (an .xlsx sheet's part, ``member``, is scanned for one first: cheap beside a re-read).
+    cell at all (``booleans``, else :func:`_has_boolean_cells`: cheap beside a re-read).
     """
     suspects = {j: absolute[j] for j in range(batch.num_columns) if _may_hide_booleans(batch.column(j))}
-    if not suspects or not _has_boolean_cells(path, member):
+    if not suspects or not (booleans() if booleans is not None else _has_boolean_cells(path)):
         return []
     found = _typed_cells(path, name, skip_rows, suspects, batch.num_rows, (bool,))
     return [(row, j, "TRUE" if value else "FALSE") for j, (rows, values) in found.items()
@@ -513,31 +566,17 @@ def _may_hide_booleans(column: pa.Array) -> bool:
     return bool(pc.any(pc.is_in(column, value_set=pa.array([0, 1], type=column.type))).as_py())
 
 
-def _has_boolean_cells(path: Path, member: str | None) -> bool:
-    """Whether a sheet may hold a TRUE/FALSE cell: an .xlsx/.xlsm sheet's part (``member``; None:
-    every worksheet) is searched for one (``t="b"``), streamed; any other format is assumed to."""
+def _has_boolean_cells(path: Path) -> bool:
+    """Whether a workbook may hold a TRUE/FALSE cell: an .xlsx/.xlsm's worksheets are searched for
+    one (``t="b"``), streamed; any other format is assumed to."""
     if file_format(path) not in STREAMED_FORMATS:
         return True
     try:
         with zipfile.ZipFile(path) as archive:
-            members = [member] if member else [m for m in archive.namelist()
-                                               if m.startswith("xl/worksheets/") and m.endswith(".xml")]
-            if any(_streams(archive, m, b't="b"') for m in members):
-                return True
+            members = [m for m in archive.namelist() if m.startswith("xl/worksheets/") and m.endswith(".xml")]
+        return any(scan_part(str(path), m, _BOOLEAN_CELL)[0] for m in members)
     except (OSError, zipfile.BadZipFile, RuntimeError):
         return True  # fastexcel read it: let python-calamine look
-    return False
-
-
-def _streams(archive: zipfile.ZipFile, member: str, needle: bytes) -> bool:
-    """Whether ``needle`` occurs in a zip member, read in blocks (no whole copy in memory)."""
-    tail = b""
-    with archive.open(member) as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            if needle in tail + block:
-                return True
-            tail = block[-len(needle):]
-    return False
 
 
 def _typed_cells(path: Path, name: str, skip_rows: int, columns: dict[int, int], n_rows: int,

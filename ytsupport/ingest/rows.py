@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..text import fold
+from .bytescan import blank_mask
 
 _TOTAL = re.compile(r"^(tong cong|cong|tong|tong so)( thang \d{1,2}( nam)?( \d{4})?)?$")
 _NUMERIC_TEXT = re.compile(r"^[\d\s.,+-]+$")
@@ -49,24 +50,26 @@ def fold_fast(text: str) -> str:
 
 
 def fold_texts(texts: list[str]) -> list[str]:
-    """``[text.fold(t) for t in texts]``: ASCII texts folded by Arrow in one go, the others by ``fold_fast``.
+    """``[text.fold(t) for t in texts]`` (see :func:`fold_arrow`)."""
+    return fold_arrow(pa.array(texts, type=pa.string())).to_pylist() if texts else []
+
+
+def fold_arrow(strings: pa.Array) -> pa.Array:
+    """``text.fold`` of each cell of an Arrow text column (null stays null): ASCII cells folded by
+    Arrow in one go, the others by ``fold_fast``.
 
     For ASCII, fold is: lower case, every run of characters other than ``[0-9a-z]`` (``_``
     included) to one space, no space at either end.
     """
-    if not texts:
-        return []
-    array = pa.array(texts, type=pa.string())
-    ascii_mask = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
-    folded = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(array), pattern="[^0-9a-z]+",
-                                                     replacement=" "), characters=" ").to_pylist()
-    return [f if ok else fold_fast(t) for t, f, ok in zip(texts, folded, ascii_mask)]
-
-
-# Python's whitespace (str.isspace, what str.split and str.strip use), as an RE2 class for Arrow.
-_SPACE_CLASS = "".join(f"\\x{{{c:x}}}" for c in range(0x110000) if chr(c).isspace())
-_BLANK = f"^[{_SPACE_CLASS}]*$"
-_TIDY = f"^[^{_SPACE_CLASS}]+( [^{_SPACE_CLASS}]+)*$"  # " ".join(t.split()) == t, and t != ""
+    folded = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(strings), pattern="[^0-9a-z]+",
+                                                     replacement=" "), characters=" ")
+    others = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(strings), True).to_numpy(zero_copy_only=False))
+    if not len(others):
+        return folded
+    mask = np.zeros(len(strings), dtype=bool)
+    mask[others] = True
+    texts = strings.take(pa.array(others)).to_pylist()
+    return pc.replace_with_mask(folded, pa.array(mask), pa.array([fold_fast(t) for t in texts], type=pa.string()))
 
 
 def as_arrow_text(values: np.ndarray) -> pa.Array | None:
@@ -75,11 +78,6 @@ def as_arrow_text(values: np.ndarray) -> pa.Array | None:
         return pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-
-
-def tidy_mask(strings: pa.Array) -> np.ndarray:
-    """Per cell of an Arrow text array: non-empty, single spaces between words, none at the ends."""
-    return pc.fill_null(pc.match_substring_regex(strings, pattern=_TIDY), False).to_numpy(zero_copy_only=False)
 
 
 def nonempty(column: pd.Series, strings: pa.Array | None = None) -> np.ndarray:
@@ -91,8 +89,7 @@ def nonempty(column: pd.Series, strings: pa.Array | None = None) -> np.ndarray:
         if strings is None:
             strings = as_arrow_text(column.to_numpy(dtype=object))
         if strings is not None:  # text only: one vectorised pass
-            blank = pc.fill_null(pc.match_substring_regex(strings, pattern=_BLANK), True)
-            return ~blank.to_numpy(zero_copy_only=False)
+            return ~blank_mask(strings)
     present = column.notna().to_numpy()
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
         values = column.to_numpy(dtype=object)[present]
