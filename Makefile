@@ -26,8 +26,8 @@ test: $(VENV)/.requirements-dev  ## set up and run the whole test suite
 
 bench: $(VENV)/.requirements-dev  ## measured ratios (not part of the test suite), then one table with PASS/FAIL
 	@$(BIN)/python benchmarks/summary.py --reset
-	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
-	@$(BIN)/python benchmarks/summary.py
+	@failed=0; for f in benchmarks/bench_*.py; do $(BIN)/python $$f || failed=1; done; \
+	$(BIN)/python benchmarks/summary.py; exit $$failed
 
 sample: $(VENV)/.requirements
 	$(BIN)/python -m ytsupport sample sample_data

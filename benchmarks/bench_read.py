@@ -34,6 +34,9 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("YTSUPPORT_SECRET", "benchmark-secret")  # no data/secret.key written
+# a 500,000-row workbook needs about 1 GB of reader address space, at the edge of the default limit
+# (README "Security", item 5): the benchmark measures speed and memory, not where that limit falls
+os.environ.setdefault("YTSUPPORT_WORKER_MEMORY_MB", "2048")
 
 from common import (ROOT, Check, interleaved_medians, quick_flag, report_workbook, run_process,  # noqa: E402
                     seconds, split_rows, table)
