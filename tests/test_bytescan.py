@@ -75,3 +75,7 @@ def test_empty_columns() -> None:
         assert not tidy_mask(strings).any()
         assert blank_mask(strings).all()
         assert not pairs_holding(strings, PAIRS).any()
+
+
+def test_spaces_are_every_character_str_split_splits_on() -> None:
+    assert SPACES == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
