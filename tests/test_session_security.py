@@ -226,15 +226,15 @@ def test_a_clients_cache_clear_keeps_the_shared_data(tmp_path: Path, monkeypatch
     from datetime import date
 
     from tests.factories import activity, make_report
-    from ytsupport import store as store_module
     from ytsupport.dashboard import state
+    from ytsupport.store import current
 
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
     monkeypatch.setenv("YTSUPPORT_DB_URL", db)
     store_report(get_engine(db), make_report(activities=[activity("2021-06-15")]), received_on=date(2021, 7, 5))
     loads: list[str] = []
-    real = store_module.load_current
-    monkeypatch.setattr(store_module, "load_current", lambda engine: loads.append("load") or real(engine))
+    real = current.current_data
+    monkeypatch.setattr(current, "current_data", lambda *args, **kw: loads.append("load") or real(*args, **kw))
     first = state.frames()
     AppSession._handle_clear_cache_request(SimpleNamespace(_session_state={}))  # the message's own handler
     assert state.frames() is first and loads == ["load"]

@@ -503,7 +503,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Any:
     fake = types.ModuleType("ytsupport.ingest.validate")
 
     def validate_file(path: str, unit: str | None = None, period: str | None = None, lang: str = "vi",
-                      plan_file: Any = None) -> Any:
+                      plan_file: Any = None, units: Any = None) -> Any:
         return prepared[path]
 
     fake.validate_file = validate_file  # type: ignore[attr-defined]
