@@ -35,13 +35,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from common import ROOT, CACHE_DIR, quick_flag, record, table
+from tools.screenshots import wait_until_healthy
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -141,17 +141,7 @@ def streamlit_server(script: Path, env: dict[str, str], cpus: str | None,
                             stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"{script.name} did not start: "
-                                       + proc.stderr.read().decode(errors="replace")[-2000:])
-                time.sleep(0.3)
+        wait_until_healthy(url, proc, 60, script.name)
         yield url, proc.pid
     finally:
         proc.terminate()

@@ -35,6 +35,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float, name: str) -> None:
+    """Wait until the Streamlit server at ``url`` answers its health check; raise with the end of
+    its standard error when the process ``proc`` (started with ``stderr=PIPE``) ends or ``timeout``
+    seconds pass first."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"{name} did not start: " + proc.stderr.read().decode(errors="replace")[-2000:])
+            time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def dashboard(env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
     """Start ``streamlit run dashboard.py`` on a free loopback port; yield its URL; stop it after."""
@@ -46,16 +62,7 @@ def dashboard(env: dict[str, str] | None = None, timeout: float = 60) -> Iterato
                             stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("the dashboard did not start: " + proc.stderr.read().decode(errors="replace")[-2000:])
-                time.sleep(0.3)
+        wait_until_healthy(url, proc, timeout, "the dashboard")
         yield url
     finally:
         proc.terminate()
