@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Iterator
 
 from common import ROOT, CACHE_DIR, quick_flag, record, table
-from tools.screenshots import wait_until_healthy
+from tools.screenshots import served
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -137,18 +137,8 @@ def streamlit_server(script: Path, env: dict[str, str], cpus: str | None,
     cmd = [sys.executable, *launcher, "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1"]
     if cpus is not None:
         cmd = ["taskset", "-c", cpus, *cmd]  # taskset execs the server: the pid stays the server's
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, proc, 60, script.name)
+    with served(cmd, port, env, 60, script.name) as (url, proc):
         yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # --------------------------------------------------------------------------- browsers

@@ -52,24 +52,33 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float, name: s
 
 
 @contextlib.contextmanager
-def dashboard(env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` on a free loopback port; yield its URL; stop it after."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+def served(cmd: list[str], port: int, env: dict[str, str] | None, timeout: float,
+           name: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the Streamlit server command ``cmd`` (listening on ``port``) from the project's folder;
+    yield (its URL, the process) once it answers; stop it after."""
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, proc, timeout, "the dashboard")
-        yield url
+        wait_until_healthy(url, proc, timeout, name)
+        yield url, proc
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def dashboard(env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` on a free loopback port; yield its URL; stop it after."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    with served(cmd, port, env, timeout, "the dashboard") as (url, _):
+        yield url
 
 
 def settle(page, extra: float = 1.0) -> None:
