@@ -104,9 +104,15 @@ def compute(data: Frames, plan: Plan, as_of: date | datetime | str) -> Figures:
     """The figures at ``as_of`` (clipped to the plan period). When a plan's period ends the day
     before this one starts, each target matching one of it (by id, or ``previous``) also gets
     ``previous_actual`` and ``previous_as_of``: its value over the same part of that year."""
+    result = status_with_previous(data, plan, as_of)
+    return Figures(status=result, headline=headline(data, plan, date.fromisoformat(result["as_of"]), result))
+
+
+def status_with_previous(data: Frames, plan: Plan, as_of: date | datetime | str) -> dict[str, Any]:
+    """``compute(...).status`` alone (what ``status --json`` prints), without the headline figures."""
     result = status(data, plan, as_of)
     add_previous_year(data, plan, result)
-    return Figures(status=result, headline=headline(data, plan, date.fromisoformat(result["as_of"]), result))
+    return result
 
 
 def add_previous_year(data: Frames, plan: Plan, result: dict[str, Any]) -> None:

@@ -234,7 +234,7 @@ def _print_status(result: dict[str, Any], out: TextIO, lang: str = "vi") -> None
 def cmd_status(args: argparse.Namespace) -> int:
     """Print target attainment and reporting (with --json, the JSON of docs/data-contract.md §5;
     floats rounded to 3)."""
-    from ..figures import compute
+    from ..figures import status_with_previous
     from ..formatting import today
     from ..plan import PlanError
     from ..plan.activities import count_once
@@ -249,7 +249,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except SQLAlchemyError as exc:
         return _fail(f"cannot read the database: {exc}")
-    result = compute(data, plan, args.as_of or today()).status
+    result = status_with_previous(data, plan, args.as_of or today())
     if args.json:
         print(json.dumps(rounded(result), ensure_ascii=False, indent=2))
     else:

@@ -287,17 +287,36 @@ def _column(series: pd.Series) -> pa.Array:
     return pa.array(series, from_pandas=True)
 
 
+def _valid(array: pa.Array) -> np.ndarray | None:
+    """Which values of ``array`` are not null, from its validity bitmap (None: no nulls)."""
+    if not array.null_count:
+        return None
+    bits = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), bitorder="little")
+    return bits[array.offset:array.offset + len(array)].astype(bool)
+
+
+def _values(array: pa.Array, numpy_type: Any) -> np.ndarray:
+    """The fixed-width values of ``array`` as they are in its buffer (nulls hold whatever is there):
+    no compute kernel (``fill_null`` costs a few ms per column, more in a fresh process)."""
+    return np.frombuffer(array.buffers()[1], dtype=numpy_type)[array.offset:array.offset + len(array)]
+
+
 def _series(column: pa.ChunkedArray, dtype: str) -> pd.Series:
     """The pandas column written by ``_column`` (``dtype``: its pandas dtype)."""
     column = column.combine_chunks()
     if pa.types.is_dictionary(column.type):
         texts = np.append(column.dictionary.to_numpy(zero_copy_only=False), None)
-        codes = column.indices.fill_null(-1).to_numpy()
-        return pd.Series(texts[codes], dtype=object)  # -1 takes the None appended last
-    if dtype in _MASKED:  # values and null mask as they are (through float64 would check every value)
-        values = column.fill_null(0).to_numpy(zero_copy_only=False)
-        mask = column.is_null().to_numpy(zero_copy_only=False)
-        return pd.Series(_MASKED[dtype](values.astype(_MASKED_NUMPY[dtype], copy=False), mask))
+        codes = _values(column.indices, np.int32)
+        valid = _valid(column.indices)
+        if valid is not None:
+            codes = np.where(valid, codes, -1)  # -1 takes the None appended last
+        return pd.Series(texts[codes], dtype=object)
+    if dtype in _MASKED and column.type == pa.from_numpy_dtype(_MASKED_NUMPY[dtype]):
+        values = _values(column, _MASKED_NUMPY[dtype]).copy()  # pandas may write into its arrays
+        valid = _valid(column)
+        mask = np.zeros(len(column), dtype=bool) if valid is None else ~valid
+        values[mask] = 0
+        return pd.Series(_MASKED[dtype](values, mask))
     return column.to_pandas(date_as_object=False).astype(dtype)
 
 
