@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import activity, beneficiary, make_data, make_report, resource, sample_year
 from ytsupport import metrics
@@ -83,6 +85,41 @@ def test_a_person_surveyed_by_two_units_is_one_person(data: dict[str, pd.DataFra
     assert len(people) == 3
     an = people.loc[people["district"] == "cang_long"].iloc[0]
     assert (an["categories"], bool(an["supported"]), an["units"]) == ("khuyet_tat;mo_coi", True, 2)
+
+
+def _people_the_plain_way(rows: pd.DataFrame) -> pd.DataFrame:
+    """``unique_beneficiaries`` as pandas spells it directly: grouped by the key texts."""
+    rows = rows.sort_values("surveyed_on", kind="stable")
+    people = rows.groupby("person_key").agg(
+        district=("district", "last"), sex=("sex", "last"), birth_year=("birth_year", "last"),
+        surveyed_on=("surveyed_on", "last"), supported=("supported", "any"), has_bhyt=("has_bhyt", "any"),
+        units=("unit", "nunique"))
+    split = rows.assign(c=rows["categories"].fillna("").str.split(";")).explode("c")
+    split["c"] = split["c"].str.strip()
+    cats = split[split["c"] != ""].groupby("person_key")["c"].agg(lambda s: ";".join(sorted(set(s))))
+    people["categories"] = cats.reindex(people.index).fillna("")
+    return people.reset_index()
+
+
+_person_rows = st.lists(st.tuples(
+    st.sampled_from(["k1", "k2", "Đ3", "a4", "b5", None]), st.sampled_from(["u1", "u2", "u3"]),
+    st.sampled_from(["cang_long", "tra_cu", None]), st.sampled_from(["nam", "nu", None]),
+    st.integers(1950, 2015), st.dates(date(2021, 1, 1), date(2021, 12, 31)), st.booleans(), st.booleans(),
+    st.sampled_from(["", "khuyet_tat", "mo_coi;khuyet_tat", " gia_neo_don ; mo_coi", None])), max_size=40)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_person_rows)
+def test_people_are_counted_as_grouping_by_their_keys_would(rows: list[tuple]) -> None:
+    """One row per person key (rows without a key are nobody's); each field the latest survey's
+    that has one; supported / BHYT in any row; categories the union; units counted."""
+    frame = pd.DataFrame(rows, columns=["person_key", "unit", "district", "sex", "birth_year", "surveyed_on",
+                                        "supported", "has_bhyt", "categories"])
+    frame["surveyed_on"] = pd.to_datetime(frame["surveyed_on"])
+    frame["birth_year"] = frame["birth_year"].astype("Int64")
+    got = metrics.unique_beneficiaries({"beneficiaries": frame})
+    expected = _people_the_plain_way(frame)
+    pd.testing.assert_frame_equal(got[expected.columns.tolist()], expected, check_dtype=False)
 
 
 def test_beneficiaries_by_district_category_and_sex(data: dict[str, pd.DataFrame]) -> None:
