@@ -140,18 +140,48 @@ def _apply_difference(reader: ColumnarReader, held: Mapping[str, pd.DataFrame], 
 
 def _stacked(first: pd.DataFrame, second: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     """Rows ``rows`` of ``first`` followed by ``second`` (same columns and dtypes), column by column:
-    ``pd.concat`` would look at every value of a column that is empty in both (seconds at 1M rows)."""
+    ``pd.concat`` would look at every value of a column that is empty in both (seconds at 1M rows).
+
+    After a change ``rows`` is a few long runs (the held rows in order, the new version's rows
+    where they belong): each column is then one copy of those slices, not a concatenation followed
+    by a gather."""
     if not len(second) and len(rows) == len(first) and (rows == np.arange(len(rows))).all():
         return first
+    same_types = all(first[name].dtype == second[name].dtype for name in first.columns)
+    runs = _runs(rows, len(first)) if same_types else None
     columns = {}
     for name in first.columns:
         a, b = first[name], second[name]
-        if isinstance(a.dtype, np.dtype) and a.dtype == b.dtype:
+        if runs is not None:
+            slices = [(a if lo < len(first) else b).array[lo - (0 if lo < len(first) else len(first)):
+                                                         hi - (0 if lo < len(first) else len(first))]
+                      for lo, hi in runs]
+            columns[name] = _joined(slices, a.array)
+        elif isinstance(a.dtype, np.dtype) and a.dtype == b.dtype:
             values = np.concatenate([a.to_numpy(), b.to_numpy()]) if len(b) else a.to_numpy()
             columns[name] = values.take(rows)
         else:  # pandas' own types (nullable integers, floats): concatenated by their type
             columns[name] = (pd.concat([a, b], ignore_index=True) if len(b) else a).array.take(rows)
     return _frame_of(columns)
+
+
+def _runs(rows: np.ndarray, split: int, most: int = 256) -> list[tuple[int, int]] | None:
+    """``rows`` as ranges [lo, hi) of consecutive positions, none crossing ``split`` (where the
+    second frame starts); None when there are more than ``most`` of them."""
+    if not len(rows):
+        return []
+    breaks = np.flatnonzero((np.diff(rows) != 1) | (rows[1:] == split)) + 1
+    if len(breaks) >= most:
+        return None
+    starts, ends = np.r_[0, breaks], np.r_[breaks, len(rows)]
+    return [(int(rows[i]), int(rows[j - 1]) + 1) for i, j in zip(starts, ends)]
+
+
+def _joined(slices: list[Any], like: Any) -> Any:
+    """The column of these slices in order (numpy arrays or pandas extension arrays), one copy."""
+    if isinstance(like, pd.arrays.NumpyExtensionArray):
+        return np.concatenate([piece.to_numpy() for piece in slices]) if slices else like.to_numpy()[:0]
+    return type(like)._concat_same_type(slices) if slices else like[:0]
 
 
 def _frame_of(columns: Mapping[str, Any]) -> pd.DataFrame:
@@ -208,14 +238,55 @@ def _recount(activities: pd.DataFrame, held: Mapping[str, pd.DataFrame], moved: 
     keep[keep] = ~affected[now[keep]]
     subset = np.flatnonzero(affected)
     _, again = _counted(activities.take(subset), count_once)
-    positions = np.r_[now[keep], subset[again["position"].to_numpy()]]
-    times = np.r_[old_rows["times_reported"].to_numpy()[keep], again["times_reported"].to_numpy()]
-    days = day.to_numpy()[positions]
-    types = pd.factorize(activities["activity_type"].to_numpy()[positions], sort=True)[0]
-    people = activities["people_served"].astype("Float64").fillna(-1).to_numpy(dtype=float)[positions]
-    order = np.lexsort((positions, -people, types, days))
-    rows = pd.DataFrame({"position": positions[order], "times_reported": times[order]})
+    kept = (now[keep], old_rows["times_reported"].to_numpy()[keep])
+    recounted = (subset[again["position"].to_numpy()], again["times_reported"].to_numpy())
+    positions, times = _in_count_order(activities, day, kept, recounted)
+    rows = pd.DataFrame({"position": positions, "times_reported": times})
     return _recounted(activities, rows), rows
+
+
+def _in_count_order(activities: pd.DataFrame, day: pd.Series, kept: tuple[np.ndarray, np.ndarray],
+                    recounted: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The kept and the recounted activities (positions, times reported) in ``count_once``'s order:
+    by day, type, people served (most first), position.
+
+    The kept ones are already in that order (the held rows keep their order in the new frames)
+    and share no day and type with the recounted ones, so the few recounted are sorted and
+    inserted where their day and type belong: no sort of a million rows. When the kept ones are
+    found out of order (or a day is missing), everything is sorted instead.
+    """
+    names = sorted(set(activities["activity_type"].dropna().unique()))
+    type_code = pd.Categorical(activities["activity_type"], categories=names).codes.astype(np.int64)
+    day_number = day.to_numpy().astype("datetime64[D]").astype(np.int64)
+    people = activities["people_served"].astype("Float64").fillna(-1).to_numpy(dtype=float)
+
+    def keys(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return day_number[positions] * (len(names) + 1) + type_code[positions] + 1, -people[positions], positions
+
+    (k_pos, k_times), (r_pos, r_times) = kept, recounted
+    r_group, r_people, _ = keys(r_pos)
+    r_order = np.lexsort((r_pos, r_people, r_group))
+    r_pos, r_times, r_group = r_pos[r_order], r_times[r_order], r_group[r_order]
+    k_group, k_people, _ = keys(k_pos)
+    if not day.isna().any() and _ascending(k_group, k_people, k_pos):
+        at = np.searchsorted(k_group, r_group, side="left")
+        return np.insert(k_pos, at, r_pos), np.insert(k_times, at, r_times)
+    positions, times = np.r_[k_pos, r_pos], np.r_[k_times, r_times]
+    group, minus_people, _ = keys(positions)
+    order = np.lexsort((positions, minus_people, group))
+    return positions[order], times[order]
+
+
+def _ascending(*columns: np.ndarray) -> bool:
+    """Whether the rows of these key columns are in strictly ascending lexicographic order."""
+    if len(columns[0]) < 2:
+        return True
+    after = np.zeros(len(columns[0]) - 1, dtype=bool)  # row i+1 already known to come after row i
+    tied = np.ones(len(columns[0]) - 1, dtype=bool)
+    for column in columns:
+        after |= tied & (column[1:] > column[:-1])
+        tied &= column[1:] == column[:-1]
+    return bool(after.all())
 
 
 def _full(reader: ColumnarReader) -> Frames:
