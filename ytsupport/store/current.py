@@ -272,8 +272,8 @@ def _in_count_order(activities: pd.DataFrame, day: pd.Series, kept: tuple[np.nda
         at = np.searchsorted(k_group, r_group, side="left")
         return np.insert(k_pos, at, r_pos), np.insert(k_times, at, r_times)
     positions, times = np.r_[k_pos, r_pos], np.r_[k_times, r_times]
-    group, minus_people, _ = keys(positions)
-    order = np.lexsort((positions, minus_people, group))
+    types = pd.factorize(activities["activity_type"].to_numpy()[positions], sort=True)[0]
+    order = np.lexsort((positions, -people[positions], types, day.to_numpy()[positions]))
     return positions[order], times[order]
 
 
@@ -377,7 +377,7 @@ def _series(column: pa.ChunkedArray, dtype: str) -> pd.Series:
     column = column.combine_chunks()
     if pa.types.is_dictionary(column.type):
         texts = np.append(column.dictionary.to_numpy(zero_copy_only=False), None)
-        codes = _values(column.indices, np.int32)
+        codes = _values(column.indices, column.indices.type.to_pandas_dtype())
         valid = _valid(column.indices)
         if valid is not None:
             codes = np.where(valid, codes, -1)  # -1 takes the None appended last
