@@ -384,12 +384,16 @@ def _add_target(draft: dict[str, Any], lang: str, where: Choices) -> None:
             kind = cols[1].selectbox(t("pe_kind_select", lang), list(KINDS), key="pe_new_kind",
                                      format_func=lambda k: f"{t(f'pe_kind_{k}', lang)} ({k})")
             if st.form_submit_button(t("pe_add_target", lang)):
-                wrong = add_target(draft, new_id.strip(), kind, where)
-                if wrong:
-                    st.error(t(f"pe_err_{wrong}", lang, value=new_id))
-                else:
-                    st.session_state["pe_target_pending"] = new_id.strip()
-                    st.rerun()
+                _added(add_target(draft, new_id.strip(), kind, where), new_id, "pe_target_pending", lang)
+
+
+def _added(wrong: str | None, value: str, pending_key: str, lang: str) -> None:
+    """After an add form: the refusal's message, or the new item chosen (``pending_key``) and a rerun."""
+    if wrong:
+        st.error(t(f"pe_err_{wrong}", lang, value=value))
+    else:
+        st.session_state[pending_key] = value.strip()
+        st.rerun()
 
 
 def unit_fields(draft: dict[str, Any], lang: str, slots: Slots) -> None:
@@ -463,12 +467,7 @@ def _add_unit(units: list[dict[str, Any]], lang: str) -> None:
                                         help=t("pe_unit_from_help", lang))
             pilot = cols[1].checkbox(t("pe_unit_pilot", lang), key="pe_nu_pilot")
             if st.form_submit_button(t("pe_add_unit", lang)):
-                wrong = add_unit(units, code.strip(), name, joined, pilot)
-                if wrong:
-                    st.error(t(f"pe_err_{wrong}", lang, value=code))
-                else:
-                    st.session_state["pe_unit_pending"] = code.strip()
-                    st.rerun()
+                _added(add_unit(units, code.strip(), name, joined, pilot), code, "pe_unit_pending", lang)
 
 
 def emulation_fields(draft: dict[str, Any], lang: str, slots: Slots) -> None:

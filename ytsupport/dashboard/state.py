@@ -24,6 +24,7 @@ from . import models
 from .models import Filters
 
 FILTERS_KEY = "_ytsupport_filters"
+VIEW_DATA_KEY = "_ytsupport_view_data"  # (URL, data version) the sidebar read in this run
 
 # ---------------------------------------------------------------------------------------------
 # Language
@@ -207,7 +208,7 @@ def _model(page: str, url: str, version: int, plan_file: str, as_of: date, units
 def _page_model(page: str, lang: str) -> Any:
     """The page's model for the current filters (cached by data version, filters and language)."""
     f = filters()
-    url, version = store_state()
+    url, version = view_data()
     return _model(page, url, version, f.plan_file, f.as_of, f.units, f.districts, lang)
 
 
@@ -317,6 +318,7 @@ def sidebar_filters(lang: str) -> Filters:
     except Exception as exc:  # an unreachable PostgreSQL, a locked or damaged file: say so, not a traceback
         st.error(t("db_error", lang, error=type(exc).__name__ + ": " + str(exc).splitlines()[0][:300]))
         st.stop()
+    st.session_state[VIEW_DATA_KEY] = (url, version)
     as_of = _choose_as_of(lang, current, _default_as_of(url, version, plan_file))
     units = _choose_many("f_units", "units", [u.code for u in current.units], models.unit_names(current),
                          t("f_units", lang), t("f_all_units", lang))
@@ -327,6 +329,14 @@ def sidebar_filters(lang: str) -> Filters:
     chosen = Filters(plan_file=plan_file, as_of=as_of, units=units, districts=districts)
     st.session_state[FILTERS_KEY] = chosen
     return chosen
+
+
+def view_data() -> tuple[str, int]:
+    """(database URL, data version) as the sidebar read them in this run: the page's model and
+    every chart are keyed by this one version (one query per run, and a change landing mid-run
+    cannot file a chart drawn from the older model under the newer version)."""
+    filters()  # draws the sidebar when a page runs without the router
+    return st.session_state.get(VIEW_DATA_KEY) or store_state()
 
 
 def filters() -> Filters:

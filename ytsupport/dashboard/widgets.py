@@ -16,7 +16,7 @@ from ..states import STATUS_STYLE as STATUS_STYLE  # the pages draw legends with
 from ..states import ReportState as ReportState
 from . import charts
 from .models import MonthCell, ScorecardRow
-from .state import current_language, filters, plan, store_state
+from .state import current_language, filters, plan, view_data
 
 _CSS = """
 <style>
@@ -83,7 +83,7 @@ def shared_chart(name: str, build: Callable[[], Any], key: str | None = None) ->
     page's model (e.g. the map's chosen measure): two figures that may differ need two names.
     """
     f = filters()
-    url, version = store_state()
+    url, version = view_data()
     chart(_shared_figure(name, url, version, f.plan_file, f.as_of, f.units, f.districts, current_language(), build),
           key=key)
 
